@@ -1,0 +1,35 @@
+// `porchlight admin create-user`: creates staff accounts from the command line.
+import type { Config } from '../config.ts';
+import { buildApp } from '../app.ts';
+import type { Role } from '../platform/access.ts';
+import { HttpError } from '../platform/http/errors.ts';
+
+const STAFF_ROLES = ['reviewer', 'admin', 'agency'] as const;
+
+export async function createUserCommand(config: Config, v: Record<string, string | undefined>): Promise<number> {
+  const missing = ['role', 'email', 'password', 'name'].filter((k) => !v[k]);
+  if (missing.length) {
+    console.error(`missing --${missing.join(', --')}; see "porchlight admin --help"`);
+    return 2;
+  }
+  if (!(STAFF_ROLES as readonly string[]).includes(v.role!)) {
+    console.error(`--role must be one of ${STAFF_ROLES.join(', ')}`);
+    return 2;
+  }
+  const { app, services } = await buildApp({ ...config, LOG_LEVEL: 'silent' });
+  try {
+    const user = await services.accounts.createUser({
+      email: v.email!, password: v.password!, displayName: v.name!, role: v.role as Role, agencyId: v.agency ?? null,
+    });
+    console.log(`created ${user.role} ${user.email} (id ${user.id}); TOTP enrolment is required at first sign-in`);
+    return 0;
+  } catch (err) {
+    if (err instanceof HttpError) {
+      console.error(`cannot create user: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,63 @@
+// Kysely queries for users and sessions. Takes a db handle or a transaction.
+import type { DbHandle } from '../platform/db/db.ts';
+import type { Role, UsersTable } from '../platform/db/tables/accounts.ts';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export type UserRow = Selectable<UsersTable>;
+
+export const findUserByEmail = (db: DbHandle, email: string) =>
+  db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+
+export const findUserById = (db: DbHandle, id: string) =>
+  db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+
+export async function insertUser(db: DbHandle, user: Insertable<UsersTable>): Promise<void> {
+  await db.insertInto('users').values(user).execute();
+}
+
+export async function updateUser(db: DbHandle, id: string, patch: Updateable<UsersTable>): Promise<void> {
+  await db.updateTable('users').set(patch).where('id', '=', id).execute();
+}
+
+export async function insertSession(
+  db: DbHandle,
+  s: { id: string; token_hash: string; user_id: string; created_at: number; expires_at: number; user_agent: string | null; ip: string | null },
+): Promise<void> {
+  await db.insertInto('sessions').values({ ...s, last_seen_at: s.created_at }).execute();
+}
+
+/** The session and its user in one query; the hot path of every authenticated request. */
+export const findSessionByTokenHash = (db: DbHandle, tokenHash: string) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id as session_id',
+      'sessions.expires_at',
+      'sessions.last_seen_at',
+      'users.id as user_id',
+      'users.role',
+      'users.agency_id',
+      'users.totp_enabled',
+    ])
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+
+export async function touchSession(db: DbHandle, id: string, now: number): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+}
+
+export const listSessions = (db: DbHandle, userId: string) =>
+  db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+
+export async function deleteSession(db: DbHandle, userId: string, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('sessions').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+export async function deleteOtherSessions(db: DbHandle, userId: string, keepId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keepId).execute();
+}
+
+export const countUsersByRole = async (db: DbHandle, role: Role) =>
+  Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('role', '=', role).executeTakeFirstOrThrow()).n);

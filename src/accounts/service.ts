@@ -1,0 +1,198 @@
+// Account use cases: registration, login and sessions, password change, TOTP.
+// Each takes the actor first (where there is one) and owns its transaction.
+import type { FastifyRequest } from 'fastify';
+import type { UserActor } from '../platform/access.ts';
+import { TOTP_REQUIRED, type Role } from '../platform/access.ts';
+import type { AppContext } from '../platform/context.ts';
+import { hashToken, newId, randomToken, sha256hex } from '../platform/crypto.ts';
+import { HttpError, badRequest, conflict, notFound, unauthorized } from '../platform/http/errors.ts';
+import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { normaliseEmail, passwordProblem, recordFailure, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, THROTTLE, throttleWait, type FailureCount } from './policy.ts';
+import * as repo from './repository.ts';
+import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  agencyId: string | null;
+  home: { lat: number; lon: number } | null;
+  totpEnabled: boolean;
+  totpRequired: boolean;
+  retentionDays: number;
+}
+
+export function toPublicUser(u: repo.UserRow): PublicUser {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.display_name,
+    role: u.role,
+    agencyId: u.agency_id,
+    home: u.home_lat === null || u.home_lon === null ? null : { lat: u.home_lat, lon: u.home_lon },
+    totpEnabled: u.totp_enabled === 1,
+    totpRequired: TOTP_REQUIRED.includes(u.role),
+    retentionDays: u.retention_days,
+  };
+}
+
+/** The CSRF token bound to a session token (double submit, OWASP): only a holder of the cookie can compute it. */
+export const csrfTokenFor = (sessionToken: string) => sha256hex(`porchlight-csrf:${sessionToken}`).slice(0, 43);
+
+export class AccountsService {
+  readonly #ctx: AppContext;
+  // Failure counters live in memory: throttling is per node, which is what
+  // slows an online guesser; a restart forgets them, which is acceptable.
+  readonly #byAccount = new Map<string, FailureCount>();
+  readonly #byAddress = new Map<string, FailureCount>();
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+  }
+
+  get #db() {
+    return this.#ctx.db.kysely;
+  }
+
+  async register(input: { email: string; password: string; displayName: string; home: { lat: number; lon: number } }): Promise<PublicUser> {
+    return this.createUser({ ...input, role: 'resident', agencyId: null });
+  }
+
+  async createUser(input: { email: string; password: string; displayName: string; role: Role; agencyId: string | null; home?: { lat: number; lon: number } }): Promise<PublicUser> {
+    const email = normaliseEmail(input.email);
+    const problem = passwordProblem(input.password, email);
+    if (problem) throw badRequest(`password ${problem}`, [{ field: 'body.password', message: problem }]);
+    if (!input.displayName.trim()) throw badRequest('displayName must not be blank', [{ field: 'body.displayName', message: 'must not be blank' }]);
+    if (input.role === 'agency' && !input.agencyId) throw badRequest('an agency member needs an agency id');
+    const row = {
+      id: newId(),
+      email,
+      password_hash: await hashPassword(input.password),
+      display_name: input.displayName.trim(),
+      role: input.role,
+      agency_id: input.agencyId,
+      home_lat: input.home?.lat ?? null,
+      home_lon: input.home?.lon ?? null,
+      totp_secret: null,
+      totp_enabled: 0,
+      totp_last_step: null,
+      created_at: this.#ctx.clock.now(),
+    };
+    await this.#db.transaction().execute(async (tx) => {
+      if (await repo.findUserByEmail(tx, email)) throw conflict('an account with this e-mail already exists');
+      await repo.insertUser(tx, row);
+    });
+    return toPublicUser({ ...row, retention_days: 60 });
+  }
+
+  async login(input: { email: string; password: string; totp?: string }, client: { ip: string; userAgent: string | null }) {
+    const now = this.#ctx.clock.now();
+    const email = normaliseEmail(input.email);
+    const wait = Math.max(
+      throttleWait(this.#byAccount.get(email), THROTTLE.perAccount, now),
+      throttleWait(this.#byAddress.get(client.ip), THROTTLE.perAddress, now),
+    );
+    if (wait > 0) {
+      throw new HttpError(429, 'too many failed sign-ins; try again later', { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
+    }
+    const fail = (detail: string) => {
+      this.#byAccount.set(email, recordFailure(this.#byAccount.get(email), now));
+      this.#byAddress.set(client.ip, recordFailure(this.#byAddress.get(client.ip), now));
+      return unauthorized(detail);
+    };
+    const user = await repo.findUserByEmail(this.#db, email);
+    if (!user) {
+      await verifyPassword(await dummyHash(), input.password);
+      throw fail('wrong e-mail or password');
+    }
+    if (!(await verifyPassword(user.password_hash, input.password))) throw fail('wrong e-mail or password');
+    if (user.totp_enabled === 1) {
+      if (!input.totp) throw unauthorized(SESSION_TOTP_REQUIRED);
+      const step = verifyTotp(user.totp_secret!, input.totp, now, user.totp_last_step);
+      if (step === null) throw fail('wrong or already used TOTP code');
+      await repo.updateUser(this.#db, user.id, { totp_last_step: step });
+    }
+    this.#byAccount.delete(email);
+    const token = randomToken('pls_');
+    await repo.insertSession(this.#db, {
+      id: newId(),
+      token_hash: hashToken(token),
+      user_id: user.id,
+      created_at: now,
+      expires_at: now + SESSION_TTL_MS,
+      user_agent: client.userAgent?.slice(0, 256) ?? null,
+      ip: client.ip,
+    });
+    return { token, csrfToken: csrfTokenFor(token), user: toPublicUser(user) };
+  }
+
+  /** The token resolver for "pls_" tokens (see platform/http/auth.ts). */
+  resolveSession = async (token: string, _req: FastifyRequest, via: 'cookie' | 'bearer'): Promise<UserActor | null> => {
+    const row = await repo.findSessionByTokenHash(this.#db, hashToken(token));
+    const now = this.#ctx.clock.now();
+    if (!row || row.expires_at <= now) return null;
+    if (now - row.last_seen_at > SESSION_TOUCH_MS) await repo.touchSession(this.#db, row.session_id, now);
+    return { kind: 'user', userId: row.user_id, role: row.role, agencyId: row.agency_id, totpEnabled: row.totp_enabled === 1, sessionId: row.session_id, via };
+  };
+
+  async logout(actor: UserActor): Promise<void> {
+    await repo.deleteSession(this.#db, actor.userId, actor.sessionId);
+  }
+
+  async me(actor: UserActor): Promise<PublicUser> {
+    const u = await repo.findUserById(this.#db, actor.userId);
+    if (!u) throw unauthorized();
+    return toPublicUser(u);
+  }
+
+  async listSessions(actor: UserActor) {
+    const rows = await repo.listSessions(this.#db, actor.userId);
+    return rows.map((s) => ({
+      id: s.id,
+      createdAt: new Date(s.created_at).toISOString(),
+      lastSeenAt: new Date(s.last_seen_at).toISOString(),
+      expiresAt: new Date(s.expires_at).toISOString(),
+      userAgent: s.user_agent,
+      ip: s.ip,
+      current: s.id === actor.sessionId,
+    }));
+  }
+
+  async revokeSession(actor: UserActor, id: string): Promise<void> {
+    if (!(await repo.deleteSession(this.#db, actor.userId, id))) throw notFound('no such session');
+  }
+
+  async changePassword(actor: UserActor, current: string, next: string): Promise<void> {
+    const u = await repo.findUserById(this.#db, actor.userId);
+    if (!u || !(await verifyPassword(u.password_hash, current))) throw badRequest('current password is wrong', [{ field: 'body.currentPassword', message: 'is wrong' }]);
+    const problem = passwordProblem(next, u.email);
+    if (problem) throw badRequest(`new password ${problem}`, [{ field: 'body.newPassword', message: problem }]);
+    const hash = await hashPassword(next);
+    await this.#db.transaction().execute(async (tx) => {
+      await repo.updateUser(tx, u.id, { password_hash: hash });
+      // Other sessions may belong to whoever knew the old password.
+      await repo.deleteOtherSessions(tx, u.id, actor.sessionId);
+    });
+  }
+
+  async enrollTotp(actor: UserActor): Promise<{ secret: string; otpauthUri: string }> {
+    const u = await repo.findUserById(this.#db, actor.userId);
+    if (!u) throw unauthorized();
+    if (u.totp_enabled === 1) throw conflict('TOTP is already enabled');
+    const secret = newTotpSecret();
+    await repo.updateUser(this.#db, u.id, { totp_secret: secret, totp_last_step: null });
+    return { secret, otpauthUri: totpUri(secret, u.email) };
+  }
+
+  async confirmTotp(actor: UserActor, code: string): Promise<PublicUser> {
+    const u = await repo.findUserById(this.#db, actor.userId);
+    if (!u) throw unauthorized();
+    if (u.totp_enabled === 1) throw conflict('TOTP is already enabled');
+    if (!u.totp_secret) throw badRequest('start enrolment first (POST /api/v1/auth/totp/enroll)');
+    const step = verifyTotp(u.totp_secret, code, this.#ctx.clock.now(), u.totp_last_step);
+    if (step === null) throw badRequest('wrong or already used TOTP code', [{ field: 'body.code', message: 'wrong or already used' }]);
+    await repo.updateUser(this.#db, u.id, { totp_enabled: 1, totp_last_step: step });
+    return toPublicUser({ ...u, totp_enabled: 1 });
+  }
+}

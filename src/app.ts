@@ -1,0 +1,115 @@
+// Builds the Fastify app from config: external plugins, then platform hooks,
+// then each capability's routes (fastify/demo order). No I/O at import time.
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, registerAjvFormats, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from './config.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import type { AppContext } from './platform/context.ts';
+import { openDatabase, ping, type Db } from './platform/db/db.ts';
+import { installAuth } from './platform/http/auth.ts';
+import { errorHandler, errorResponses, forbidden, problem } from './platform/http/errors.ts';
+import { installMetrics } from './platform/http/metrics.ts';
+import { safeEqual } from './platform/crypto.ts';
+import { Workers } from './platform/workers.ts';
+import { accountsRoutes } from './accounts/routes.ts';
+import { AccountsService, csrfTokenFor } from './accounts/service.ts';
+import { camerasRoutes } from './cameras/routes.ts';
+import { CamerasService } from './cameras/service.ts';
+import { SESSION_COOKIE } from './platform/http/auth.ts';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  services: { accounts: AccountsService; cameras: CamerasService };
+}
+
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; logger?: boolean } = {}): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: opts.logger === false || config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  registerAjvFormats();
+  // TypeBox checks bodies strictly (no coercion, unknown fields rejected by
+  // additionalProperties:false) and converts only query, params and headers.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setErrorHandler(errorHandler);
+  // JSON is the only body type by default; routes that take video or PDF add their own parser.
+  app.removeContentTypeParser('text/plain');
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  const db = opts.db ?? (await openDatabase(config.database));
+  const workers = new Workers((name, err) => app.log.error({ err, worker: name }, 'background job failed'));
+  const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, log: app.log, workers };
+  if (!opts.db) app.addHook('onClose', async () => db.close());
+  app.addHook('onClose', async () => workers.stop());
+
+  // Cookies are parsed before the auth hook reads them.
+  await app.register(cookie);
+  // Platform hooks before other plugins, so the access check sees every route, plugins' too.
+  const metrics = installMetrics(app);
+  const accounts = new AccountsService(ctx);
+  const cameras = new CamerasService(ctx);
+  installAuth(app, { pls_: accounts.resolveSession, pld_: cameras.resolveDevice }, (req) => {
+    const sent = req.headers['x-csrf-token'];
+    const cookieToken = req.cookies[SESSION_COOKIE];
+    if (typeof sent !== 'string' || !cookieToken || !safeEqual(sent, csrfTokenFor(cookieToken))) {
+      throw forbidden('missing or wrong X-CSRF-Token header (cookie sessions need it on unsafe methods)');
+    }
+  });
+
+  // External plugins.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        mediaSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: config.secureCookies ? [] : null,
+      },
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Porchlight API', version: '1', description: 'Every disclosure consented, warranted or a two-reviewer emergency, on a public log.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Operations.
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/readyz', {
+    config: { access: 'public' },
+    schema: { hide: true, response: { 200: Type.Object({ ok: Type.Boolean(), engine: Type.String() }), ...errorResponses(503) } },
+  }, async (_req, reply) => {
+    if (await ping(db)) return { ok: true, engine: db.engine };
+    return reply.code(503).type('application/problem+json').send(problem(503, 'database does not answer'));
+  });
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()));
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  // Capabilities.
+  await app.register(accountsRoutes(accounts, config.secureCookies));
+  await app.register(camerasRoutes(cameras));
+
+  return { app, ctx, services: { accounts, cameras } };
+}

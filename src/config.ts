@@ -1,0 +1,109 @@
+// Typed, validated settings. Every setting is read from an environment variable
+// and may be overridden by a CLI flag of the same name in kebab case
+// (PUBLIC_URL -> --public-url). A bad value stops start-up with one line that
+// names the setting and says what is wrong.
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.setting = setting;
+  }
+}
+
+type Parser<T> = (raw: string, name: string) => T;
+
+const int = (min: number, max: number): Parser<number> => (raw, name) => {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const str: Parser<string> = (raw) => raw;
+const bool: Parser<boolean> = (raw, name) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+};
+const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw, name) => {
+  if (!(values as string[]).includes(raw)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+};
+const url = (protocols: string[]): Parser<string> => (raw, name) => {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(u.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+  return raw.replace(/\/$/, '');
+};
+const hexKey: Parser<string> = (raw, name) => {
+  if (!/^[0-9a-f]{64}$/i.test(raw)) throw new ConfigError(name, 'must be 64 hexadecimal characters (32 bytes)');
+  return raw.toLowerCase();
+};
+
+/** The settings table: documented in the README, one row per setting. */
+export const SETTINGS = {
+  PORT: { parse: int(0, 65535), default: '8080', doc: 'port to listen on' },
+  HOST: { parse: str, default: '127.0.0.1', doc: 'address to listen on' },
+  DATA_DIR: { parse: str, default: './data', doc: 'where data is kept (SQLite file, clips, keys)' },
+  DATABASE_URL: { parse: url(['postgres:', 'postgresql:', 'sqlite:']), default: '', doc: 'a postgres:// URL selects PostgreSQL; default is a SQLite file in DATA_DIR' },
+  PUBLIC_URL: { parse: url(['http:', 'https:']), default: '', doc: "the instance's public address; https makes cookies Secure" },
+  LOG_LEVEL: { parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'info', doc: 'how much to log' },
+  MASTER_KEY: { parse: hexKey, default: '', doc: 'instance master key wrapping clip data keys (hex); generated into DATA_DIR when unset' },
+  LOG_ORIGIN: { parse: str, default: '', doc: 'origin line of the disclosure log checkpoints; default is the PUBLIC_URL host plus /log' },
+  LOG_SIGNING_KEY: { parse: hexKey, default: '', doc: "the disclosure log's Ed25519 seed (hex); generated into DATA_DIR when unset" },
+  LOG_BATCH_SIZE: { parse: int(1, 65536), default: '256', doc: 'most entries the log integrator takes in one batch' },
+  LOG_BATCH_MS: { parse: int(10, 60000), default: '1000', doc: 'how often the log integrator runs, in milliseconds' },
+  MAX_UPLOAD_BYTES: { parse: int(1, 64 * 1024 ** 3), default: String(200 * 1024 * 1024), doc: 'hard limit on one clip upload, in bytes' },
+  FFMPEG_PATH: { parse: str, default: 'ffmpeg', doc: 'ffmpeg binary (ffprobe is looked up beside it); features that need it are off when it is missing' },
+  SMTP_URL: { parse: url(['smtp:', 'smtps:']), default: '', doc: 'SMTP server for e-mail; unset, e-mails go to the log (dev mode)' },
+  MAIL_FROM: { parse: str, default: 'Porchlight <no-reply@porchlight.invalid>', doc: 'sender address of e-mails' },
+  REQUESTS_PER_DAY: { parse: int(1, 1000), default: '5', doc: 'community requests one agency may create per day' },
+  ALLOW_IMMIGRATION_ENFORCEMENT: { parse: bool, default: 'false', doc: 'policy.allowImmigrationEnforcement: whether immigration-enforcement agencies may be created' },
+  MAP_TILE_URL: { parse: str, default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'map tile URL template for the web app' },
+  DEMO: { parse: bool, default: 'true', doc: 'seed a demo neighbourhood on first start with an empty database (npm start)' },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+type Parsed = { [K in SettingName]: ReturnType<Settings[K]['parse']> };
+
+export interface Config extends Parsed {
+  /** Resolved database target. */
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /** Absolute data directory. */
+  dataDir: string;
+  /** True when cookies must be Secure. */
+  secureCookies: boolean;
+  /** Origin line of the log's checkpoints (C2SP tlog-checkpoint). */
+  logOrigin: string;
+}
+
+export const flagName = (name: string) => name.toLowerCase().replace(/_/g, '-');
+
+/** Reads settings from env, with flag overrides (already parsed by the CLI). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<string, string | undefined> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, def] of Object.entries(SETTINGS) as [SettingName, Settings[SettingName]][]) {
+    const raw = flags[flagName(name)] ?? env[name] ?? def.default;
+    out[name] = raw === '' && def.default === '' ? '' : def.parse(raw, name);
+  }
+  const parsed = out as Parsed;
+  const dataDir = path.resolve(parsed.DATA_DIR);
+  const dbUrl = parsed.DATABASE_URL;
+  const database: Config['database'] = dbUrl.startsWith('postgres')
+    ? { kind: 'postgres', url: dbUrl }
+    : { kind: 'sqlite', file: dbUrl.startsWith('sqlite:') ? path.resolve(dbUrl.slice('sqlite:'.length).replace(/^\/\//, '')) : path.join(dataDir, 'porchlight.db') };
+  const publicHost = parsed.PUBLIC_URL ? new URL(parsed.PUBLIC_URL).host : `localhost:${parsed.PORT}`;
+  return {
+    ...parsed,
+    database,
+    dataDir,
+    secureCookies: parsed.PUBLIC_URL.startsWith('https:'),
+    logOrigin: parsed.LOG_ORIGIN || `${publicHost}/log`,
+  };
+}

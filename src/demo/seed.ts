@@ -1,0 +1,106 @@
+// Seeds the demo neighbourhood into an empty database: staff sign-ins, a few
+// hundred homes on a street grid, and whatever each capability adds as a step.
+// Demo only: every demo account shares one password and known TOTP secrets.
+import type { BuiltApp } from '../app.ts';
+import { newId } from '../platform/crypto.ts';
+import { insertUser } from '../accounts/repository.ts';
+import { hashPassword } from '../accounts/passwords.ts';
+import { totpCode } from '../accounts/totp.ts';
+import type { Role } from '../platform/access.ts';
+import { demoHomes, type DemoHome } from './neighbourhood.ts';
+
+export const DEMO_PASSWORD = 'porchlight-demo-2026';
+// Fixed base32 TOTP secrets for demo staff, so the printed sign-ins work at once.
+export const DEMO_STAFF = [
+  { key: 'admin', email: 'admin@demo.porchlight.invalid', name: 'Demo Admin', role: 'admin', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXA' },
+  { key: 'reviewer', email: 'reviewer@demo.porchlight.invalid', name: 'Rae Reviewer', role: 'reviewer', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXB' },
+  { key: 'reviewer2', email: 'reviewer2@demo.porchlight.invalid', name: 'Rob Reviewer', role: 'reviewer', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXC' },
+  { key: 'officer', email: 'officer@demo.porchlight.invalid', name: 'Officer Ortiz', role: 'agency', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXD' },
+] as const;
+
+export interface DemoState {
+  userIds: Record<string, string>;
+  homes: (DemoHome & { userId: string })[];
+  /** Filled in by later steps (agency id, camera ids, …). */
+  extra: Record<string, unknown>;
+}
+
+export interface DemoStep {
+  name: string;
+  run(built: BuiltApp, state: DemoState, progress: (done: number, total: number) => void): Promise<void>;
+}
+
+/** Capabilities append their seeding steps here (agencies, cameras, clips, requests). */
+export const DEMO_STEPS: DemoStep[] = [];
+
+function progressBar(label: string) {
+  const tty = process.stderr.isTTY;
+  let last = -1;
+  return (done: number, total: number) => {
+    const pct = total ? Math.floor((done / total) * 100) : 100;
+    if (pct === last) return;
+    last = pct;
+    const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
+    if (tty) process.stderr.write(`\r  ${label.padEnd(28)} [${bar}] ${pct}%${done >= total ? '\n' : ''}`);
+    else if (done >= total) process.stderr.write(`  ${label} done\n`);
+  };
+}
+
+export async function seedDemo(built: BuiltApp): Promise<DemoState> {
+  const db = built.ctx.db.kysely;
+  const now = built.ctx.clock.now();
+  process.stderr.write('Seeding the demo neighbourhood (demo data only)…\n');
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const state: DemoState = { userIds: {}, homes: [], extra: {} };
+  const staffBar = progressBar('staff sign-ins');
+  for (const [i, s] of DEMO_STAFF.entries()) {
+    const id = newId();
+    await insertUser(db, {
+      id, email: s.email, password_hash: hash, display_name: s.name, role: s.role as Role, agency_id: null,
+      home_lat: null, home_lon: null, totp_secret: s.totp, totp_enabled: 1, totp_last_step: null, created_at: now,
+    });
+    state.userIds[s.key] = id;
+    staffBar(i + 1, DEMO_STAFF.length);
+  }
+  const homes = demoHomes();
+  const homeBar = progressBar(`${homes.length} homes`);
+  await db.transaction().execute(async (tx) => {
+    for (const [i, h] of homes.entries()) {
+      const id = newId();
+      await insertUser(tx, {
+        id, email: h.email, password_hash: hash, display_name: h.ownerName, role: 'resident', agency_id: null,
+        home_lat: h.lat, home_lon: h.lon, totp_secret: null, totp_enabled: 0, totp_last_step: null, created_at: now,
+      });
+      state.homes.push({ ...h, userId: id });
+      homeBar(i + 1, homes.length);
+    }
+  });
+  for (const step of DEMO_STEPS) await step.run(built, state, progressBar(step.name));
+  return state;
+}
+
+export interface SeededDemo {
+  signInLines(): string[];
+}
+
+export function demoSignIns(now: () => number): SeededDemo {
+  return {
+    signInLines: () => [
+      'DEMO ONLY: these sign-ins are for the generated demo neighbourhood. Do not use them for real data.',
+      `  password for every demo account: ${DEMO_PASSWORD}`,
+      `  resident:        resident1@demo.porchlight.invalid (no TOTP)`,
+      ...DEMO_STAFF.map((s) => `  ${(s.role + (s.key.endsWith('2') ? ' #2' : '')).padEnd(16)} ${s.email}  TOTP secret ${s.totp} (current code ${totpCode(s.totp, now())}; "porchlight demo --codes" prints fresh ones)`),
+    ],
+  };
+}
+
+/** Seeds when the database has no users yet; returns the sign-ins to print, or null. */
+export async function seedDemoIfEmpty(built: BuiltApp): Promise<SeededDemo | null> {
+  const any = await built.ctx.db.kysely.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (any) {
+    const demo = await built.ctx.db.kysely.selectFrom('users').select('id').where('email', '=', DEMO_STAFF[0].email).executeTakeFirst();
+    return demo ? demoSignIns(() => built.ctx.clock.now()) : null;
+  }
+  await seedDemo(built);
+  return demoSignIns(() => built.ctx.clock.now());
+}

@@ -1,0 +1,131 @@
+// The disclosure log's entry format (PRODUCT.md F; documented in docs/ledger.md).
+// An entry is RFC 8785 canonical JSON, so one entry has exactly one byte string
+// and its leaf hash (RFC 9162 §2.1.1) can be recomputed by anyone from the JSON.
+//
+// An entry never holds an owner's id, name, e-mail or address. A clip appears
+// only as a salted commitment SHA-256(salt || SHA-256(clip)), where the salt is
+// 32 random bytes that only the owner receives (in their receipt): the public
+// cannot tell which clip, or whose, an entry is about; the owner can.
+// Identifiers are restricted to a token alphabet without "@" or spaces so that
+// free text (and with it personal data) cannot slip into an entry by mistake.
+import canonicalize from 'canonicalize';
+import { fromHex, randomBytes, sha256, toHex, utf8 } from './primitives.ts';
+import { MAX_ENTRY_BYTES } from './tiles.ts';
+
+/**
+ * The bases a disclosure can have. Later capabilities add kinds here; readers
+ * (the verifier) accept any well-formed basis so an old verifier can read a newer log.
+ */
+export const KNOWN_BASES = [
+  'consent',
+  'warrant',
+  'emergency',
+  'subpoena',
+  'court_order',
+  'preservation',
+  'public_post',
+  'refusal_e2ee',
+  'no_follow_up',
+] as const;
+export type KnownBasis = (typeof KNOWN_BASES)[number];
+
+export const ENTRY_VERSION = 1;
+/** Entries are framed with a uint16 length in entry bundles (tlog-tiles), so at most 65,535 bytes. */
+export const MAX_ENTRY_SIZE = MAX_ENTRY_BYTES;
+
+export interface LogEntry {
+  readonly v: 1;
+  readonly basis: string;
+  /** The agency's id, or null when no agency is involved (a public post). */
+  readonly agency: string | null;
+  /** The request or demand id. */
+  readonly ref: string;
+  /** Reviewer ids (never names). */
+  readonly reviewers: readonly string[];
+  /** ISO 8601 UTC time, e.g. 2026-11-26T21:38:01.000Z. */
+  readonly time: string;
+  /** Salted commitments to clips, 64 lower-case hex characters each. */
+  readonly clips: readonly string[];
+}
+
+export type EntryErrorCode = 'not_json' | 'not_canonical' | 'too_large' | 'bad_field' | 'unknown_field' | 'unknown_basis';
+
+export class EntryError extends Error {
+  readonly code: EntryErrorCode;
+  constructor(code: EntryErrorCode, message: string) {
+    super(message);
+    this.name = 'EntryError';
+    this.code = code;
+  }
+}
+
+const FIELDS = ['v', 'basis', 'agency', 'ref', 'reviewers', 'time', 'clips'] as const;
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const BASIS_RE = /^[a-z][a-z0-9_]{0,39}$/;
+const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+const COMMITMENT_RE = /^[0-9a-f]{64}$/;
+const MAX_LIST = 1000;
+
+const bad = (field: string, why: string) => new EntryError('bad_field', `${field} ${why}`);
+
+function checkShape(e: Record<string, unknown>): LogEntry {
+  for (const k of Object.keys(e)) if (!(FIELDS as readonly string[]).includes(k)) throw new EntryError('unknown_field', `unknown field "${k}"`);
+  if (e.v !== ENTRY_VERSION) throw bad('v', `must be ${ENTRY_VERSION}`);
+  if (typeof e.basis !== 'string' || !BASIS_RE.test(e.basis)) throw bad('basis', 'must be a lower-case identifier');
+  if (e.agency !== null && (typeof e.agency !== 'string' || !ID_RE.test(e.agency))) throw bad('agency', 'must be an id or null');
+  if (typeof e.ref !== 'string' || !ID_RE.test(e.ref)) throw bad('ref', 'must be an id');
+  if (!Array.isArray(e.reviewers) || e.reviewers.length > MAX_LIST || !e.reviewers.every((r) => typeof r === 'string' && ID_RE.test(r))) {
+    throw bad('reviewers', 'must be a list of ids');
+  }
+  if (typeof e.time !== 'string' || !TIME_RE.test(e.time) || Number.isNaN(Date.parse(e.time))) throw bad('time', 'must be an ISO 8601 UTC time');
+  if (!Array.isArray(e.clips) || e.clips.length > MAX_LIST || !e.clips.every((c) => typeof c === 'string' && COMMITMENT_RE.test(c))) {
+    throw bad('clips', 'must be a list of 64-hex commitments');
+  }
+  return e as unknown as LogEntry;
+}
+
+/** Validates an entry (known bases only: writers must not invent kinds) and returns its canonical bytes. */
+export function encodeEntry(entry: LogEntry): Uint8Array {
+  const e = checkShape({ ...entry });
+  if (!(KNOWN_BASES as readonly string[]).includes(e.basis)) throw new EntryError('unknown_basis', `unknown basis "${e.basis}"`);
+  const bytes = utf8.encode(canonicalize(e) as string);
+  if (bytes.length > MAX_ENTRY_SIZE) throw new EntryError('too_large', `an entry is at most ${MAX_ENTRY_SIZE} bytes`);
+  return bytes;
+}
+
+/** Parses entry bytes from the log: strict shape, and the bytes must be the canonical form. */
+export function parseEntry(bytes: Uint8Array): LogEntry {
+  if (bytes.length > MAX_ENTRY_SIZE) throw new EntryError('too_large', `an entry is at most ${MAX_ENTRY_SIZE} bytes`);
+  const text = utf8.decode(bytes);
+  if (text === null) throw new EntryError('not_json', 'an entry is UTF-8 JSON');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new EntryError('not_json', 'an entry is UTF-8 JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EntryError('not_json', 'an entry is a JSON object');
+  const entry = checkShape(value as Record<string, unknown>);
+  if (canonicalize(entry) !== text) throw new EntryError('not_canonical', 'an entry must be RFC 8785 canonical JSON');
+  return entry;
+}
+
+/** A fresh 32-byte salt for one clip in one entry; the owner keeps it. */
+export function newClipSalt(): Uint8Array {
+  return randomBytes(32);
+}
+
+/** The public commitment to a clip: hex SHA-256(salt || SHA-256(clip)). */
+export function clipCommitment(salt: Uint8Array, clipSha256: Uint8Array): string {
+  if (salt.length !== 32) throw bad('salt', 'must be 32 bytes');
+  if (clipSha256.length !== 32) throw bad('clip hash', 'must be a SHA-256 (32 bytes)');
+  return toHex(sha256(salt, clipSha256));
+}
+
+/** Whether an entry commits to the clip with this SHA-256 under this salt (hex inputs, as in receipts). */
+export function entryCommitsTo(entry: LogEntry, saltHex: string, clipSha256Hex: string): boolean {
+  const salt = fromHex(saltHex);
+  const clip = fromHex(clipSha256Hex);
+  if (!salt || !clip || salt.length !== 32 || clip.length !== 32) return false;
+  return entry.clips.includes(clipCommitment(salt, clip));
+}

@@ -1,0 +1,103 @@
+// The one access table. Every route names a permission in its `config.access`;
+// a route without one is refused at start-up (default deny). A permission lists
+// the actors that may use it; anything not listed is refused.
+//
+// This decides *who may call a route*. Which rows they may touch (their own
+// clips, their own agency's requests) is decided in each capability's pure
+// policy, which services call first.
+import type { Role } from './db/tables/accounts.ts';
+import { forbidden, unauthorized } from './http/errors.ts';
+
+export type { Role };
+
+export interface UserActor {
+  kind: 'user';
+  userId: string;
+  role: Role;
+  agencyId: string | null;
+  totpEnabled: boolean;
+  sessionId: string;
+  /** How the session token arrived: cookies need CSRF protection, bearer tokens do not. */
+  via: 'cookie' | 'bearer';
+}
+
+export interface DeviceActor {
+  kind: 'device';
+  cameraId: string;
+  ownerId: string;
+  tokenId: string;
+}
+
+export interface AnonymousActor {
+  kind: 'anonymous';
+}
+
+export type Actor = UserActor | DeviceActor | AnonymousActor;
+export type AuthenticatedActor = UserActor | DeviceActor;
+
+type Rule = {
+  /** Anyone, signed in or not. */
+  public?: true;
+  /** User roles allowed. */
+  roles?: readonly Role[];
+  /** Devices (camera tokens) allowed. */
+  device?: true;
+  /** Allowed before a role that must enrol TOTP has done so. */
+  beforeTotp?: true;
+};
+
+const EVERYONE: readonly Role[] = ['resident', 'agency', 'reviewer', 'admin'];
+const RESIDENT: readonly Role[] = ['resident'];
+const AGENCY: readonly Role[] = ['agency'];
+const STAFF: readonly Role[] = ['reviewer', 'admin'];
+
+/** Roles that may do nothing but enrol until TOTP is on (PRODUCT.md, Roles). */
+export const TOTP_REQUIRED: readonly Role[] = ['agency', 'reviewer', 'admin'];
+
+export const ACCESS = {
+  public: { public: true },
+
+  // accounts
+  'auth.session': { roles: EVERYONE, beforeTotp: true },
+  'auth.totp.enroll': { roles: EVERYONE, beforeTotp: true },
+  'me.read': { roles: EVERYONE, beforeTotp: true },
+  'me.update': { roles: EVERYONE },
+  'sessions.manage': { roles: EVERYONE },
+  'users.create': { roles: ['admin'] },
+
+  // cameras: owners manage their cameras and devices; devices enrol on the public route
+  'cameras.manage': { roles: RESIDENT },
+  'device.self': { device: true },
+} as const satisfies Record<string, Rule>;
+
+export type Permission = keyof typeof ACCESS;
+
+export function isPermission(p: unknown): p is Permission {
+  return typeof p === 'string' && Object.hasOwn(ACCESS, p);
+}
+
+/**
+ * Checks an actor against a permission. Returns the actor narrowed to an
+ * authenticated one (or the anonymous actor for public routes); throws 401 or 403.
+ */
+export function authorize(actor: Actor, permission: Permission): Actor {
+  const rule: Rule = ACCESS[permission];
+  if (rule.public) return actor;
+  if (actor.kind === 'anonymous') throw unauthorized();
+  if (actor.kind === 'device') {
+    if (rule.device) return actor;
+    throw forbidden('a device token cannot use this route');
+  }
+  if (!rule.roles?.includes(actor.role)) throw forbidden(`the ${actor.role} role cannot use this route`);
+  if (!actor.totpEnabled && TOTP_REQUIRED.includes(actor.role) && !rule.beforeTotp) {
+    throw forbidden(`the ${actor.role} role must enrol TOTP first (POST /api/v1/auth/totp/enroll)`);
+  }
+  return actor;
+}
+
+/** For services: the caller must be a signed-in user. */
+export function requireUser(actor: Actor): UserActor {
+  if (actor.kind === 'anonymous') throw unauthorized();
+  if (actor.kind !== 'user') throw forbidden('a user session is required');
+  return actor;
+}

@@ -1,0 +1,16 @@
+// What every capability is handed when the app is built: settings, the
+// database, the clock and the logger. Capabilities add nothing global here.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Clock } from './clock.ts';
+import type { Db } from './db/db.ts';
+import type { Workers } from './workers.ts';
+
+export interface AppContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly log: FastifyBaseLogger;
+  /** Background jobs; capabilities add theirs when the app is built. */
+  readonly workers: Workers;
+}

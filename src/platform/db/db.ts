@@ -1,0 +1,53 @@
+// Opens the database named by the config (SQLite by default, PostgreSQL for
+// scale-out), runs migrations, and hands out one typed Kysely handle.
+// Repositories take a `DbHandle`, which is either this handle or a transaction;
+// services own the transactions.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { NodeSqliteDialect } from './sqlite-driver.ts';
+import { migrateToLatest } from './migrate.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+export type DbHandle = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface Db {
+  readonly engine: Engine;
+  readonly kysely: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+// PostgreSQL returns int8 as strings by default. Every bigint we store is an
+// epoch-millisecond time, a size or an index, all well under 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boolean } = {}): Promise<Db> {
+  let kysely: Kysely<Database>;
+  if (target.kind === 'sqlite') {
+    if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
+    kysely = new Kysely<Database>({ dialect: new NodeSqliteDialect(target.file) });
+  } else {
+    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // An idle client error (the server restarting) must not crash the process.
+    pool.on('error', () => {});
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const db: Db = { engine: target.kind, kysely, close: () => kysely.destroy() };
+  if (opts.migrate !== false) await migrateToLatest(db);
+  return db;
+}
+
+/** True when the database answers a trivial query (for /readyz). */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db.kysely);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+// Migrations run at start on both engines. Each migration is a function of the
+// engine, because a few column types differ (bytea vs blob).
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Db, Engine } from './db.ts';
+import { migrations } from './migrations/index.ts';
+
+export interface EngineMigration {
+  up(db: Kysely<any>, engine: Engine): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+class StaticProvider implements MigrationProvider {
+  readonly #engine: Engine;
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(migrations)) out[name] = { up: (db) => m.up(db, this.#engine) };
+    return out;
+  }
+}
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db.engine) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Column types that differ between the engines. */
+export const types = (engine: Engine) => ({
+  bytes: engine === 'postgres' ? 'bytea' : 'blob',
+}) as const;

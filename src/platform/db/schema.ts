@@ -1,0 +1,7 @@
+// The whole database as Kysely sees it: one interface per capability, merged.
+// Conventions on both engines: ids are text, times are epoch milliseconds
+// (bigint), flags are integers 0/1, JSON is text, bytes are blob/bytea.
+import type { AccountsTables } from './tables/accounts.ts';
+import type { CamerasTables } from './tables/cameras.ts';
+
+export interface Database extends AccountsTables, CamerasTables {}

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { forEachEngine } from '../helpers/db.ts';
+import { as, buildTestApp, createResident, createStaff, login, PASSWORD, type TestApp } from '../helpers/app.ts';
+import { totpCode } from '../../src/accounts/totp.ts';
+
+const home = { lat: 45.5, lon: -122.6 };
+
+forEachEngine('accounts over HTTP', (getDb) => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildTestApp(getDb());
+  });
+  after(async () => t.app.close());
+
+  const register = (payload: unknown) => t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: payload as object });
+
+  test('register, login, me, logout (happy path)', async () => {
+    const reg = await register({ email: 'Ann@Example.test', password: PASSWORD, displayName: 'Ann', home });
+    assert.equal(reg.statusCode, 201);
+    assert.equal(reg.json().email, 'ann@example.test');
+    assert.equal(reg.json().role, 'resident');
+    assert.equal('password_hash' in reg.json(), false);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ann@example.test', password: PASSWORD } });
+    assert.equal(res.statusCode, 200);
+    const { token } = res.json();
+    assert.match(token, /^pls_/);
+    const cookie = res.cookies.find((c) => c.name === 'porchlight_session');
+    assert.ok(cookie?.httpOnly);
+    assert.equal(cookie?.sameSite, 'Lax');
+    const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(me.statusCode, 200);
+    assert.deepEqual(me.json().home, home);
+    const out = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(out.statusCode, 204);
+    const again = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(again.statusCode, 401);
+  });
+
+  test('session token is stored only as a hash', async () => {
+    const u = await createResident(t);
+    const rows = await getDb().kysely.selectFrom('sessions').select('token_hash').where('user_id', '=', u.id).execute();
+    assert.ok(rows.length > 0);
+    for (const r of rows) assert.notEqual(r.token_hash, u.token);
+  });
+
+  test('bad input answers 4xx problem JSON', async () => {
+    const cases: [unknown, number, RegExp][] = [
+      [{ email: 'x@example.test', password: 'short', displayName: 'X', home }, 400, /at least 12/],
+      [{ email: 'y@example.test', password: 'password1234', displayName: 'Y', home }, 400, /too common/],
+      [{ email: 'z@example.test', password: PASSWORD, displayName: 'Z', home: { lat: 91, lon: 0 } }, 400, /home\.lat/],
+      [{ email: 'z@example.test', password: PASSWORD, displayName: 'Z', home: { lat: 0, lon: -181 } }, 400, /home\.lon/],
+      [{ email: 'z@example.test', password: PASSWORD, displayName: 'Z', home: { lat: '10', lon: 0 } }, 400, /home\.lat/],
+      [{ email: 'z@example.test', password: PASSWORD, displayName: 'Z', home, admin: true }, 400, /admin/],
+      [{ email: 'not-an-email', password: PASSWORD, displayName: 'Z', home }, 400, /email/],
+      [{ password: PASSWORD, displayName: 'Z', home }, 400, /email/],
+    ];
+    for (const [payload, status, detail] of cases) {
+      const res = await register(payload);
+      assert.equal(res.statusCode, status, JSON.stringify(payload));
+      assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.match(res.body, detail);
+    }
+    const malformed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
+    assert.equal(malformed.statusCode, 400);
+    const huge = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: 'a@b.test', password: 'x'.repeat(100_000) }) });
+    assert.equal(huge.statusCode, 413);
+    const wrongType = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    assert.equal(wrongType.statusCode, 415);
+    const count = await getDb().kysely.selectFrom('users').select('email').where('email', 'in', ['x@example.test', 'y@example.test', 'z@example.test']).execute();
+    assert.equal(count.length, 0, 'no partial writes');
+  });
+
+  test('an e-mail already taken is 409', async () => {
+    await register({ email: 'dup@example.test', password: PASSWORD, displayName: 'D', home });
+    const res = await register({ email: 'DUP@example.test', password: PASSWORD, displayName: 'D', home });
+    assert.equal(res.statusCode, 409);
+  });
+
+  test('401 without a session or with a bad token', async () => {
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me' })).statusCode, 401);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Bearer pls_nope' } })).statusCode, 401);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Basic abc' } })).statusCode, 401);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me/sessions' })).statusCode, 401);
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/me/password', payload: {} })).statusCode, 401);
+  });
+
+  test('an expired session is refused', async () => {
+    const u = await createResident(t);
+    t.clock.advance(31 * 24 * 3_600_000);
+    try {
+      assert.equal((await as(t, u, { method: 'GET', url: '/api/v1/me' })).statusCode, 401);
+    } finally {
+      t.clock.advance(-31 * 24 * 3_600_000);
+    }
+  });
+
+  test('TOTP is mandatory for staff: 403 everywhere but enrolment until enrolled', async () => {
+    const admin = await createStaff(t, 'admin', { enrolTotp: false });
+    const blocked = await as(t, admin, { method: 'GET', url: '/api/v1/me/sessions' });
+    assert.equal(blocked.statusCode, 403);
+    assert.match(blocked.json().detail, /TOTP/);
+    assert.equal((await as(t, admin, { method: 'GET', url: '/api/v1/me' })).statusCode, 200);
+    const enrol = await as(t, admin, { method: 'POST', url: '/api/v1/auth/totp/enroll' });
+    assert.equal(enrol.statusCode, 200);
+    assert.match(enrol.json().otpauthUri, /^otpauth:\/\/totp\//);
+    const bad = await as(t, admin, { method: 'POST', url: '/api/v1/auth/totp/verify', payload: { code: '000000' } });
+    assert.equal(bad.statusCode, 400);
+    const code = totpCode(enrol.json().secret, t.clock.now());
+    assert.equal((await as(t, admin, { method: 'POST', url: '/api/v1/auth/totp/verify', payload: { code } })).statusCode, 200);
+    assert.equal((await as(t, admin, { method: 'GET', url: '/api/v1/me/sessions' })).statusCode, 200);
+    // Signing in now needs a code; the enrolment code itself is spent (replay).
+    const noCode = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: PASSWORD } });
+    assert.equal(noCode.statusCode, 401);
+    assert.match(noCode.json().detail, /TOTP code required/);
+    const replay = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: PASSWORD, totp: code } });
+    assert.equal(replay.statusCode, 401);
+    t.clock.advance(30_000);
+    const next = totpCode(enrol.json().secret, t.clock.now());
+    const ok = await login(t, admin.email, { totp: next });
+    assert.ok(ok.token);
+    const replayed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: PASSWORD, totp: next } });
+    assert.equal(replayed.statusCode, 401, 'a replayed TOTP code is refused');
+  });
+
+  test('login is throttled per account', async () => {
+    const u = await createResident(t);
+    for (let i = 0; i < 5; i++) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: 'wrong-password-123' } });
+      assert.equal(r.statusCode, 401);
+    }
+    const locked = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: PASSWORD } });
+    assert.equal(locked.statusCode, 429);
+    assert.ok(Number(locked.headers['retry-after']) > 0);
+    t.clock.advance(16 * 60_000);
+    const after = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: PASSWORD } });
+    assert.equal(after.statusCode, 200);
+  });
+
+  test('login is throttled per address across accounts', async () => {
+    for (let i = 0; i < 20; i++) {
+      await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.9.9', payload: { email: `nobody${i}@example.test`, password: 'wrong-password-123' } });
+    }
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.9.9', payload: { email: 'other@example.test', password: 'wrong-password-123' } });
+    assert.equal(r.statusCode, 429);
+    t.clock.advance(16 * 60_000);
+  });
+
+  test('sessions: list, revoke own, not others', async () => {
+    const a = await createResident(t);
+    const a2 = await login(t, a.email);
+    const b = await createResident(t);
+    const list = await as(t, a, { method: 'GET', url: '/api/v1/me/sessions' });
+    assert.equal(list.statusCode, 200);
+    assert.equal(list.json().length, 2);
+    const other = list.json().find((s: { current: boolean }) => !s.current);
+    assert.equal((await as(t, b, { method: 'DELETE', url: `/api/v1/me/sessions/${other.id}` })).statusCode, 404);
+    assert.equal((await as(t, a, { method: 'DELETE', url: `/api/v1/me/sessions/${other.id}` })).statusCode, 204);
+    assert.equal((await as(t, a2, { method: 'GET', url: '/api/v1/me' })).statusCode, 401);
+    assert.equal((await as(t, a, { method: 'DELETE', url: '/api/v1/me/sessions/..%2F..%2Fetc' })).statusCode, 400);
+  });
+
+  test('password change checks the old one, the new one, and ends other sessions', async () => {
+    const a = await createResident(t);
+    const a2 = await login(t, a.email);
+    assert.equal((await as(t, a, { method: 'POST', url: '/api/v1/me/password', payload: { currentPassword: 'wrong-password-1', newPassword: 'a-new-password-42' } })).statusCode, 400);
+    assert.equal((await as(t, a, { method: 'POST', url: '/api/v1/me/password', payload: { currentPassword: PASSWORD, newPassword: 'short' } })).statusCode, 400);
+    assert.equal((await as(t, a, { method: 'POST', url: '/api/v1/me/password', payload: { currentPassword: PASSWORD, newPassword: 'a-new-password-42' } })).statusCode, 204);
+    assert.equal((await as(t, a2, { method: 'GET', url: '/api/v1/me' })).statusCode, 401);
+    assert.equal((await as(t, a, { method: 'GET', url: '/api/v1/me' })).statusCode, 200);
+  });
+
+  test('cookie sessions need the CSRF token on unsafe methods', async () => {
+    const u = await createResident(t);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: PASSWORD } });
+    const cookies = { porchlight_session: res.json().token };
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies })).statusCode, 200);
+    const noToken = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', cookies });
+    assert.equal(noToken.statusCode, 403);
+    assert.match(noToken.json().detail, /CSRF/);
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', cookies, headers: { 'x-csrf-token': 'nope' } });
+    assert.equal(wrong.statusCode, 403);
+    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', cookies, headers: { 'x-csrf-token': res.json().csrfToken } });
+    assert.equal(ok.statusCode, 204);
+  });
+
+  test('admin creates staff; other roles get 403', async () => {
+    const admin = await createStaff(t, 'admin');
+    const resident = await createResident(t);
+    const reviewer = await createStaff(t, 'reviewer');
+    const payload = { email: 'new-reviewer@example.test', password: PASSWORD, displayName: 'New', role: 'reviewer' };
+    assert.equal((await as(t, null, { method: 'POST', url: '/api/v1/admin/users', payload })).statusCode, 401);
+    assert.equal((await as(t, resident, { method: 'POST', url: '/api/v1/admin/users', payload })).statusCode, 403);
+    assert.equal((await as(t, reviewer, { method: 'POST', url: '/api/v1/admin/users', payload })).statusCode, 403);
+    assert.equal((await as(t, admin, { method: 'POST', url: '/api/v1/admin/users', payload: { ...payload, role: 'superuser' } })).statusCode, 400);
+    const ok = await as(t, admin, { method: 'POST', url: '/api/v1/admin/users', payload });
+    assert.equal(ok.statusCode, 201);
+    assert.equal(ok.json().totpRequired, true);
+  });
+
+  test('security headers, problem 404s, operations routes', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
+    const missing = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(metrics.body, /http_request_duration_seconds_count\{method="GET",route="\/readyz",status_code="200"\}/);
+    const openapi = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(openapi.json().openapi, '3.1.0');
+    assert.ok(openapi.json().paths['/api/v1/auth/login']);
+    const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
+    assert.equal(docs.statusCode, 200);
+  });
+});
