@@ -42,6 +42,9 @@ export function recordFailure(failures: FailureCount | undefined, now: number): 
 }
 
 export const SESSION_TTL_MS = 30 * 24 * 3_600_000;
+/** How long a resolved session may be reused without a database read. */
+export const SESSION_CACHE_MS = 5_000;
+export const SESSION_CACHE_MAX = 10_000;
 /** How stale last_seen_at may get before a request refreshes it (saves a write per request). */
 export const SESSION_TOUCH_MS = 60_000;
 

@@ -7,7 +7,7 @@ import type { AppContext } from '../platform/context.ts';
 import { hashToken, newId, randomToken, sha256hex } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, notFound, unauthorized } from '../platform/http/errors.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
-import { normaliseEmail, passwordProblem, recordFailure, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, THROTTLE, throttleWait, type FailureCount } from './policy.ts';
+import { normaliseEmail, passwordProblem, recordFailure, SESSION_CACHE_MAX, SESSION_CACHE_MS, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, THROTTLE, throttleWait, type FailureCount } from './policy.ts';
 import * as repo from './repository.ts';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
 
@@ -46,6 +46,10 @@ export class AccountsService {
   // slows an online guesser; a restart forgets them, which is acceptable.
   readonly #byAccount = new Map<string, FailureCount>();
   readonly #byAddress = new Map<string, FailureCount>();
+  // Resolving a session is the hot path of every request. Resolved actors are
+  // kept briefly; logout, revocation and password change in this process drop
+  // them at once, and on other nodes they lapse within SESSION_CACHE_MS.
+  readonly #sessions = new Map<string, { actor: Omit<UserActor, 'via'>; expiresAt: number; until: number }>();
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -129,15 +133,32 @@ export class AccountsService {
 
   /** The token resolver for "pls_" tokens (see platform/http/auth.ts). */
   resolveSession = async (token: string, _req: FastifyRequest, via: 'cookie' | 'bearer'): Promise<UserActor | null> => {
-    const row = await repo.findSessionByTokenHash(this.#db, hashToken(token));
+    const tokenHash = hashToken(token);
     const now = this.#ctx.clock.now();
-    if (!row || row.expires_at <= now) return null;
+    const cached = this.#sessions.get(tokenHash);
+    if (cached && cached.until > now && cached.expiresAt > now) return { ...cached.actor, via };
+    const row = await repo.findSessionByTokenHash(this.#db, tokenHash);
+    if (!row || row.expires_at <= now) {
+      this.#sessions.delete(tokenHash);
+      return null;
+    }
     if (now - row.last_seen_at > SESSION_TOUCH_MS) await repo.touchSession(this.#db, row.session_id, now);
-    return { kind: 'user', userId: row.user_id, role: row.role, agencyId: row.agency_id, totpEnabled: row.totp_enabled === 1, sessionId: row.session_id, via };
+    const actor = { kind: 'user' as const, userId: row.user_id, role: row.role, agencyId: row.agency_id, totpEnabled: row.totp_enabled === 1, sessionId: row.session_id };
+    if (this.#sessions.size >= SESSION_CACHE_MAX) this.#sessions.delete(this.#sessions.keys().next().value!);
+    this.#sessions.set(tokenHash, { actor, expiresAt: row.expires_at, until: now + SESSION_CACHE_MS });
+    return { ...actor, via };
   };
+
+  /** Drops cached actors of one session, or of every session of a user. */
+  forgetSessions(match: { sessionId?: string; userId?: string }): void {
+    for (const [k, v] of this.#sessions) {
+      if (v.actor.sessionId === match.sessionId || v.actor.userId === match.userId) this.#sessions.delete(k);
+    }
+  }
 
   async logout(actor: UserActor): Promise<void> {
     await repo.deleteSession(this.#db, actor.userId, actor.sessionId);
+    this.forgetSessions({ sessionId: actor.sessionId });
   }
 
   async me(actor: UserActor): Promise<PublicUser> {
@@ -161,6 +182,7 @@ export class AccountsService {
 
   async revokeSession(actor: UserActor, id: string): Promise<void> {
     if (!(await repo.deleteSession(this.#db, actor.userId, id))) throw notFound('no such session');
+    this.forgetSessions({ sessionId: id });
   }
 
   async changePassword(actor: UserActor, current: string, next: string): Promise<void> {
@@ -174,6 +196,7 @@ export class AccountsService {
       // Other sessions may belong to whoever knew the old password.
       await repo.deleteOtherSessions(tx, u.id, actor.sessionId);
     });
+    this.forgetSessions({ userId: u.id });
   }
 
   async enrollTotp(actor: UserActor): Promise<{ secret: string; otpauthUri: string }> {
@@ -193,6 +216,7 @@ export class AccountsService {
     const step = verifyTotp(u.totp_secret, code, this.#ctx.clock.now(), u.totp_last_step);
     if (step === null) throw badRequest('wrong or already used TOTP code', [{ field: 'body.code', message: 'wrong or already used' }]);
     await repo.updateUser(this.#db, u.id, { totp_enabled: 1, totp_last_step: step });
+    this.forgetSessions({ userId: u.id });
     return toPublicUser({ ...u, totp_enabled: 1 });
   }
 }

@@ -88,8 +88,10 @@ export function demoSignIns(now: () => number): SeededDemo {
     signInLines: () => [
       'DEMO ONLY: these sign-ins are for the generated demo neighbourhood. Do not use them for real data.',
       `  password for every demo account: ${DEMO_PASSWORD}`,
-      `  resident:        resident1@demo.porchlight.invalid (no TOTP)`,
-      ...DEMO_STAFF.map((s) => `  ${(s.role + (s.key.endsWith('2') ? ' #2' : '')).padEnd(16)} ${s.email}  TOTP secret ${s.totp} (current code ${totpCode(s.totp, now())}; "porchlight demo --codes" prints fresh ones)`),
+      `  resident:        resident1@demo.porchlight.invalid (no TOTP needed)`,
+      ...DEMO_STAFF.map((s) => `  ${(s.role + (s.key.endsWith('2') ? ' #2' : '') + ':').padEnd(16)} ${s.email.padEnd(36)} TOTP secret ${s.totp}`),
+      `  staff sign in with a TOTP code: add the secret to an authenticator app, or run`,
+      `  "npx porchlight demo --codes" for the current codes (now: ${DEMO_STAFF.map((s) => `${s.key} ${totpCode(s.totp, now())}`).join(', ')})`,
     ],
   };
 }

@@ -68,6 +68,21 @@ export const ACCESS = {
   // cameras: owners manage their cameras and devices; devices enrol on the public route
   'cameras.manage': { roles: RESIDENT },
   'device.self': { device: true },
+
+  // notifications: every signed-in user has an inbox and an event stream
+  'me.events': { roles: EVERYONE },
+
+  // agencies and community requests: staff verify agencies and review requests;
+  // members act for their own agency (the service checks which one); owners answer
+  'agencies.admin': { roles: STAFF },
+  'agency.requests': { roles: AGENCY },
+  'requests.review': { roles: STAFF },
+  'me.requests': { roles: RESIDENT },
+
+  // clips: owners read and manage their clips; devices (and owners, by hand) upload
+  'clips.upload': { roles: RESIDENT, device: true },
+  'clips.read': { roles: RESIDENT },
+  'clips.manage': { roles: RESIDENT },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof ACCESS;

@@ -3,5 +3,9 @@
 // (bigint), flags are integers 0/1, JSON is text, bytes are blob/bytea.
 import type { AccountsTables } from './tables/accounts.ts';
 import type { CamerasTables } from './tables/cameras.ts';
+import type { ClipsTables } from './tables/clips.ts';
+import type { OutboxTables } from './tables/outbox.ts';
+import type { DisclosureTables } from './tables/disclosure.ts';
+import type { LedgerTables } from './tables/ledger.ts';
 
-export interface Database extends AccountsTables, CamerasTables {}
+export interface Database extends AccountsTables, CamerasTables, ClipsTables, OutboxTables, DisclosureTables, LedgerTables {}

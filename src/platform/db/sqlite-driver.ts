@@ -4,7 +4,7 @@
 //
 // One connection, guarded by a mutex: SQLite has one writer, and holding the
 // connection for the whole of a transaction keeps other queries out of it.
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
   SqliteAdapter,
@@ -32,18 +32,38 @@ class Mutex {
   }
 }
 
+// Preparing a statement costs more than running a small one, and an app runs
+// the same few hundred SQL texts over and over: keep them prepared.
+const STATEMENT_CACHE_SIZE = 512;
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, { stmt: StatementSync; reader: boolean }>();
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
+  #prepare(sql: string) {
+    let entry = this.#statements.get(sql);
+    if (!entry) {
+      const stmt = this.#db.prepare(sql);
+      entry = { stmt, reader: stmt.columns().length > 0 };
+      // Transaction control and DDL are not worth keeping.
+      if (!/^\s*(begin|commit|rollback|create|alter|drop|pragma)/i.test(sql)) {
+        if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value!);
+        this.#statements.set(sql, entry);
+      }
+    }
+    return entry;
+  }
+
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.#db.prepare(query.sql);
+    const { stmt, reader } = this.#prepare(query.sql);
     const params = query.parameters.map(toSqlValue);
     // Statements that return columns (SELECT, or anything with RETURNING) are read with all().
-    if (stmt.columns().length > 0) {
-      return { rows: stmt.all(...params) as R[] };
+    if (reader) {
+      // node:sqlite rows have a null prototype; plain objects behave like pg's rows.
+      return { rows: stmt.all(...params).map((r) => ({ ...r })) as R[] };
     }
     const res = stmt.run(...params);
     return { rows: [], numAffectedRows: BigInt(res.changes), insertId: BigInt(res.lastInsertRowid) };
@@ -78,7 +98,10 @@ class NodeSqliteDriver implements Driver {
     this.#db = new DatabaseSync(this.#file, { enableForeignKeyConstraints: true });
     // WAL lets readers in other processes (CLI, verifier) proceed while we write;
     // the busy timeout makes a second process wait rather than fail at once.
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    // synchronous=NORMAL in WAL mode: a commit survives the process being killed
+    // (kill -9) because it is in the WAL file; only an OS crash or power loss can
+    // lose the last commits, never corrupt the database (sqlite.org/pragma.html#pragma_synchronous).
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
     this.#conn = new NodeSqliteConnection(this.#db);
   }
 

@@ -2,8 +2,16 @@
 import type { EngineMigration } from '../migrate.ts';
 import { m0001_accounts } from './0001_accounts.ts';
 import { m0002_cameras } from './0002_cameras.ts';
+import { m0002b_clips } from './0002b_clips.ts';
+import { m0003_ledger } from './0003_ledger.ts';
+import { m0004_outbox } from './0004_outbox.ts';
+import { m0006_disclosure } from './0006_disclosure.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
   '0002_cameras': m0002_cameras,
+  '0002b_clips': m0002b_clips,
+  '0003_ledger': m0003_ledger,
+  '0004_outbox': m0004_outbox,
+  '0006_disclosure': m0006_disclosure,
 };

@@ -1,0 +1,56 @@
+export type ClipKindColumn = 'motion' | 'doorbell' | 'glass_break' | 'manual';
+
+export interface ClipsTable {
+  id: string;
+  owner_id: string;
+  /** References cameras: a camera with stored clips cannot be removed. */
+  camera_id: string;
+  /** SHA-256 (hex) of the bytes as uploaded, for authenticity. */
+  sha256: string;
+  /** Plaintext size in bytes. */
+  size: number;
+  started_at: number;
+  ended_at: number;
+  kind: ClipKindColumn;
+  /** 0/1: the device's Ed25519 signature over sha256 and metadata verified at ingest. */
+  signed: number;
+  device_signature: string | null;
+  /** 0/1: uploaded by an end-to-end encrypted camera; the bytes are opaque to the server. */
+  e2ee: number;
+  duration_ms: number | null;
+  /** The data key wrapped by the master key. Deleting the row destroys it (crypto-shredding). */
+  wrapped_key: Uint8Array;
+  blob_key: string;
+  thumbnail_key: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+}
+
+export interface HoldsTable {
+  id: string;
+  clip_id: string;
+  reason: string;
+  /** End of the hold (epoch ms); null holds until released. */
+  until: number | null;
+  /** Who placed it (a description such as "legal:<request id>"). */
+  created_by: string;
+  created_at: number;
+  released_at: number | null;
+  released_by: string | null;
+}
+
+export interface AccessLogTable {
+  id: string;
+  clip_id: string;
+  owner_id: string;
+  /** Who read the bytes, as shown to the owner (e.g. "agency Springfield PD (disclosure d1)"). */
+  actor: string;
+  purpose: string;
+  at: number;
+}
+
+export interface ClipsTables {
+  clips: ClipsTable;
+  holds: HoldsTable;
+  access_log: AccessLogTable;
+}

@@ -1,0 +1,79 @@
+// The in-app inbox over HTTP: GET /api/v1/me/notifications, marking read, and
+// the live server-sent-event stream GET /api/v1/me/events (text/event-stream).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ServerResponse } from 'node:http';
+import { Type } from 'typebox';
+import { requireUser } from '../access.ts';
+import { errorResponses } from '../http/errors.ts';
+import { IdParams } from '../http/schemas.ts';
+import type { InboxEvent } from './inapp.ts';
+import type { OutboxService } from './service.ts';
+
+const Notification = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  payload: Type.Unknown(),
+  createdAt: Type.String({ format: 'date-time' }),
+  read: Type.Boolean(),
+});
+
+/** Comment lines keep proxies from closing an idle stream. */
+const HEARTBEAT_MS = 25_000;
+
+const frame = (e: InboxEvent) => `id: ${e.id}\nevent: notification\ndata: ${JSON.stringify(e)}\n\n`;
+
+export function outboxRoutes(outbox: OutboxService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['notifications'];
+    const open = new Set<ServerResponse>();
+    // Open streams are never idle, so the server would wait for them forever on close.
+    app.addHook('preClose', async () => {
+      for (const res of open) res.end();
+    });
+
+    app.get('/api/v1/me/notifications', {
+      config: { access: 'me.events' },
+      schema: {
+        tags, summary: 'My in-app notifications, newest first',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false }),
+        response: { 200: Type.Array(Notification), ...errorResponses(400, 401, 403) },
+      },
+    }, async (req) => outbox.list(requireUser(req.actor).userId, req.query.limit));
+
+    app.post('/api/v1/me/notifications/:id/read', {
+      config: { access: 'me.events' },
+      schema: { tags, summary: 'Mark a notification read', params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
+    }, async (req, reply) => {
+      await outbox.markRead(requireUser(req.actor).userId, req.params.id);
+      return reply.code(204).send(null);
+    });
+
+    app.get('/api/v1/me/events', {
+      config: { access: 'me.events' },
+      schema: {
+        tags,
+        summary: 'Live notifications as server-sent events ("notification" events; send Last-Event-ID to replay what was missed)',
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64 })) }),
+        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses(401, 403) },
+      },
+    }, async (req, reply) => {
+      const userId = requireUser(req.actor).userId;
+      const lastId = req.headers['last-event-id'];
+      const missed = typeof lastId === 'string' && lastId ? await outbox.replayAfter(userId, lastId) : [];
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write('retry: 5000\n\n');
+      for (const e of missed) res.write(frame(e));
+      open.add(res);
+      const off = outbox.hub.subscribe(userId, (e) => res.write(frame(e)));
+      const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      beat.unref();
+      res.on('close', () => {
+        off();
+        clearInterval(beat);
+        open.delete(res);
+      });
+    });
+  };
+}
