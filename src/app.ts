@@ -2,7 +2,6 @@
 // then each capability's routes (fastify/demo order). No I/O at import time.
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, registerAjvFormats, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,18 +13,26 @@ import { openDatabase, ping, type Db } from './platform/db/db.ts';
 import { installAuth } from './platform/http/auth.ts';
 import { errorHandler, errorResponses, forbidden, problem } from './platform/http/errors.ts';
 import { installMetrics } from './platform/http/metrics.ts';
+import { installSecurityHeaders } from './platform/http/security.ts';
 import { safeEqual } from './platform/crypto.ts';
 import { Workers } from './platform/workers.ts';
 import { accountsRoutes } from './accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from './accounts/service.ts';
 import { camerasRoutes } from './cameras/routes.ts';
+import { ledgerRoutes } from './ledger/routes.ts';
 import { CamerasService } from './cameras/service.ts';
+import { clipsRoutes } from './clips/routes.ts';
+import { ClipsService } from './clips/service.ts';
+import { DisclosureService } from './disclosure/service.ts';
 import { SESSION_COOKIE } from './platform/http/auth.ts';
+import { OutboxService } from './platform/outbox/service.ts';
+import { outboxRoutes } from './platform/outbox/routes.ts';
+import { registerWeb } from './web.ts';
 
 export interface BuiltApp {
   app: FastifyInstance;
   ctx: AppContext;
-  services: { accounts: AccountsService; cameras: CamerasService };
+  services: { accounts: AccountsService; cameras: CamerasService; clips: ClipsService; outbox: OutboxService; disclosure: DisclosureService };
 }
 
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -60,6 +67,12 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
   const metrics = installMetrics(app);
   const accounts = new AccountsService(ctx);
   const cameras = new CamerasService(ctx);
+  const clips = new ClipsService(ctx);
+  // Before any route answers: remove what interrupted uploads left behind.
+  await clips.startupSweep();
+  const outbox = new OutboxService(ctx);
+  app.addHook('onClose', async () => outbox.close());
+  const disclosure = new DisclosureService(ctx, clips);
   installAuth(app, { pls_: accounts.resolveSession, pld_: cameras.resolveDevice }, (req) => {
     const sent = req.headers['x-csrf-token'];
     const cookieToken = req.cookies[SESSION_COOKIE];
@@ -69,21 +82,7 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
   });
 
   // External plugins.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
-        mediaSrc: ["'self'", 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        upgradeInsecureRequests: config.secureCookies ? [] : null,
-      },
-    },
-  });
+  installSecurityHeaders(app, { https: config.secureCookies });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -110,6 +109,12 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
   // Capabilities.
   await app.register(accountsRoutes(accounts, config.secureCookies));
   await app.register(camerasRoutes(cameras));
+  await app.register(clipsRoutes(clips));
+  await app.register(outboxRoutes(outbox));
+  await app.register(ledgerRoutes(ctx));
 
-  return { app, ctx, services: { accounts, cameras } };
+  // The web app last: its wildcard route must not shadow an API route.
+  await registerWeb(app, config);
+
+  return { app, ctx, services: { accounts, cameras, clips, outbox, disclosure } };
 }
