@@ -2,7 +2,17 @@
 // Each is imported lazily so `porchlight serve` loads none of them.
 type Add = (name: string, command: { summary: string; usage: string; run(argv: string[]): Promise<number> }) => void;
 
-export function registerExtraCommands(_add: Add): void {
+export function registerExtraCommands(add: Add): void {
   // Capabilities add their commands here, e.g.
   // add('log', { summary, usage, run: async (argv) => (await import('./ledger/cli.ts')).runLogCli(argv) });
+  add('log', {
+    summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY',
+    usage: 'porchlight log <verify|verify-receipt> --help',
+    run: async (argv) => (await import('./ledger/cli.ts')).runLogCli(argv),
+  });
+  add('camera', {
+    summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)',
+    usage: 'porchlight camera <enroll|upload|watch|status|rotate-token> --help',
+    run: async (argv) => (await import('./cameras/agent.ts')).runCameraCli(argv),
+  });
 }

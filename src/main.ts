@@ -84,9 +84,9 @@ export function addCommand(name: string, command: Command) {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') return help();
   const { registerExtraCommands } = await import('./commands.ts');
   registerExtraCommands(addCommand);
+  if (!name || name === '--help' || name === '-h' || name === 'help') return help();
   const cmd = commands[name];
   if (!cmd) {
     console.error(`unknown command "${name}"; run "porchlight --help"`);

@@ -18,7 +18,7 @@ export async function runDemoCommand(config: Config, opts: { reset: boolean; cod
     }
     // Only the files Porchlight made: the database and its WAL, clips, keys stay for the log.
     for (const f of ['', '-wal', '-shm']) fs.rmSync(config.database.file + f, { force: true });
-    for (const d of ['blobs', 'tmp']) fs.rmSync(path.join(config.dataDir, d), { recursive: true, force: true });
+    for (const d of ['blobs', 'tmp', 'disclosures', 'legal']) fs.rmSync(path.join(config.dataDir, d), { recursive: true, force: true });
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const built = await buildApp({ ...config, LOG_LEVEL: 'warn' });

@@ -59,7 +59,10 @@ export function demoHomes(count = 320): DemoHome[] {
       cameras,
     });
   }
-  return homes;
+  // Number residents from the middle of town outwards, so resident1 (the
+  // printed demo sign-in) lives where the demo's footage and requests are.
+  const d = (h: DemoHome) => (h.lat - DEMO_CENTRE.lat) ** 2 + ((h.lon - DEMO_CENTRE.lon) * Math.cos((DEMO_CENTRE.lat * Math.PI) / 180)) ** 2;
+  return homes.sort((a, b) => d(a) - d(b)).map((h, i) => ({ ...h, email: `resident${i + 1}@demo.porchlight.invalid` }));
 }
 
 /** The demo town's bounding area, used as the demo agency's jurisdiction. */

@@ -31,7 +31,13 @@ export interface DemoStep {
 }
 
 /** Capabilities append their seeding steps here (agencies, cameras, clips, requests). */
-export const DEMO_STEPS: DemoStep[] = [];
+export const DEMO_STEPS: DemoStep[] = [
+  { name: 'cameras', run: async (...args) => (await import('./footage.ts')).camerasStep.run(...args) },
+  { name: 'footage', run: async (...args) => (await import('./footage.ts')).footageStep.run(...args) },
+  // Keep last: it uses the agencies, cameras and clips the steps above seed.
+  // Loaded lazily because it imports this module (demo staff, password).
+  { name: 'warrant, hold, emergency', run: async (...args) => (await import('../legal/demo.ts')).legalDemoStep.run(...args) },
+];
 
 function progressBar(label: string) {
   const tty = process.stderr.isTTY;

@@ -1,0 +1,55 @@
+// Demo steps: the homes' cameras, and a little footage on the cameras near the
+// middle of the grid so requests, receipts and the log have something to show.
+// The clip bytes are the small test fixtures, uploaded through the clips
+// service as their owners (manual uploads), so they are encrypted like any other.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BuiltApp } from '../app.ts';
+import type { UserActor } from '../platform/access.ts';
+import { seedDemoCameras, type DemoCamera } from '../cameras/demo.ts';
+import { DEMO_CENTRE } from './neighbourhood.ts';
+import type { DemoState, DemoStep } from './seed.ts';
+
+// A few seconds of ffmpeg's test pattern (made like test/fixtures/clip.mp4).
+const FIXTURE = path.resolve(import.meta.dirname, 'assets/doorbell.mp4');
+const CLIPS_PER_CAMERA = 2;
+const CAMERAS_WITH_FOOTAGE = 24;
+
+export const camerasStep: DemoStep = {
+  name: 'cameras',
+  async run(built, state, progress) {
+    state.extra.cameras = await seedDemoCameras(built.ctx.db.kysely, state.homes, built.ctx.clock.now(), progress);
+  },
+};
+
+const ownerActor = (userId: string): UserActor => ({ kind: 'user', userId, role: 'resident', agencyId: null, totpEnabled: false, sessionId: 'demo-seed', via: 'bearer' });
+
+export const footageStep: DemoStep = {
+  name: 'footage',
+  async run(built: BuiltApp, state: DemoState, progress) {
+    const cameras = (state.extra.cameras as DemoCamera[] | undefined) ?? [];
+    const dist = (c: DemoCamera) => (c.lat - DEMO_CENTRE.lat) ** 2 + (c.lon - DEMO_CENTRE.lon) ** 2;
+    const chosen = cameras.filter((c) => c.kind === 'doorbell').sort((a, b) => dist(a) - dist(b)).slice(0, CAMERAS_WITH_FOOTAGE);
+    const now = built.ctx.clock.now();
+    // Yesterday evening, a few minutes apart per camera: what a request for
+    // "last night around 9 pm" would find.
+    const base = now - 24 * 3_600_000 - ((now % 3_600_000));
+    const total = chosen.length * CLIPS_PER_CAMERA;
+    let done = 0;
+    for (const [i, cam] of chosen.entries()) {
+      for (let k = 0; k < CLIPS_PER_CAMERA; k++) {
+        const start = base + i * 60_000 + k * 20 * 60_000;
+        await built.services.clips.upload(ownerActor(cam.ownerId), {
+          cameraId: cam.id,
+          startedAt: new Date(start).toISOString(),
+          endedAt: new Date(start + 30_000).toISOString(),
+          kind: k === 0 ? 'motion' : 'doorbell',
+          idempotencyKey: `demo-${cam.id}-${k}`,
+          body: fs.createReadStream(FIXTURE),
+        });
+        progress(++done, total);
+      }
+    }
+    await built.services.clips.settled();
+  },
+};
