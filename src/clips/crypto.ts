@@ -5,7 +5,8 @@
 // Rogaway and Vizár ("Online Authenticated-Encryption and its Nonce-Reuse
 // Misuse-Resistance", CRYPTO 2015). The same values go into the associated data,
 // so a chunk moved, dropped, duplicated or cut off fails authentication.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+// A KeyObject made once per blob: passing raw key bytes to createCipheriv would import the key again for every chunk.
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 
 export const CHUNK_SIZE = 64 * 1024;
@@ -71,15 +72,17 @@ class Context {
   }
 }
 
-function sealChunk(key: Buffer, ctx: Context, index: number, final: boolean, plain: Buffer): Buffer[] {
+/** Seals one chunk given as one or more consecutive pieces (no copy to join them). */
+function sealChunk(key: KeyObject, ctx: Context, index: number, final: boolean, plain: Buffer | Buffer[]): Buffer[] {
   const c = createCipheriv('aes-256-gcm', key, nonceFor(ctx.prefix, index, final), { authTagLength: TAG_SIZE });
   c.setAAD(aadFor(ctx.aadHead, index, final));
-  const body = c.update(plain);
+  const out = (Array.isArray(plain) ? plain : [plain]).map((p) => c.update(p));
   c.final();
-  return [body, c.getAuthTag()];
+  out.push(c.getAuthTag());
+  return out;
 }
 
-function openChunk(key: Buffer, ctx: Context, index: number, final: boolean, sealed: Buffer): Buffer {
+function openChunk(key: KeyObject, ctx: Context, index: number, final: boolean, sealed: Buffer): Buffer {
   if (sealed.length < TAG_SIZE) throw new ClipCryptoError(`chunk ${index} is truncated`);
   const d = createDecipheriv('aes-256-gcm', key, nonceFor(ctx.prefix, index, final), { authTagLength: TAG_SIZE });
   d.setAAD(aadFor(ctx.aadHead, index, final));
@@ -115,29 +118,74 @@ class Accumulator {
   takeAll(): Buffer {
     return this.take(this.length);
   }
+  /** The first n bytes as the pieces they arrived in (the last one cut), without joining them. */
+  takeParts(n: number): Buffer[] {
+    const out: Buffer[] = [];
+    let need = Math.min(n, this.length);
+    this.length -= need;
+    while (need > 0) {
+      const head = this.#parts[0];
+      if (head.length <= need) {
+        out.push(head);
+        this.#parts.shift();
+        need -= head.length;
+      } else {
+        out.push(head.subarray(0, need));
+        this.#parts[0] = head.subarray(need);
+        need = 0;
+      }
+    }
+    return out;
+  }
 }
 
 /**
- * Encrypts a plaintext stream into the sealed format. A chunk is sealed only once
- * more input is known to follow, so the last chunk always carries the final flag.
+ * Incremental sealing without streams: `push` plaintext as it arrives and get
+ * the sealed bytes that are ready; `end` seals the final chunk. A chunk is
+ * sealed only once more input is known to follow, so the last chunk always
+ * carries the final flag. The first output is the header.
  */
-export class EncryptStream extends Transform {
-  #key: Buffer;
+export class Sealer {
+  #key: KeyObject;
   #ctx: Context;
   #acc = new Accumulator();
   #index = 0;
+  #started = false;
+  constructor(key: Buffer, contextId: string) {
+    this.#key = createSecretKey(key);
+    this.#ctx = new Context(contextId);
+  }
+  #head(out: Buffer[]) {
+    if (!this.#started) {
+      out.push(HEADER);
+      this.#started = true;
+    }
+  }
+  push(plain: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    this.#head(out);
+    this.#acc.push(plain);
+    while (this.#acc.length > CHUNK_SIZE) out.push(...sealChunk(this.#key, this.#ctx, this.#index++, false, this.#acc.takeParts(CHUNK_SIZE)));
+    return out;
+  }
+  end(): Buffer[] {
+    const out: Buffer[] = [];
+    this.#head(out);
+    out.push(...sealChunk(this.#key, this.#ctx, this.#index++, true, this.#acc.takeParts(this.#acc.length)));
+    return out;
+  }
+}
+
+/** The Sealer as a Transform stream. */
+export class EncryptStream extends Transform {
+  #sealer: Sealer;
   constructor(key: Buffer, contextId: string) {
     super();
-    this.#key = key;
-    this.#ctx = new Context(contextId);
-    this.push(HEADER);
+    this.#sealer = new Sealer(key, contextId);
   }
   _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
     try {
-      this.#acc.push(chunk);
-      while (this.#acc.length > CHUNK_SIZE) {
-        for (const b of sealChunk(this.#key, this.#ctx, this.#index++, false, this.#acc.take(CHUNK_SIZE))) this.push(b);
-      }
+      for (const b of this.#sealer.push(chunk)) this.push(b);
       cb();
     } catch (err) {
       cb(err as Error);
@@ -145,7 +193,7 @@ export class EncryptStream extends Transform {
   }
   _flush(cb: TransformCallback) {
     try {
-      for (const b of sealChunk(this.#key, this.#ctx, this.#index++, true, this.#acc.takeAll())) this.push(b);
+      for (const b of this.#sealer.end()) this.push(b);
       cb();
     } catch (err) {
       cb(err as Error);
@@ -154,7 +202,8 @@ export class EncryptStream extends Transform {
 }
 
 /** Seals a whole buffer (small things: thumbnails). */
-export function sealBuffer(key: Buffer, contextId: string, plain: Buffer): Buffer {
+export function sealBuffer(rawKey: Buffer, contextId: string, plain: Buffer): Buffer {
+  const key = createSecretKey(rawKey);
   const ctx = new Context(contextId);
   const n = chunkCount(plain.length);
   const out: Buffer[] = [HEADER];
@@ -162,7 +211,8 @@ export function sealBuffer(key: Buffer, contextId: string, plain: Buffer): Buffe
   return Buffer.concat(out);
 }
 
-export function openBuffer(key: Buffer, contextId: string, sealed: Buffer): Buffer {
+export function openBuffer(rawKey: Buffer, contextId: string, sealed: Buffer): Buffer {
+  const key = createSecretKey(rawKey);
   const plain = plainSizeOf(sealed.length);
   if (plain === undefined) throw new ClipCryptoError('sealed data has an impossible length');
   if (!sealed.subarray(0, HEADER_SIZE).equals(HEADER)) throw new ClipCryptoError('unknown sealed format');
@@ -197,7 +247,7 @@ export function sealedRangeFor(plainSize: number, start: number, end: number) {
  * chunk was sealed as non-final.
  */
 export class DecryptStream extends Transform {
-  #key: Buffer;
+  #key: KeyObject;
   #ctx: Context;
   #acc = new Accumulator();
   #index: number;
@@ -208,7 +258,7 @@ export class DecryptStream extends Transform {
   #expectHeader: boolean;
   constructor(key: Buffer, contextId: string, opts: { firstChunk: number; lastChunk: number; finalChunk: number; skip?: number; take?: number; withHeader?: boolean }) {
     super();
-    this.#key = key;
+    this.#key = createSecretKey(key);
     this.#ctx = new Context(contextId);
     this.#index = opts.firstChunk;
     this.#lastChunk = opts.lastChunk;
@@ -255,6 +305,28 @@ export class DecryptStream extends Transform {
       cb(err as Error);
     }
   }
+}
+
+/**
+ * Plaintext bytes [start, end] from `sealed`, the bytes sealedRangeFor() names,
+ * already in memory (small ranges: one read, no stream machinery).
+ */
+export function openSealedRange(rawKey: Buffer, contextId: string, plainSize: number, start: number, end: number, sealed: Buffer): Buffer[] {
+  const r = sealedRangeFor(plainSize, start, end);
+  if (sealed.length !== r.end - r.start + 1) throw new ClipCryptoError('sealed data is truncated');
+  const key = createSecretKey(rawKey);
+  const ctx = new Context(contextId);
+  const finalChunk = chunkCount(plainSize) - 1;
+  const out: Buffer[] = [];
+  for (let i = r.firstChunk; i <= r.lastChunk; i++) {
+    const at = (i - r.firstChunk) * SEALED_CHUNK;
+    let p = openChunk(key, ctx, i, i === finalChunk, sealed.subarray(at, Math.min(at + SEALED_CHUNK, sealed.length)));
+    const from = i === r.firstChunk ? start - i * CHUNK_SIZE : 0;
+    const to = i === r.lastChunk ? end - i * CHUNK_SIZE + 1 : p.length;
+    p = p.subarray(from, to);
+    if (p.length) out.push(p);
+  }
+  return out;
 }
 
 /** A source of sealed bytes: the blob store's ranged read. */

@@ -15,7 +15,7 @@ export interface ByteSource {
 }
 
 export type Mp4Verdict =
-  | { ok: true; durationMs: number; width: number; height: number; hasAudio: boolean }
+  | { ok: true; durationMs: number; width: number; height: number; hasAudio: boolean; moov: { start: number; end: number } }
   | { ok: false; status: 415 | 422; reason: string };
 
 const MAX_MOOV = 32 * 1024 * 1024;
@@ -178,7 +178,7 @@ export async function checkMp4(src: ByteSource): Promise<Mp4Verdict> {
       if (stsd) video = avcEntry(moov, base, stsd);
     }
     if (!video) throw new Reject(422, 'no H.264 video track');
-    return { ok: true, durationMs: Math.round(durationMs), ...video, hasAudio };
+    return { ok: true, durationMs: Math.round(durationMs), ...video, hasAudio, moov: { start: moovH.start, end: moovH.end } };
   } catch (err) {
     if (err instanceof Reject) return { ok: false, status: err.status, reason: err.message };
     // A read past a buffer's end means a box lied about its size.

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 import {
-  CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, ClipCryptoError, EncryptStream, decryptAll, decryptRange, newDataKey, openBuffer, plainSizeOf, sealBuffer, sealedSize,
+  CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, ClipCryptoError, EncryptStream, decryptAll, decryptRange, newDataKey, openBuffer, openSealedRange, plainSizeOf, sealBuffer, sealedRangeFor, sealedSize,
   type OpenSealed,
 } from '../../src/clips/crypto.ts';
 import { unwrapKey, wrapKey } from '../../src/clips/keys.ts';
@@ -48,6 +48,8 @@ test('range decryption returns exactly the requested bytes', async () => {
   for (const [s, e] of cases) {
     const got = await buffer(await decryptRange(opener(sealed), key, 'clip-r', plain.length, s, e));
     assert.deepEqual(got, plain.subarray(s, e + 1), `range ${s}-${e}`);
+    const r = sealedRangeFor(plain.length, s, e);
+    assert.deepEqual(Buffer.concat(openSealedRange(key, 'clip-r', plain.length, s, e, sealed.subarray(r.start, r.end + 1))), plain.subarray(s, e + 1), `in-memory range ${s}-${e}`);
   }
   await assert.rejects(decryptRange(opener(sealed), key, 'clip-r', plain.length, 10, plain.length), RangeError);
 });
@@ -97,6 +99,12 @@ test('tampering is detected: flip, reorder, drop, truncate, wrong clip id, wrong
 
   // A range read over a tampered chunk fails too, and a range away from it still reads.
   await assert.rejects(decryptRange(opener(flipped), key, 'clip-x', plain.length, SEALED, SEALED + 10).then(buffer), ClipCryptoError);
+  const r = sealedRangeFor(plain.length, CHUNK_SIZE, CHUNK_SIZE + 10);
+  assert.throws(() => openSealedRange(key, 'clip-x', plain.length, CHUNK_SIZE, CHUNK_SIZE + 10, flipped.subarray(r.start, r.end + 1)), ClipCryptoError);
+  assert.throws(() => openSealedRange(key, 'clip-x', plain.length, CHUNK_SIZE, CHUNK_SIZE + 10, flipped.subarray(r.start, r.end)), ClipCryptoError);
+  // The final chunk read alone must carry the final flag: a cut blob whose last full chunk is presented as final fails.
+  const cutR = sealedRangeFor(4 * CHUNK_SIZE, 3 * CHUNK_SIZE, 4 * CHUNK_SIZE - 1);
+  assert.throws(() => openSealedRange(key, 'clip-x', 4 * CHUNK_SIZE, 3 * CHUNK_SIZE, 4 * CHUNK_SIZE - 1, cut.subarray(cutR.start, cutR.end + 1)), ClipCryptoError);
   assert.deepEqual(await buffer(await decryptRange(opener(flipped), key, 'clip-x', plain.length, 3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 9)), plain.subarray(3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 10));
 });
 
@@ -111,4 +119,35 @@ test('data keys wrap under the master key, bound to their clip id', () => {
   const bad = Buffer.from(wrapped);
   bad[20] ^= 1;
   assert.throws(() => unwrapKey(master, bad, 'clip-1'), ClipCryptoError);
+});
+
+test('property: any plaintext, split into any writes, reads back whole and by any range', async () => {
+  const fc = (await import('fast-check')).default;
+  const key = newDataKey();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 3 * CHUNK_SIZE + 100 }),
+      fc.array(fc.integer({ min: 1, max: 2 * CHUNK_SIZE }), { minLength: 1, maxLength: 8 }),
+      fc.tuple(fc.nat(), fc.nat()),
+      async (size, splits, [a, b]) => {
+        const plain = randomBytes(size);
+        const parts: Buffer[] = [];
+        for (let at = 0, i = 0; at < size; i++) {
+          const n = splits[i % splits.length];
+          parts.push(plain.subarray(at, at + n));
+          at += n;
+        }
+        const sealed = await buffer(Readable.from(parts).pipe(new EncryptStream(key, 'prop')));
+        assert.equal(sealed.length, sealedSize(size));
+        assert.deepEqual(await openAll(sealed, key, 'prop', size), plain);
+        if (size === 0) return;
+        const s = a % size;
+        const e = s + (b % (size - s));
+        assert.deepEqual(await buffer(await decryptRange(opener(sealed), key, 'prop', size, s, e)), plain.subarray(s, e + 1));
+        const r = sealedRangeFor(size, s, e);
+        assert.deepEqual(Buffer.concat(openSealedRange(key, 'prop', size, s, e, sealed.subarray(r.start, r.end + 1))), plain.subarray(s, e + 1));
+      },
+    ),
+    { numRuns: 60 },
+  );
 });

@@ -38,7 +38,6 @@ test('answers 415 for bytes that are not an MP4', async () => {
     const v = await checkFile(name);
     assert.deepEqual([v.ok, !v.ok && v.status], [false, 415], name);
   }
-  assert.equal((await checkMp4(bufferSource(Buffer.alloc(0)))).ok, false);
   const empty = await checkMp4(bufferSource(Buffer.alloc(0)));
   assert.ok(!empty.ok && empty.status === 415);
 });

@@ -3,8 +3,8 @@ import { types } from '../migrate.ts';
 
 export const m0002b_clips: EngineMigration = {
   async up(db, engine) {
-    // Deleting a clip deletes its row, and with it the wrapped data key (crypto-shredding);
-    // the blob goes next, and the start-up sweep catches a blob a crash left behind.
+    // Deleting a clip nulls its wrapped data key (crypto-shredding) and removes its
+    // blobs; the row stays as a tombstone so holds and disclosures keep their reference.
     await db.schema
       .createTable('clips')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -17,13 +17,16 @@ export const m0002b_clips: EngineMigration = {
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('signed', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('device_signature', 'text')
+      // The key that made the signature: re-enrolling a camera replaces its key, and old clips must still verify.
+      .addColumn('device_public_key', 'text')
       .addColumn('e2ee', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('duration_ms', 'bigint')
-      .addColumn('wrapped_key', types(engine).bytes, (c) => c.notNull())
-      .addColumn('blob_key', 'text', (c) => c.notNull())
+      .addColumn('wrapped_key', types(engine).bytes)
+      .addColumn('blob_key', 'text')
       .addColumn('thumbnail_key', 'text')
       .addColumn('idempotency_key', 'text')
       .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('deleted_at', 'bigint')
       .execute();
     // A retried upload finds its clip; NULL keys (no header) never collide on either engine.
     await db.schema.createIndex('clips_idempotency').unique().on('clips').columns(['owner_id', 'camera_id', 'idempotency_key']).execute();

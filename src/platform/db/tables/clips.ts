@@ -3,7 +3,7 @@ export type ClipKindColumn = 'motion' | 'doorbell' | 'glass_break' | 'manual';
 export interface ClipsTable {
   id: string;
   owner_id: string;
-  /** References cameras: a camera with stored clips cannot be removed. */
+  /** References cameras: a camera that clips (or their tombstones) name cannot be removed. */
   camera_id: string;
   /** SHA-256 (hex) of the bytes as uploaded, for authenticity. */
   sha256: string;
@@ -15,15 +15,19 @@ export interface ClipsTable {
   /** 0/1: the device's Ed25519 signature over sha256 and metadata verified at ingest. */
   signed: number;
   device_signature: string | null;
+  /** The device key the signature verifies against, as it was at ingest. */
+  device_public_key: string | null;
   /** 0/1: uploaded by an end-to-end encrypted camera; the bytes are opaque to the server. */
   e2ee: number;
   duration_ms: number | null;
-  /** The data key wrapped by the master key. Deleting the row destroys it (crypto-shredding). */
-  wrapped_key: Uint8Array;
-  blob_key: string;
+  /** The data key wrapped by the master key; null once the clip is deleted (crypto-shredded). */
+  wrapped_key: Uint8Array | null;
+  blob_key: string | null;
   thumbnail_key: string | null;
   idempotency_key: string | null;
   created_at: number;
+  /** Set when the clip was deleted; the row stays as a tombstone without key or blobs. */
+  deleted_at: number | null;
 }
 
 export interface HoldsTable {

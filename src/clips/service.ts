@@ -1,0 +1,320 @@
+// Clip use cases. Owners upload, list, play, delete and set retention; devices
+// upload. Later capabilities (disclosure, legal) use the functions at the end:
+// reading a clip for someone other than its owner (always access-logged),
+// preservation holds, and redacted copies.
+import fsp from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import fs from 'node:fs';
+import type { DeviceActor, UserActor } from '../platform/access.ts';
+import type { AppContext } from '../platform/context.ts';
+import { newId } from '../platform/crypto.ts';
+import type { DbHandle } from '../platform/db/db.ts';
+import { FsBlobStore } from '../platform/blobs/fs.ts';
+import { conflict, HttpError, notFound } from '../platform/http/errors.ts';
+import { HOUR } from '../platform/clock.ts';
+import { ffmpegAvailable, makeThumbnail } from './ffmpeg.ts';
+import { checkMp4 } from './mp4.ts';
+import { ingest, thumbnailKeyFor, type UploadInput, type UploadResult } from './ingest.ts';
+import { loadMasterKey } from './keys.ts';
+import { checkRetentionDays, type ClipKind, decideRange, decodeCursor, encodeCursor, LIMITS } from './policy.ts';
+import { normaliseZones, redactFile, type Polygon } from './redact.ts';
+import * as repo from './repository.ts';
+import { Vault } from './vault.ts';
+
+export type ClipRow = repo.ClipRow;
+
+export interface ClipView {
+  id: string;
+  cameraId: string;
+  sha256: string;
+  size: number;
+  startedAt: string;
+  endedAt: string;
+  kind: ClipKind;
+  signed: boolean;
+  deviceSignature: string | null;
+  e2ee: boolean;
+  durationMs: number | null;
+  thumbnail: boolean;
+  createdAt: string;
+}
+
+export const toClipView = (r: ClipRow): ClipView => ({
+  id: r.id,
+  cameraId: r.camera_id,
+  sha256: r.sha256,
+  size: Number(r.size),
+  startedAt: new Date(Number(r.started_at)).toISOString(),
+  endedAt: new Date(Number(r.ended_at)).toISOString(),
+  kind: r.kind,
+  signed: r.signed === 1,
+  deviceSignature: r.device_signature,
+  e2ee: r.e2ee === 1,
+  durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+  thumbnail: r.thumbnail_key !== null,
+  createdAt: new Date(Number(r.created_at)).toISOString(),
+});
+
+/** Who read a clip's bytes and why, as the owner will see it in the access log. */
+export interface AccessEntry {
+  actor: string;
+  purpose: string;
+}
+
+/** A derived file in the temp area; the caller moves or uploads it, then disposes of it. */
+export interface DerivedCopy {
+  file: string;
+  size: number;
+  sha256: string;
+  dispose(): Promise<void>;
+}
+
+export interface VideoAnswer {
+  status: 200 | 206;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+export class ClipsService {
+  readonly #ctx: AppContext;
+  readonly vault: Vault;
+  #thumbs: Promise<void> = Promise.resolve();
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+    this.vault = new Vault(new FsBlobStore(ctx.config.dataDir), loadMasterKey(ctx.config.dataDir, ctx.config.MASTER_KEY));
+    ctx.workers.add({ name: 'clips.retention', intervalMs: HOUR, run: async () => void (await this.sweepRetention()) });
+  }
+
+  get #db() {
+    return this.#ctx.db.kysely;
+  }
+
+  /**
+   * Start-up sweep, before the server accepts uploads: temp files of uploads a
+   * crash interrupted, and blobs no live row points at (moved into place but
+   * never committed, or left by a deletion that stopped half-way). Assumes one
+   * server process per DATA_DIR.
+   */
+  async startupSweep(): Promise<{ temp: number; orphans: number }> {
+    const temp = await this.vault.blobs.sweepTemp();
+    const live = await repo.referencedBlobKeys(this.#db);
+    let orphans = 0;
+    for await (const key of this.vault.blobs.list()) {
+      if (!live.has(key)) {
+        await this.vault.blobs.delete(key);
+        orphans++;
+      }
+    }
+    if (temp || orphans) this.#ctx.log.info({ temp, orphans }, 'swept interrupted uploads');
+    return { temp, orphans };
+  }
+
+  async upload(actor: UserActor | DeviceActor, input: UploadInput): Promise<UploadResult> {
+    const res = await ingest(this.#ctx, this.vault, actor, input);
+    if (res.row && !res.row.e2ee) this.#queueThumbnail(res.row);
+    return res;
+  }
+
+  async #owned(actor: UserActor, id: string): Promise<ClipRow> {
+    const clip = await repo.findOwnedClip(this.#db, actor.userId, id);
+    if (!clip) throw notFound('no such clip');
+    return clip;
+  }
+
+  async get(actor: UserActor, id: string): Promise<ClipView & { holds: number }> {
+    const clip = await this.#owned(actor, id);
+    return { ...toClipView(clip), holds: (await repo.activeHolds(this.#db, id, this.#ctx.clock.now())).length };
+  }
+
+  async list(actor: UserActor, q: { cameraId?: string; from?: string; to?: string; cursor?: string; limit?: number }) {
+    const limit = Math.min(q.limit ?? LIMITS.pageDefault, LIMITS.pageMax);
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = await repo.listClips(this.#db, {
+      ownerId: actor.userId,
+      cameraId: q.cameraId,
+      from: q.from ? Date.parse(q.from) : undefined,
+      to: q.to ? Date.parse(q.to) : undefined,
+      after: after && { startedAt: after.t, id: after.id },
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toClipView), nextCursor: rows.length > limit && last ? encodeCursor(Number(last.started_at), last.id) : null };
+  }
+
+  /** The owner's playback, with an HTTP byte range (RFC 9110 §14). */
+  async video(actor: UserActor, id: string, rangeHeader: string | undefined): Promise<VideoAnswer> {
+    const clip = await this.#owned(actor, id);
+    const size = Number(clip.size);
+    const range = decideRange(rangeHeader, size);
+    const headers: Record<string, string> = {
+      'content-type': clip.e2ee ? 'application/octet-stream' : 'video/mp4',
+      'accept-ranges': 'bytes',
+      etag: `"${clip.sha256}"`,
+      'cache-control': 'private, no-store',
+    };
+    if (range.kind === 'unsatisfiable') throw new HttpError(416, `range not satisfiable for a ${size}-byte clip`, { headers: { 'content-range': `bytes */${size}` } });
+    if (range.kind === 'full') {
+      return { status: 200, headers: { ...headers, 'content-length': String(size) }, body: await this.vault.openAll(clip) };
+    }
+    return {
+      status: 206,
+      headers: { ...headers, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
+      body: await this.vault.openRange(clip, range.start, range.end),
+    };
+  }
+
+  async thumbnail(actor: UserActor, id: string): Promise<Buffer> {
+    const clip = await this.#owned(actor, id);
+    if (!clip.thumbnail_key) throw notFound('this clip has no thumbnail (ffmpeg missing, still being made, or an end-to-end encrypted clip)');
+    return this.vault.readDerived(clip, 'thumbnail', clip.thumbnail_key);
+  }
+
+  /** Owner deletion: crypto-shred unless a preservation hold is active. */
+  async remove(actor: UserActor, id: string): Promise<void> {
+    const clip = await this.#owned(actor, id);
+    if (!(await this.#shred(clip))) throw conflict('the clip is under a preservation hold and cannot be deleted until the hold ends');
+  }
+
+  /**
+   * Destroys the wrapped key in the row first (after which the blob is noise),
+   * then the blobs. The row update re-checks holds, so a hold placed meanwhile
+   * wins. A crash before the blobs go leaves orphans the start-up sweep removes.
+   */
+  async #shred(clip: ClipRow): Promise<boolean> {
+    if (!(await repo.markDeletedUnlessHeld(this.#db, clip.id, this.#ctx.clock.now()))) return false;
+    for (const key of [clip.blob_key, clip.thumbnail_key]) if (key) await this.vault.blobs.delete(key);
+    return true;
+  }
+
+  async retention(actor: UserActor): Promise<{ days: number }> {
+    return { days: await repo.retentionDays(this.#db, actor.userId) };
+  }
+
+  async setRetention(actor: UserActor, days: number): Promise<{ days: number }> {
+    await repo.setRetentionDays(this.#db, actor.userId, checkRetentionDays(days));
+    return { days };
+  }
+
+  /** Deletes clips past their owner's retention period; held clips are skipped. Returns how many. */
+  async sweepRetention(): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const batch = await repo.expiredClips(this.#db, this.#ctx.clock.now(), 200);
+      for (const clip of batch) if (await this.#shred(clip)) n++;
+      if (batch.length < 200) return n;
+    }
+  }
+
+  async accessLog(actor: UserActor, q: { cursor?: string; limit?: number }) {
+    const limit = Math.min(q.limit ?? LIMITS.pageDefault, LIMITS.pageMax);
+    const before = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = await repo.listAccess(this.#db, actor.userId, limit + 1, before && { at: before.t, id: before.id });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => ({ id: r.id, clipId: r.clip_id, actor: r.actor, purpose: r.purpose, at: new Date(Number(r.at)).toISOString() })),
+      nextCursor: rows.length > limit && last ? encodeCursor(Number(last.at), last.id) : null,
+    };
+  }
+
+  #queueThumbnail(row: ClipRow): void {
+    this.#thumbs = this.#thumbs.then(() => this.#makeThumbnail(row)).catch((err) => this.#ctx.log.warn({ err, clipId: row.id }, 'thumbnail failed'));
+  }
+
+  /**
+   * ffmpeg gets a sparse plaintext file holding only the first 8 MiB and the
+   * moov box (sample offsets stay valid), enough for the first frame without
+   * writing a whole clip's plaintext to disk.
+   */
+  async #makeThumbnail(row: ClipRow): Promise<void> {
+    if (!(await ffmpegAvailable(this.#ctx.config.FFMPEG_PATH))) return;
+    const size = Number(row.size);
+    const moov = await this.#moovRange(row);
+    const ranges = [{ start: 0, end: Math.min(size, 8 * 1024 * 1024) - 1 }];
+    if (moov && moov.start > ranges[0].end) ranges.push({ start: moov.start, end: moov.end - 1 });
+    const file = await this.vault.writeSparse(row, ranges);
+    try {
+      const jpeg = await makeThumbnail(this.#ctx.config.FFMPEG_PATH, file);
+      const key = thumbnailKeyFor(row.id);
+      await this.vault.putDerived(row, 'thumbnail', key, jpeg);
+      // A clip deleted meanwhile keeps no thumbnail.
+      if (!(await repo.setThumbnail(this.#db, row.id, key))) await this.vault.blobs.delete(key);
+    } finally {
+      await fsp.rm(file, { force: true });
+    }
+  }
+
+  async #moovRange(row: ClipRow) {
+    const verdict = await checkMp4({ size: Number(row.size), read: async (o, n) => {
+      const end = Math.min(o + n, Number(row.size)) - 1;
+      if (end < o) return Buffer.alloc(0);
+      const chunks: Buffer[] = [];
+      for await (const c of await this.vault.openRange(row, o, end)) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    } });
+    return verdict.ok ? verdict.moov : undefined;
+  }
+
+  /** Resolves when queued thumbnails are done (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.#thumbs;
+  }
+
+  // For later capabilities (disclosure, legal). They are not routes: the
+  // disclosure policy decides first, then calls these.
+
+  /** Any live clip by id (no owner check: callers have decided already). */
+  findClip(id: string, db: DbHandle = this.#db): Promise<ClipRow | undefined> {
+    return repo.findClip(db, id);
+  }
+
+  /** Records that someone other than the owner read a clip's bytes. Pass the caller's transaction to commit it with the disclosure. */
+  async recordAccess(clip: Pick<ClipRow, 'id' | 'owner_id'>, entry: AccessEntry, db: DbHandle = this.#db): Promise<void> {
+    await repo.insertAccess(db, { id: newId(), clip_id: clip.id, owner_id: clip.owner_id, actor: entry.actor, purpose: entry.purpose, at: this.#ctx.clock.now() });
+  }
+
+  /** Plaintext of a clip (or bytes [start, end]) for someone other than its owner; writes the access-log entry first. */
+  async openForOther(clip: ClipRow, entry: AccessEntry, range?: { start: number; end: number }, db: DbHandle = this.#db): Promise<Readable> {
+    await this.recordAccess(clip, entry, db);
+    return range ? this.vault.openRange(clip, range.start, range.end) : this.vault.openAll(clip);
+  }
+
+  async placeHold(input: { clipId: string; reason: string; until: number | null; createdBy: string }, db: DbHandle = this.#db): Promise<string> {
+    if (!(await repo.findClip(db, input.clipId))) throw notFound('no such clip');
+    const id = newId();
+    await repo.insertHold(db, { id, clip_id: input.clipId, reason: input.reason, until: input.until, created_by: input.createdBy, created_at: this.#ctx.clock.now(), released_at: null, released_by: null });
+    return id;
+  }
+
+  async releaseHold(holdId: string, releasedBy: string, db: DbHandle = this.#db): Promise<boolean> {
+    return repo.releaseHold(db, holdId, releasedBy, this.#ctx.clock.now());
+  }
+
+  /** A copy of the clip with `zones` blacked out (redact.ts), in the temp area. */
+  async makeRedactedCopy(clip: ClipRow, zones: Polygon[] | unknown): Promise<DerivedCopy> {
+    if (clip.e2ee) throw new HttpError(422, 'an end-to-end encrypted clip cannot be redacted: the server cannot read it');
+    const tmp = this.vault.blobs.tempPath();
+    const input = `${tmp}.in.mp4`;
+    const output = `${tmp}.out.mp4`;
+    const dispose = async () => {
+      await fsp.rm(input, { force: true });
+      await fsp.rm(output, { force: true });
+    };
+    try {
+      await pipeline(await this.vault.openAll(clip), fs.createWriteStream(input, { flags: 'wx', mode: 0o600 }));
+      await redactFile(this.#ctx.config.FFMPEG_PATH, input, output, normaliseZones(zones), path.dirname(tmp));
+      await fsp.rm(input, { force: true });
+      const hash = createHash('sha256');
+      await pipeline(fs.createReadStream(output), hash);
+      return { file: output, size: (await fsp.stat(output)).size, sha256: hash.digest('hex'), dispose };
+    } catch (err) {
+      await dispose();
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,217 @@
+// Where clip bytes are sealed and unsealed: the upload spool (meter, hash,
+// encrypt, write to a temp file), the atomic move into the blob store, and
+// range reads that decrypt only the chunks asked for. Nothing here knows about
+// owners or HTTP; the service decides who may call what.
+import fsp from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import type { BlobStore } from '../platform/blobs/store.ts';
+import { HttpError } from '../platform/http/errors.ts';
+import { Sealer, decryptAll, decryptRange, openSealedRange, sealedRangeFor, newDataKey, openBuffer, sealBuffer, sealedSize, type OpenSealed } from './crypto.ts';
+import { unwrapKey, wrapKey } from './keys.ts';
+import type { ByteSource } from './mp4.ts';
+
+/** An upload sealed into a temp file, not yet in the blob store. */
+export interface Spooled {
+  clipId: string;
+  tempFile: string;
+  size: number;
+  sha256: string;
+  dataKey: Buffer;
+}
+
+/** The stored facts needed to read a clip back. */
+export interface SealedClip {
+  id: string;
+  size: number;
+  wrapped_key: Uint8Array | null;
+  blob_key: string | null;
+}
+
+export class UploadTooLarge extends HttpError {
+  constructor(limit: number) {
+    super(413, `the upload is larger than the limit of ${limit} bytes`, { headers: { connection: 'close' } });
+  }
+}
+
+const SMALL_RANGE = 4 * 1024 * 1024;
+
+export class Vault {
+  readonly blobs: BlobStore;
+  readonly #master: Buffer;
+
+  constructor(blobs: BlobStore, masterKey: Buffer) {
+    this.blobs = blobs;
+    this.#master = masterKey;
+  }
+
+  wrap(dataKey: Buffer, clipId: string): Buffer {
+    return wrapKey(this.#master, dataKey, clipId);
+  }
+
+  #key(clip: SealedClip): Buffer {
+    if (!clip.wrapped_key || !clip.blob_key) throw new HttpError(410, 'the clip has been deleted');
+    return unwrapKey(this.#master, clip.wrapped_key, clip.id);
+  }
+
+  /**
+   * Seals `source` into a temp file: one loop that counts (size limit), hashes,
+   * seals and writes in batches of about 1 MiB, with one write in flight while
+   * the next batch is sealed. The source (an HTTP request) is piped, not
+   * consumed directly, so a refusal (413) does not destroy the request before
+   * the answer is sent. A source that closes early fails the spool.
+   */
+  async spool(clipId: string, source: Readable, maxBytes: number): Promise<Spooled> {
+    const dataKey = newDataKey();
+    const tempFile = this.blobs.tempPath();
+    const fh = await fsp.open(tempFile, 'wx', 0o600);
+    const feed = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const onClose = () => {
+      if (!source.readableEnded) feed.destroy(new HttpError(400, 'the upload ended early'));
+    };
+    const onError = (err: Error) => feed.destroy(err);
+    source.on('close', onClose);
+    source.on('error', onError);
+    source.pipe(feed);
+    const hash = createHash('sha256');
+    const sealer = new Sealer(dataKey, clipId);
+    let size = 0;
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const write = async (bufs: Buffer[], total: number) => {
+      const done = (await fh.writev(bufs)).bytesWritten;
+      // Regular files take whole writes, but the API allows short ones: finish them.
+      let rest = done < total ? Buffer.concat(bufs).subarray(done) : Buffer.alloc(0);
+      while (rest.length) rest = rest.subarray((await fh.write(rest)).bytesWritten);
+    };
+    const flush = async () => {
+      await writing;
+      const bufs = batch;
+      const total = batchBytes;
+      batch = [];
+      batchBytes = 0;
+      writing = write(bufs, total);
+      writing.catch(() => {}); // awaited by the next flush or at the end
+    };
+    const add = (bufs: Buffer[]) => {
+      for (const b of bufs) {
+        batch.push(b);
+        batchBytes += b.length;
+      }
+    };
+    try {
+      for await (const chunk of feed as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) throw new UploadTooLarge(maxBytes);
+        hash.update(chunk);
+        add(sealer.push(chunk));
+        if (batchBytes >= 1024 * 1024) await flush();
+      }
+      add(sealer.end());
+      await flush();
+      await writing;
+      await fh.close();
+      return { clipId, tempFile, size, sha256: hash.digest('hex'), dataKey };
+    } catch (err) {
+      source.unpipe(feed);
+      feed.destroy();
+      await writing.catch(() => {});
+      await fh.close().catch(() => {});
+      await fsp.rm(tempFile, { force: true });
+      throw err;
+    } finally {
+      source.off('close', onClose);
+      source.off('error', onError);
+    }
+  }
+
+  /** Random access to a spool's plaintext, for structural checks, without writing plaintext anywhere. */
+  async withSpoolSource<T>(s: Spooled, fn: (src: ByteSource) => Promise<T>): Promise<T> {
+    const fh = await fsp.open(s.tempFile, 'r');
+    try {
+      return await fn({
+        size: s.size,
+        read: async (offset, length) => {
+          const end = Math.min(offset + length, s.size) - 1;
+          if (end < offset) return Buffer.alloc(0);
+          const r = sealedRangeFor(s.size, offset, end);
+          const sealed = Buffer.allocUnsafe(r.end - r.start + 1);
+          const { bytesRead } = await fh.read(sealed, 0, sealed.length, r.start);
+          return Buffer.concat(openSealedRange(s.dataKey, s.clipId, s.size, offset, end, sealed.subarray(0, bytesRead)));
+        },
+      });
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Moves the spool into the blob store (fsync, rename, fsync dir). */
+  async commit(s: Spooled, blobKey: string): Promise<void> {
+    await this.blobs.put(blobKey, s.tempFile);
+  }
+
+  async discard(s: Spooled): Promise<void> {
+    await fsp.rm(s.tempFile, { force: true });
+  }
+
+  #opener(blobKey: string): OpenSealed {
+    return (r) => this.blobs.openRead(blobKey, r);
+  }
+
+  /** Plaintext bytes [start, end] of a stored clip; only the chunks covering them are read and decrypted. */
+  async openRange(clip: SealedClip, start: number, end: number): Promise<Readable> {
+    const key = this.#key(clip);
+    if (!(start >= 0 && end >= start && end < Math.max(clip.size, 1))) throw new RangeError('range outside the plaintext');
+    // Small ranges (a player's typical request): one read and a loop beat a stream pipeline.
+    if (end - start < SMALL_RANGE) {
+      const r = sealedRangeFor(clip.size, start, end);
+      const sealed = await this.blobs.read(clip.blob_key!, r.start, r.end - r.start + 1);
+      return Readable.from(openSealedRange(key, clip.id, clip.size, start, end, sealed), { objectMode: false });
+    }
+    return decryptRange(this.#opener(clip.blob_key!), key, clip.id, clip.size, start, end);
+  }
+
+  /** The whole plaintext of a stored clip, checked chunk by chunk. */
+  async openAll(clip: SealedClip): Promise<Readable> {
+    const key = this.#key(clip);
+    const stored = await this.blobs.size(clip.blob_key!);
+    if (stored !== sealedSize(clip.size)) throw new HttpError(500, 'stored clip has the wrong length');
+    return decryptAll(this.#opener(clip.blob_key!), key, clip.id, clip.size);
+  }
+
+  /** Writes plaintext ranges of a clip into a sparse temp file at their own offsets (for ffmpeg). */
+  async writeSparse(clip: SealedClip, ranges: { start: number; end: number }[]): Promise<string> {
+    const file = this.blobs.tempPath() + '.mp4';
+    const fh = await fsp.open(file, 'wx', 0o600);
+    try {
+      await fh.truncate(clip.size);
+      for (const r of ranges) {
+        let at = r.start;
+        for await (const chunk of await this.openRange(clip, r.start, r.end)) {
+          await fh.write(chunk as Buffer, 0, (chunk as Buffer).length, at);
+          at += (chunk as Buffer).length;
+        }
+      }
+    } catch (err) {
+      await fh.close();
+      await fsp.rm(file, { force: true });
+      throw err;
+    }
+    await fh.close();
+    return file;
+  }
+
+  /** Seals a small derived object (a thumbnail) under the clip's key, in its own nonce space. */
+  async putDerived(clip: SealedClip, name: string, blobKey: string, plain: Buffer): Promise<void> {
+    const tmp = this.blobs.tempPath();
+    await fsp.writeFile(tmp, sealBuffer(this.#key(clip), `${clip.id}/${name}`, plain), { mode: 0o600, flag: 'wx' });
+    await this.blobs.put(blobKey, tmp);
+  }
+
+  async readDerived(clip: SealedClip, name: string, blobKey: string): Promise<Buffer> {
+    const sealed = await buffer(await this.blobs.openRead(blobKey));
+    return openBuffer(this.#key(clip), `${clip.id}/${name}`, sealed);
+  }
+}

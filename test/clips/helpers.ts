@@ -1,0 +1,105 @@
+// Shared set-up for the clip HTTP tests: a resident with a camera and an
+// enrolled device (real enrolment through the cameras routes), and uploads
+// signed the way the camera agent signs them.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { as, createResident, fixturePath, type TestApp, type TestUser } from '../helpers/app.ts';
+import { clipSigningPayload, exportDevicePublicKey, signClipPayload } from '../../src/cameras/signature.ts';
+
+export interface Device {
+  cameraId: string;
+  token: string;
+  key: KeyObject;
+}
+
+export interface Owner extends TestUser {
+  cameraId: string;
+  device: Device;
+}
+
+export const fixture = (name: string) => fs.readFileSync(fixturePath(name));
+export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+export async function newCamera(t: TestApp, user: TestUser, extra: object = {}): Promise<string> {
+  const res = await as(t, user, { method: 'POST', url: '/api/v1/cameras', payload: { name: 'Porch', location: { lat: 45.52, lon: -122.67 }, kind: 'doorbell', ...extra } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json().id;
+}
+
+export async function enrolDevice(t: TestApp, user: TestUser, cameraId: string): Promise<Device> {
+  const code = await as(t, user, { method: 'POST', url: `/api/v1/cameras/${cameraId}/enrolment-code` });
+  assert.equal(code.statusCode, 201, code.body);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/devices/enroll', payload: { code: code.json().code, publicKey: exportDevicePublicKey(publicKey) } });
+  assert.equal(res.statusCode, 201, res.body);
+  return { cameraId, token: res.json().token, key: privateKey };
+}
+
+export async function newOwner(t: TestApp, cameraExtra: object = {}): Promise<Owner> {
+  const user = await createResident(t);
+  const cameraId = await newCamera(t, user, cameraExtra);
+  return { ...user, cameraId, device: await enrolDevice(t, user, cameraId) };
+}
+
+export interface UploadOpts {
+  body?: Buffer;
+  cameraId?: string;
+  startedAt?: string;
+  endedAt?: string;
+  kind?: string;
+  idempotencyKey?: string;
+  /** Overrides the computed signature; null sends none. */
+  signature?: string | null;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** Times relative to the test clock. */
+export function times(t: TestApp, startAgoMs = 60_000, lengthMs = 10_000) {
+  const start = t.clock.now() - startAgoMs;
+  return { startedAt: new Date(start).toISOString(), endedAt: new Date(start + lengthMs).toISOString() };
+}
+
+/** POST /api/v1/clips as a device (signed) or, with `as: user`, as the owner. */
+export function upload(t: TestApp, who: { device: Device } | { user: TestUser }, o: UploadOpts = {}): Promise<LightMyRequestResponse> {
+  const body = o.body ?? fixture('clip.mp4');
+  const tm = times(t);
+  const cameraId = o.cameraId ?? ('device' in who ? who.device.cameraId : '');
+  const startedAt = o.startedAt ?? tm.startedAt;
+  const endedAt = o.endedAt ?? tm.endedAt;
+  const kind = o.kind ?? 'motion';
+  const headers: Record<string, string> = { 'content-type': o.contentType ?? 'video/mp4', ...(o.headers ?? {}) };
+  if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
+  if ('device' in who) {
+    headers.authorization = `Bearer ${who.device.token}`;
+    let sig: string | null | undefined = o.signature;
+    if (sig === undefined) {
+      try {
+        sig = signClipPayload(who.device.key, clipSigningPayload({ cameraId, sha256: sha256(body), startedAt, endedAt, kind }));
+      } catch {
+        sig = 'AAAA';
+      }
+    }
+    if (sig !== null) headers['x-device-signature'] = sig;
+  } else {
+    headers.authorization = who.user.auth.authorization;
+  }
+  const qs = new URLSearchParams({ cameraId, startedAt, endedAt, kind });
+  return t.app.inject({ method: 'POST', url: `/api/v1/clips?${qs}`, headers, payload: body });
+}
+
+/** Files under DATA_DIR/blobs and DATA_DIR/tmp: what an upload left on disk. */
+export async function storedFiles(t: TestApp): Promise<{ blobs: string[]; temp: string[] }> {
+  const list = async (dir: string) => {
+    try {
+      return (await fsp.readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    } catch {
+      return [];
+    }
+  };
+  return { blobs: await list(path.join(t.dataDir, 'blobs')), temp: await list(path.join(t.dataDir, 'tmp')) };
+}
