@@ -7,18 +7,26 @@ import type { CamerasTable, DeviceEnrolmentsTable, DeviceTokensTable } from '../
 export type CameraRow = Selectable<CamerasTable>;
 export type EnrolmentRow = Selectable<DeviceEnrolmentsTable>;
 
-/** Any camera by id, whoever owns it. Callers decide who may see it. */
+/**
+ * A live camera by id, whoever owns it; callers decide who may see it. A
+ * removed camera is absent here, so nothing new (a clip, a token) attaches to it.
+ */
 export async function findCamera(db: DbHandle, id: string): Promise<CameraRow | undefined> {
+  return db.selectFrom('cameras').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+}
+
+/** Any camera by id, removed ones included: for what clips already recorded (keys, zones, places). */
+export async function findCameraIncludingRemoved(db: DbHandle, id: string): Promise<CameraRow | undefined> {
   return db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The camera only when `ownerId` owns it, so another owner's camera looks absent. */
+/** A live camera only when `ownerId` owns it, so another owner's (or a removed) camera looks absent. */
 export async function findOwnedCamera(db: DbHandle, ownerId: string, id: string): Promise<CameraRow | undefined> {
-  return db.selectFrom('cameras').selectAll().where('id', '=', id).where('owner_id', '=', ownerId).executeTakeFirst();
+  return db.selectFrom('cameras').selectAll().where('id', '=', id).where('owner_id', '=', ownerId).where('removed_at', 'is', null).executeTakeFirst();
 }
 
 export async function listCamerasByOwner(db: DbHandle, ownerId: string): Promise<CameraRow[]> {
-  return db.selectFrom('cameras').selectAll().where('owner_id', '=', ownerId).orderBy('created_at').orderBy('id').execute();
+  return db.selectFrom('cameras').selectAll().where('owner_id', '=', ownerId).where('removed_at', 'is', null).orderBy('created_at').orderBy('id').execute();
 }
 
 export async function insertCamera(db: DbHandle, row: Insertable<CamerasTable>): Promise<CameraRow> {
@@ -30,9 +38,13 @@ export async function updateCamera(db: DbHandle, id: string, patch: Updateable<C
   return db.updateTable('cameras').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-export async function deleteCamera(db: DbHandle, id: string): Promise<boolean> {
-  const res = await db.deleteFrom('cameras').where('id', '=', id).executeTakeFirst();
-  return Number(res.numDeletedRows) > 0;
+export async function markCameraRemoved(db: DbHandle, id: string, now: number): Promise<void> {
+  await db.updateTable('cameras').set({ removed_at: now }).where('id', '=', id).where('removed_at', 'is', null).execute();
+}
+
+/** Deletes a removed camera's row; the database refuses while clips name it (foreign key). */
+export async function deleteRemovedCamera(db: DbHandle, id: string): Promise<void> {
+  await db.deleteFrom('cameras').where('id', '=', id).where('removed_at', 'is not', null).execute();
 }
 
 // Enrolment codes
@@ -89,14 +101,10 @@ export async function revokeDeviceTokens(db: DbHandle, cameraId: string, now: nu
   return Number(res.numUpdatedRows);
 }
 
-export async function countLiveDeviceTokens(db: DbHandle, cameraId: string): Promise<number> {
-  const row = await db
-    .selectFrom('device_tokens')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('camera_id', '=', cameraId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Revokes one token if it is live; returns 1 when it was, 0 otherwise. */
+export async function revokeDeviceToken(db: DbHandle, tokenId: string, now: number): Promise<number> {
+  const res = await db.updateTable('device_tokens').set({ revoked_at: now }).where('id', '=', tokenId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
 
 /** A live token with its camera's owner, by the token's hash. */
@@ -107,5 +115,6 @@ export async function findLiveDeviceToken(db: DbHandle, tokenHash: string) {
     .select(['device_tokens.id as tokenId', 'device_tokens.camera_id as cameraId', 'cameras.owner_id as ownerId'])
     .where('device_tokens.token_hash', '=', tokenHash)
     .where('device_tokens.revoked_at', 'is', null)
+    .where('cameras.removed_at', 'is', null)
     .executeTakeFirst();
 }

@@ -83,7 +83,7 @@ export function camerasRoutes(cameras: CamerasService): FastifyPluginAsyncTypebo
 
     app.delete('/api/v1/cameras/:id', {
       config: { access: 'cameras.manage' },
-      schema: { tags, summary: 'Remove a camera (its clips must be deleted first)', params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) } },
+      schema: { tags, summary: 'Remove a camera; its device token stops working (its clips stay until deleted or expired)', params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
     }, async (req, reply) => {
       await cameras.remove(requireUser(req.actor), req.params.id);
       return reply.code(204).send(null);
@@ -128,6 +128,15 @@ export function camerasRoutes(cameras: CamerasService): FastifyPluginAsyncTypebo
       config: { access: 'device.self' },
       schema: { tags, summary: "The calling device's camera", response: { 200: Camera, ...errorResponses(401, 403) } },
     }, async (req) => cameras.deviceCamera(req.actor));
+
+    app.post('/api/v1/devices/me/token/rotate', {
+      config: { access: 'device.self' },
+      schema: {
+        tags,
+        summary: 'A device replaces its own token; the calling token stops working',
+        response: { 201: DeviceToken, ...errorResponses(401, 403) },
+      },
+    }, async (req, reply) => reply.code(201).send(await cameras.rotateOwnToken(req.actor)));
 
     app.post('/api/v1/cameras/:id/device-token/rotate', {
       config: { access: 'cameras.manage' },

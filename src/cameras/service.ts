@@ -13,8 +13,8 @@ import type { CamerasTable } from '../platform/db/tables/cameras.ts';
 import { hashToken, newId, randomToken } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, forbidden, notFound, unauthorized } from '../platform/http/errors.ts';
 import {
-  ENROLMENT, checkFov, checkHeading, checkLocation, checkName, checkPrivacyZones, enrolmentRefusal,
-  formatEnrolmentCode, normaliseEnrolmentCode, type CameraKind, type FieldProblem, type PrivacyZone,
+  CAMERA_KINDS, ENROLMENT, checkFov, checkHeading, checkLocation, checkName, checkPrivacyZones, enrolmentRefusal,
+  formatEnrolmentCode, isCameraKind, normaliseEnrolmentCode, type CameraKind, type FieldProblem, type PrivacyZone,
 } from './policy.ts';
 import * as repo from './repository.ts';
 import { normaliseDevicePublicKey } from './signature.ts';
@@ -102,7 +102,10 @@ function columnsFor(input: CameraPatch, zonesField = 'privacyZones'): Updateable
     problems.push(...checkFov(input.fovDegrees));
     cols.fov_degrees = input.fovDegrees;
   }
-  if (input.kind !== undefined) cols.kind = input.kind;
+  if (input.kind !== undefined) {
+    if (isCameraKind(input.kind)) cols.kind = input.kind;
+    else problems.push({ field: 'kind', message: `must be one of ${CAMERA_KINDS.join(', ')}` });
+  }
   if (input.communityRequests !== undefined) cols.community_requests = input.communityRequests ? 1 : 0;
   if (input.e2ee !== undefined) cols.e2ee = input.e2ee ? 1 : 0;
   if (input.privacyZones !== undefined) {
@@ -193,19 +196,26 @@ export class CamerasService {
   }
 
   /**
-   * Removes a camera with its enrolment codes and device tokens. A camera whose
-   * clips are still stored stays: the clips name it (for their signatures and
-   * for warrant scopes), so the owner deletes the clips first.
+   * Removes a camera: it leaves the owner's list, its device token and any
+   * enrolment code stop working, and it takes no more clips. Its row is then
+   * deleted unless clips (or their tombstones) still name it, in which case it
+   * stays, marked removed, because their signatures, warrant scopes and
+   * privacy zones refer to it.
    */
   async remove(actor: UserActor, id: string): Promise<void> {
+    const now = this.#ctx.clock.now();
+    await this.#ctx.db.kysely.transaction().execute(async (tx) => {
+      await this.#owned(actor, id, tx);
+      await repo.revokeDeviceTokens(tx, id, now);
+      await repo.closeOpenEnrolments(tx, id, now);
+      await repo.markCameraRemoved(tx, id, now);
+    });
     try {
-      await this.#ctx.db.kysely.transaction().execute(async (tx) => {
-        await this.#owned(actor, id, tx);
-        await repo.deleteCamera(tx, id);
-      });
+      // Its own statement, after the commit: on PostgreSQL a refused statement
+      // would abort the transaction around it.
+      await repo.deleteRemovedCamera(this.#db, id);
     } catch (err) {
-      if (isForeignKeyViolation(err)) throw conflict('this camera still has stored clips; delete them first');
-      throw err;
+      if (!isForeignKeyViolation(err)) throw err;
     }
   }
 
@@ -258,6 +268,22 @@ export class CamerasService {
       await repo.insertDeviceToken(tx, { id: newId(), camera_id: id, token_hash: hashToken(token), created_at: now, revoked_at: null });
     });
     return { cameraId: id, token };
+  }
+
+  /**
+   * The device replaces its own token (the camera agent's rotate-token): the
+   * calling token is revoked in the same transaction as the new one is made.
+   */
+  async rotateOwnToken(actor: Actor): Promise<{ cameraId: string; token: string }> {
+    if (actor.kind !== 'device') throw forbidden('only a device token can rotate itself');
+    const token = randomToken(DEVICE_TOKEN_PREFIX);
+    const now = this.#ctx.clock.now();
+    await this.#ctx.db.kysely.transaction().execute(async (tx) => {
+      // Revoking first and counting makes two concurrent rotations with one token yield one new token.
+      if ((await repo.revokeDeviceToken(tx, actor.tokenId, now)) === 0) throw unauthorized('this device token was revoked');
+      await repo.insertDeviceToken(tx, { id: newId(), camera_id: actor.cameraId, token_hash: hashToken(token), created_at: now, revoked_at: null });
+    });
+    return { cameraId: actor.cameraId, token };
   }
 
   /** Revokes the device's tokens; the device can upload nothing until it enrols again. */

@@ -18,6 +18,8 @@ export const m0002_cameras: EngineMigration = {
       .addColumn('privacy_zones', 'text', (c) => c.notNull().defaultTo('[]'))
       .addColumn('device_public_key', 'text')
       .addColumn('created_at', 'bigint', (c) => c.notNull())
+      // Set when the owner removes a camera that clips (or their tombstones) still name.
+      .addColumn('removed_at', 'bigint')
       .execute();
     await db.schema.createIndex('cameras_owner').on('cameras').column('owner_id').execute();
     // Plain columns with a composite index serve bounding-box queries until a

@@ -21,6 +21,13 @@ export interface CamerasTable {
   /** Base64 of the raw 32-byte Ed25519 key the enrolled device signs clips with. */
   device_public_key: string | null;
   created_at: number;
+  /**
+   * When the owner removed the camera. A removed camera is gone for its owner
+   * and its device, but its row stays while clips (or their tombstones) name it:
+   * their signatures, warrant scopes and privacy zones refer to it. Rows that
+   * nothing names are deleted outright. Queries for live cameras filter on null.
+   */
+  removed_at: Generated<number | null>;
 }
 
 export interface DeviceEnrolmentsTable {
