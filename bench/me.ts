@@ -15,18 +15,10 @@ export async function run(opts: { seconds?: number; rounds?: number } = {}) {
   const rounds = opts.rounds ?? 3;
   const bare = await startChild(path.join(repoRoot, 'bench/servers/bare.ts'));
   const app = await startChild(path.join(repoRoot, 'bench/servers/porchlight.ts'));
-  let token = '';
-  app.child.stdout!.on('data', () => {});
-  // The token line arrives before LISTENING; read it from the buffered output.
-  token = await new Promise<string>((resolve) => {
-    const check = async () => {
-      const res = await fetch(`http://127.0.0.1:${app.port}/api/v1/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.test', password: 'bench-password-123' }),
-      });
-      resolve(((await res.json()) as { token: string }).token);
-    };
-    void check();
+  const login = await fetch(`http://127.0.0.1:${app.port}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.test', password: 'bench-password-123' }),
   });
+  const { token } = (await login.json()) as { token: string };
   const runs: { bare: Awaited<ReturnType<typeof load>>; me: Awaited<ReturnType<typeof load>> }[] = [];
   try {
     await load(`http://127.0.0.1:${bare.port}/`, {}, 1); // warm-up
