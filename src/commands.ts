@@ -3,8 +3,6 @@
 type Add = (name: string, command: { summary: string; usage: string; run(argv: string[]): Promise<number> }) => void;
 
 export function registerExtraCommands(add: Add): void {
-  // Capabilities add their commands here, e.g.
-  // add('log', { summary, usage, run: async (argv) => (await import('./ledger/cli.ts')).runLogCli(argv) });
   add('log', {
     summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY',
     usage: 'porchlight log <verify|verify-receipt> --help',

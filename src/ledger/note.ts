@@ -80,9 +80,11 @@ function withAlg(key: Uint8Array): Uint8Array {
 
 /** Splits "<name>+<hex8>+<base64>" (the tail after any PRIVATE+KEY+ prefix). */
 function splitKey(text: string): { name: string; keyId: number; key: Uint8Array } {
-  const parts = text.split('+');
-  if (parts.length !== 3) throw new NoteError('bad_key', 'a key has the form name+hash+keydata');
-  const [name, hash, data] = parts;
+  // Split at the first two plus signs only: base64 key data may itself hold a "+".
+  const a = text.indexOf('+');
+  const b = a < 0 ? -1 : text.indexOf('+', a + 1);
+  if (b < 0) throw new NoteError('bad_key', 'a key has the form name+hash+keydata');
+  const [name, hash, data] = [text.slice(0, a), text.slice(a + 1, b), text.slice(b + 1)];
   if (!isValidKeyName(name)) throw new NoteError('bad_name', 'the key name is empty or has spaces');
   if (!/^[0-9a-f]{8}$/.test(hash)) throw new NoteError('bad_key', 'the key hash is not 8 lower-case hex digits');
   const key = fromBase64(data);

@@ -9,7 +9,9 @@ import { createPrivateKey, createPublicKey, hash, randomBytes as nodeRandomBytes
 /** SHA-256 of the concatenation of the parts (FIPS 180-4). */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  return hash('sha256', data, 'buffer');
+  const out = hash('sha256', data, 'buffer');
+  // A plain Uint8Array view, so results compare equal to the browser adapter's.
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 export function randomBytes(n: number): Uint8Array {

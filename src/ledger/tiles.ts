@@ -64,7 +64,7 @@ export function parseTilePath(path: string): TileCoord | null {
   if (groups.length > 6) return null; // beyond 2^53 leaves
   const index = groups.reduce((acc, g) => acc * 1000 + g, 0);
   const width = m[3] === undefined ? TILE_WIDTH : Number(m[3]);
-  if (width >= TILE_WIDTH) return null;
+  if (m[3] !== undefined && width >= TILE_WIDTH) return null;
   const coord = { level, index, width };
   return tilePath(coord) === path ? coord : null;
 }
@@ -180,20 +180,71 @@ export function tilesForRanges(ranges: readonly (readonly [number, number])[], s
 /** Tiles keyed by tileKey(level, index); each may be wider than the tree needs (its prefix is used). */
 export type TileSet = ReadonlyMap<string, Uint8Array>;
 
+/**
+ * A hash tile with every perfect subtree inside it hashed once: level r holds the
+ * roots of 2^r consecutive tile entries. A complete subtree's hash never changes,
+ * so an expanded tile stays valid as the log grows (up to its own width).
+ */
+export class ExpandedTile {
+  readonly width: number;
+  readonly bytes: Uint8Array;
+  /** Level r > 0 starts at offsets[r] in `nodes`; level 0 is `bytes` itself. */
+  readonly #nodes: Uint8Array;
+  readonly #offsets: number[] = [0, 0];
+  constructor(bytes: Uint8Array, width: number) {
+    if (bytes.length < width * HASH_SIZE) throw new TileError('short_tile', `a tile of width ${width} needs ${width * HASH_SIZE} bytes`);
+    this.width = width;
+    this.bytes = bytes;
+    let total = 0;
+    for (let n = Math.floor(width / 2); n > 0; n = Math.floor(n / 2)) total += n;
+    this.#nodes = new Uint8Array(total * HASH_SIZE);
+    let below = bytes;
+    let belowCount = width;
+    let at = 0;
+    for (let r = 1; belowCount >= 2; r++) {
+      this.#offsets[r] = at;
+      const count = Math.floor(belowCount / 2);
+      const start = at;
+      for (let j = 0; j < count; j++) {
+        const h = nodeHash(below.subarray(2 * j * HASH_SIZE, (2 * j + 1) * HASH_SIZE), below.subarray((2 * j + 1) * HASH_SIZE, (2 * j + 2) * HASH_SIZE));
+        this.#nodes.set(h, at);
+        at += HASH_SIZE;
+      }
+      below = this.#nodes.subarray(start, at);
+      belowCount = count;
+    }
+  }
+  /** The root of the 2^r entries starting at entry j * 2^r; the caller checks it is inside the width. */
+  subtree(r: number, j: number): Hash {
+    if (r === 0) return this.bytes.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE);
+    const at = this.#offsets[r] + j * HASH_SIZE;
+    return this.#nodes.subarray(at, at + HASH_SIZE);
+  }
+}
+
+/** Where expanded tiles may be kept between calls (the service's cache); keyed by tileKey. */
+export interface ExpandedTileCache {
+  get(key: string): ExpandedTile | undefined;
+  set(key: string, tile: ExpandedTile): void;
+}
+
 /** Perfect-subtree hashes read from hash tiles of the tree of `size` leaves. */
-export function tileSource(tiles: TileSet, size: number): SubtreeSource {
-  const memo = new Map<string, Hash>();
+export function tileSource(tiles: TileSet, size: number, cache?: ExpandedTileCache): SubtreeSource {
+  const local = new Map<string, ExpandedTile>();
   return (s) => {
-    const key = tileKey(s.level, s.index);
-    const hit = memo.get(key);
-    if (hit) return hit;
     const { coord, offset, count } = subtreeTile(s, size);
-    const bytes = tiles.get(tileKey(coord.level, coord.index));
-    if (!bytes) throw new TileError('missing_tile', `tile ${tilePath(coord)} is needed`);
     if (offset + count > coord.width) throw new TileError('missing_tile', `subtree ${s.level}/${s.index} is not complete at size ${size}`);
-    const h = perfectRoot(tileHashes(bytes, coord.width).slice(offset, offset + count));
-    memo.set(key, h);
-    return h;
+    const key = tileKey(coord.level, coord.index);
+    let tile = local.get(key) ?? cache?.get(key);
+    if (!tile || tile.width < coord.width) {
+      const bytes = tiles.get(key);
+      if (!bytes) throw new TileError('missing_tile', `tile ${tilePath(coord)} is needed`);
+      // Expand the whole stored tile (it may be wider than this tree needs): more of it stays useful.
+      tile = new ExpandedTile(bytes, Math.min(TILE_WIDTH, Math.max(coord.width, Math.floor(bytes.length / HASH_SIZE))));
+      cache?.set(key, tile);
+    }
+    local.set(key, tile);
+    return tile.subtree(s.level - coord.level * TILE_HEIGHT, offset / count);
   };
 }
 
@@ -201,10 +252,14 @@ export const inclusionProofTiles = (index: number, size: number) => tilesForRang
 export const consistencyProofTiles = (first: number, second: number) => tilesForRanges(consistencyProofRanges(first, second), second);
 export const rootTiles = (size: number) => (size === 0 ? [] : tilesForRanges([[0, size]], size));
 
-export const inclusionProofFromTiles = (tiles: TileSet, index: number, size: number): Hash[] =>
-  inclusionProofRanges(index, size).map(([s, e]) => hashRange(tileSource(tiles, size), s, e));
-export const consistencyProofFromTiles = (tiles: TileSet, first: number, second: number): Hash[] =>
-  consistencyProofRanges(first, second).map(([s, e]) => hashRange(tileSource(tiles, second), s, e));
+export function inclusionProofFromTiles(tiles: TileSet, index: number, size: number, cache?: ExpandedTileCache): Hash[] {
+  const source = tileSource(tiles, size, cache);
+  return inclusionProofRanges(index, size).map(([s, e]) => hashRange(source, s, e));
+}
+export function consistencyProofFromTiles(tiles: TileSet, first: number, second: number, cache?: ExpandedTileCache): Hash[] {
+  const source = tileSource(tiles, second, cache);
+  return consistencyProofRanges(first, second).map(([s, e]) => hashRange(source, s, e));
+}
 export const rootFromTiles = (tiles: TileSet, size: number): Hash => rootHash(tileSource(tiles, size), size);
 
 export interface WrittenTile extends TileCoord {

@@ -9,8 +9,11 @@ export const m0003_ledger: EngineMigration = {
       .addColumn('seq', engine === 'postgres' ? 'bigserial' : 'integer', (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
       .addColumn('entry', types(engine).bytes, (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('idx', 'bigint', (c) => c.unique())
+      .addColumn('idx', 'bigint')
       .execute();
+    // Unique once assigned. Partial, so an append (idx still null) writes no page of it,
+    // and the planner never walks the pending rows through it.
+    await db.schema.createIndex('log_entries_idx').on('log_entries').column('idx').unique().where(sql.ref('idx'), 'is not', null).execute();
     // The integrator's scan: pending entries in sequence order. Partial, so the integrated history costs nothing.
     await db.schema.createIndex('log_entries_pending').on('log_entries').column('seq').where(sql.ref('idx'), 'is', null).execute();
 

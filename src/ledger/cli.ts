@@ -1,0 +1,125 @@
+// `porchlight log verify` and `porchlight log verify-receipt`: the standalone
+// verifier. It imports only the pure ledger modules (no server, no database):
+// anyone can run it against any Porchlight log with nothing but its URL and key.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { NoteError, type Verifier, parseVerifierKey } from './note.ts';
+import { type Fetcher, VerifyError, verifyLog, verifyReceipt } from './verify.ts';
+
+const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE]
+porchlight log verify-receipt FILE --key VKEY
+
+  verify          fetch the log's checkpoint and every tile and entry bundle from URL
+                  (the log's prefix, e.g. https://porchlight.example/log), check the
+                  checkpoint's signature, recompute every tile and the root from the
+                  entries, and, with --state, check that the log only grew since the
+                  checkpoint saved there; then save the new one (a monitor).
+  verify-receipt  check a receipt (or the JSON of GET /api/v1/me/receipts) offline:
+                  the checkpoint's signature, the inclusion proof, and that the entry
+                  commits to each clip under its salt.
+
+  --key VKEY      the log's verifier key (GET /log/key), or a file holding it
+  --state FILE    where the last verified checkpoint is kept between runs
+  --help          this text
+
+Exit status: 0 verified, 1 verification failed, 2 usage error.`;
+
+function loadKey(value: string): Verifier {
+  const text = !value.includes('+') && fs.existsSync(value) ? fs.readFileSync(value, 'utf8') : value;
+  return parseVerifierKey(text.trim());
+}
+
+/** HTTP fetcher under the log's prefix: 404 is "absent", any other failure an error. */
+export function httpFetcher(base: string): Fetcher {
+  const prefix = base.replace(/\/+$/, '');
+  return async (p) => {
+    const res = await fetch(`${prefix}/${p}`, { headers: { accept: '*/*' } });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new VerifyError('fetch_failed', `GET ${prefix}/${p}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+}
+
+function writeState(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+async function verify(values: { url?: string; key?: string; state?: string }, out: (s: string) => void): Promise<number> {
+  if (!values.url || !values.key) {
+    out(`usage: ${USAGE.split('\n')[0]}`);
+    return 2;
+  }
+  const verifier = loadKey(values.key);
+  const previous = values.state && fs.existsSync(values.state) ? fs.readFileSync(values.state, 'utf8') : undefined;
+  const started = performance.now();
+  const r = await verifyLog({ verifier, fetch: httpFetcher(values.url), previous });
+  const secs = (performance.now() - started) / 1000;
+  if (values.state) writeState(values.state, r.checkpointText);
+  out(`OK ${r.checkpoint.origin}: ${r.leaves} entries, ${r.tiles} tiles recomputed and matching the signed root`);
+  if (r.previousSize !== null) out(`   consistent with the previous checkpoint of size ${r.previousSize}`);
+  out(`   ${secs.toFixed(2)} s, ${secs > 0 ? Math.round(r.leaves / secs) : r.leaves} leaves/s`);
+  return 0;
+}
+
+function verifyReceiptFile(file: string | undefined, key: string | undefined, out: (s: string) => void): number {
+  if (!file || !key) {
+    out(`usage: ${USAGE.split('\n')[1]}`);
+    return 2;
+  }
+  const verifier = loadKey(key);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new VerifyError('bad_receipt', `${file} is not JSON: ${(err as Error).message}`);
+  }
+  // Either one receipt, or the whole answer of GET /api/v1/me/receipts.
+  const list = typeof doc === 'object' && doc !== null && Array.isArray((doc as { receipts?: unknown }).receipts) ? (doc as { receipts: unknown[] }).receipts : [doc];
+  for (const r of list) {
+    const v = verifyReceipt(r, verifier);
+    out(`OK entry ${v.index} (${v.entry.basis}, ${v.entry.time}) is in ${v.checkpoint.origin} at size ${v.checkpoint.size}; its clip commitments open with your salts`);
+  }
+  return 0;
+}
+
+/** Runs `porchlight log …`; returns the exit status. */
+export async function runLogCli(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { url: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    err(`porchlight log: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [sub, ...rest] = positionals;
+  if (values.help || !sub) {
+    out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  try {
+    if (sub === 'verify' && rest.length === 0) return await verify(values, out);
+    if (sub === 'verify-receipt' && rest.length === 1) return verifyReceiptFile(rest[0], values.key, out);
+    err(`porchlight log: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+    return 2;
+  } catch (e) {
+    if (e instanceof VerifyError || e instanceof NoteError) {
+      err(`FAILED: ${e.message} (${e.code})`);
+      return 1;
+    }
+    if (e instanceof TypeError && /fetch failed/.test(e.message)) {
+      err(`FAILED: cannot reach the log: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}

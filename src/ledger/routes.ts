@@ -1,0 +1,97 @@
+// The disclosure log over HTTP, exactly as C2SP tlog-tiles lays it out under
+// /log (checkpoint, hash tiles, entry bundles) plus the verifier key, JSON
+// proofs for clients that do not read tiles, and owners' receipts.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { requireUser } from '../platform/access.ts';
+import type { AppContext } from '../platform/context.ts';
+import { errorResponses, notFound } from '../platform/http/errors.ts';
+import { LedgerService } from './service.ts';
+import { TILE_WIDTH, parseTilePath } from './tiles.ts';
+
+const strict = { additionalProperties: false } as const;
+const Text = (description: string) => Type.String({ description });
+const Binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
+const Index = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const Hashes = Type.Array(Type.String({ description: 'base64 SHA-256' }), { description: 'RFC 9162 proof, leaf end first' });
+
+const Receipt = Type.Object({
+  entry: Type.String({ description: 'the entry, RFC 8785 canonical JSON, exactly as logged' }),
+  index: Index,
+  checkpoint: Type.String({ description: 'signed checkpoint (C2SP tlog-checkpoint) the proof leads to' }),
+  proof: Hashes,
+  clips: Type.Array(Type.Object({ id: Type.String(), sha256: Type.String(), salt: Type.String({ description: 'opens the commitment: SHA-256(salt || sha256)' }) })),
+});
+
+// Checkpoints change with every batch; tiles at a given width never change.
+const CHECKPOINT_CACHE = 'public, max-age=2';
+const FULL_TILE_CACHE = 'public, max-age=31536000, immutable';
+const PARTIAL_TILE_CACHE = 'public, max-age=60';
+
+/** Registers the log's routes and its integrator; one line in app.ts. */
+export function ledgerRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const ledger = new LedgerService(ctx);
+    await ledger.init();
+    const tags = ['log'];
+
+    app.get('/log/checkpoint', {
+      config: { access: 'public' },
+      schema: { tags, summary: 'Latest signed checkpoint (C2SP tlog-checkpoint)', response: { 200: Text('signed note'), ...errorResponses(404) } },
+    }, async (_req, reply) => reply.type('text/plain; charset=utf-8').header('cache-control', CHECKPOINT_CACHE).send(await ledger.checkpoint()));
+
+    app.get('/log/key', {
+      config: { access: 'public' },
+      schema: { tags, summary: "The log's verifier key (C2SP signed-note vkey)", response: { 200: Text('name+keyid+base64 key') } },
+    }, async (_req, reply) => reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(`${ledger.verifierKey}\n`));
+
+    app.get('/log/tile/*', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Hash tile tile/<L>/<N>[.p/<W>] or entry bundle tile/entries/<N>[.p/<W>] (C2SP tlog-tiles)',
+        response: { 200: Binary('tile bytes'), ...errorResponses(404) },
+      },
+    }, async (req, reply) => {
+      // No params schema: TypeBox cannot name a "*" property. The strict parser is the validation.
+      const rest = (req.params as { '*'?: unknown })['*'];
+      const coord = typeof rest === 'string' && rest.length <= 100 ? parseTilePath(`tile/${rest}`) : null;
+      const bytes = coord && (await ledger.tile(coord));
+      if (!coord || !bytes) throw notFound('no such tile');
+      return reply
+        .type('application/octet-stream')
+        .header('cache-control', coord.width === TILE_WIDTH ? FULL_TILE_CACHE : PARTIAL_TILE_CACHE)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+
+    app.get('/api/v1/log/proof/inclusion', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Inclusion proof of the entry at index in the tree of size (default: latest), computed from stored tiles',
+        querystring: Type.Object({ index: Index, size: Type.Optional(Index) }, strict),
+        response: { 200: Type.Object({ index: Index, size: Index, proof: Hashes }), ...errorResponses(400) },
+      },
+    }, async (req) => ledger.inclusionProof(req.query.index, req.query.size));
+
+    app.get('/api/v1/log/proof/consistency', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Consistency proof between tree sizes from and to (default: latest), computed from stored tiles',
+        querystring: Type.Object({ from: Index, to: Type.Optional(Index) }, strict),
+        response: { 200: Type.Object({ from: Index, to: Index, proof: Hashes }), ...errorResponses(400) },
+      },
+    }, async (req) => ledger.consistencyProof(req.query.from, req.query.to));
+
+    app.get('/api/v1/me/receipts', {
+      config: { access: 'ledger.receipts' },
+      schema: {
+        tags,
+        summary: 'Receipts for the log entries concerning my clips; check them offline with "porchlight log verify-receipt"',
+        response: { 200: Type.Object({ key: Type.String(), receipts: Type.Array(Receipt), pending: Type.Integer() }), ...errorResponses(401, 403) },
+      },
+    }, async (req) => ledger.receipts(requireUser(req.actor)));
+  };
+}
+
