@@ -21,19 +21,30 @@ declare module 'fastify' {
   }
 }
 
-export function installAuth(app: FastifyInstance, resolvers: Record<string, TokenResolver>, csrfCheck: (req: FastifyRequest) => void) {
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Permission;
+}
+
+/** Installs the auth hooks; returns the list of every route and its permission, filled as routes register. */
+export function installAuth(app: FastifyInstance, resolvers: Record<string, TokenResolver>, csrfCheck: (req: FastifyRequest) => void): RouteAccess[] {
   app.decorateRequest('actor', null as never);
+  const table: RouteAccess[] = [];
+  const record = (method: string | string[], url: string, access: Permission) => {
+    for (const m of [method].flat()) if (m !== 'HEAD') table.push({ method: m, url, access });
+  };
 
   // Default deny: a route that names no permission cannot be registered.
   // Routes that plugins add for the API reference and the web app's static files
   // are public by nature; every other route must name its permission.
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: unknown } | undefined)?.access;
-    if (isPermission(access)) return;
+    if (isPermission(access)) return record(route.method, route.url, access);
     if (PUBLIC_ASSET_ROUTES.some((re) => re.test(route.url))) {
       route.config ??= {};
       (route.config as { access?: Permission }).access = 'public';
-      return;
+      return record(route.method, route.url, 'public');
     }
     throw new Error(`route ${route.method} ${route.url} has no access-table permission`);
   });
@@ -69,4 +80,5 @@ export function installAuth(app: FastifyInstance, resolvers: Record<string, Toke
       csrfCheck(req);
     }
   });
+  return table;
 }
