@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { AppContext } from './platform/context.ts';
 import { openDatabase, ping, type Db } from './platform/db/db.ts';
-import { installAuth } from './platform/http/auth.ts';
+import { installAuth, type RouteAccess } from './platform/http/auth.ts';
 import { errorHandler, errorResponses, forbidden, problem } from './platform/http/errors.ts';
 import { installMetrics } from './platform/http/metrics.ts';
 import { installSecurityHeaders } from './platform/http/security.ts';
@@ -24,6 +24,22 @@ import { CamerasService } from './cameras/service.ts';
 import { clipsRoutes } from './clips/routes.ts';
 import { ClipsService } from './clips/service.ts';
 import { DisclosureService } from './disclosure/service.ts';
+import { DocumentStore } from './legal/documents.ts';
+import { Notices } from './legal/notices.ts';
+import { legalRoutes } from './legal/routes.ts';
+import { ReviewConsole, consoleRoutes } from './legal/console.ts';
+import { LegalService } from './legal/service.ts';
+import { emergencyRoutes } from './emergency/routes.ts';
+import { EmergencyService } from './emergency/service.ts';
+import { jurisdictionOf } from './agencies/repository.ts';
+import { agenciesRoutes } from './agencies/routes.ts';
+import { AgenciesService } from './agencies/service.ts';
+import { AnswersService } from './requests/answers.ts';
+import { EvidenceService } from './requests/evidence.ts';
+import { meRequestsRoutes } from './requests/me-routes.ts';
+import { blockedTypesOf } from './requests/repository.ts';
+import { requestsRoutes } from './requests/routes.ts';
+import { RequestsService, pendingQueueItems } from './requests/service.ts';
 import { SESSION_COOKIE } from './platform/http/auth.ts';
 import { OutboxService } from './platform/outbox/service.ts';
 import { outboxRoutes } from './platform/outbox/routes.ts';
@@ -32,7 +48,9 @@ import { registerWeb } from './web.ts';
 export interface BuiltApp {
   app: FastifyInstance;
   ctx: AppContext;
-  services: { accounts: AccountsService; cameras: CamerasService; clips: ClipsService; outbox: OutboxService; disclosure: DisclosureService };
+  /** Every route with its access-table permission (tests check each one's 401 and 403). */
+  routes: RouteAccess[];
+  services: { accounts: AccountsService; cameras: CamerasService; clips: ClipsService; outbox: OutboxService; disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService; agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService };
 }
 
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -73,7 +91,28 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
   const outbox = new OutboxService(ctx);
   app.addHook('onClose', async () => outbox.close());
   const disclosure = new DisclosureService(ctx, clips);
-  installAuth(app, { pls_: accounts.resolveSession, pld_: cameras.resolveDevice }, (req) => {
+  const notices = new Notices(ctx);
+  const documents = new DocumentStore(config);
+  const legal = new LegalService(ctx, { clips, disclosure, notices, documents });
+  // Like clips: copies and documents that a crash left half-written go before any route answers.
+  await disclosure.copies.startupSweep(db.kysely);
+  await legal.startupSweep();
+  // Each capability with a review queue registers it with the reviewer console.
+  const review = new ReviewConsole(ctx);
+  const emergency = new EmergencyService(ctx, { disclosure, notices, documents });
+  // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
+  legal.setAgencyGate(async (db, id) => (await jurisdictionOf(db, id)) !== null);
+  emergency.setJurisdictionSource(jurisdictionOf);
+  review.register('legal_demand', (actor) => legal.queueItems(actor));
+  review.register('emergency', (actor) => emergency.queueItems(actor));
+  const agencies = new AgenciesService(ctx, accounts);
+  const requests = new RequestsService(ctx);
+  const answers = new AnswersService(ctx, disclosure);
+  const evidence = new EvidenceService(ctx, disclosure);
+  review.register('community_request', () => pendingQueueItems(requests, ctx.clock.now()));
+  // Owners' blocked agency types also bar consent sharing with those agencies.
+  disclosure.setOwnerPolicySource(async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }));
+  const routes = installAuth(app, { pls_: accounts.resolveSession, pld_: cameras.resolveDevice }, (req) => {
     const sent = req.headers['x-csrf-token'];
     const cookieToken = req.cookies[SESSION_COOKIE];
     if (typeof sent !== 'string' || !cookieToken || !safeEqual(sent, csrfTokenFor(cookieToken))) {
@@ -112,9 +151,15 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
   await app.register(clipsRoutes(clips));
   await app.register(outboxRoutes(outbox));
   await app.register(ledgerRoutes(ctx));
+  await app.register(legalRoutes(legal, disclosure));
+  await app.register(emergencyRoutes(emergency, disclosure));
+  await app.register(consoleRoutes(review));
+  await app.register(agenciesRoutes(agencies));
+  await app.register(requestsRoutes(requests, evidence));
+  await app.register(meRequestsRoutes(answers));
 
   // The web app last: its wildcard route must not shadow an API route.
   await registerWeb(app, config);
 
-  return { app, ctx, services: { accounts, cameras, clips, outbox, disclosure } };
+  return { app, ctx, routes, services: { accounts, cameras, clips, outbox, disclosure, legal, notices, review, emergency, agencies, requests, answers, evidence } };
 }

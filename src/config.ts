@@ -62,9 +62,11 @@ export const SETTINGS = {
   FFMPEG_PATH: { parse: str, default: 'ffmpeg', doc: 'ffmpeg binary (ffprobe is looked up beside it); features that need it are off when it is missing' },
   SMTP_URL: { parse: url(['smtp:', 'smtps:']), default: '', doc: 'SMTP server for e-mail; unset, e-mails go to the log (dev mode)' },
   MAIL_FROM: { parse: str, default: 'Porchlight <no-reply@porchlight.invalid>', doc: 'sender address of e-mails' },
+  WEB_PUSH_ORIGINS: { parse: str, default: '', doc: 'extra origins (comma-separated) that web push subscriptions may point at, besides the browsers\' push services' },
   REQUESTS_PER_DAY: { parse: int(1, 1000), default: '5', doc: 'community requests one agency may create per day' },
   ALLOW_IMMIGRATION_ENFORCEMENT: { parse: bool, default: 'false', doc: 'policy.allowImmigrationEnforcement: whether immigration-enforcement agencies may be created' },
-  MAP_TILE_URL: { parse: str, default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'map tile URL template for the web app' },
+  MAP_TILE_URL: { parse: str, default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'map tile URL template for the web app; empty for no base map' },
+  MAP_TILE_ATTRIBUTION: { parse: str, default: '© OpenStreetMap contributors', doc: 'attribution shown with the map tiles (plain text)' },
   DEMO: { parse: bool, default: 'true', doc: 'seed a demo neighbourhood on first start with an empty database (npm start)' },
 } as const;
 

@@ -69,6 +69,9 @@ export const ACCESS = {
   'cameras.manage': { roles: RESIDENT },
   'device.self': { device: true },
 
+  // ledger: the log itself is public; receipts are an owner's own
+  'ledger.receipts': { roles: RESIDENT },
+
   // notifications: every signed-in user has an inbox and an event stream
   'me.events': { roles: EVERYONE },
 
@@ -83,6 +86,14 @@ export const ACCESS = {
   'clips.upload': { roles: RESIDENT, device: true },
   'clips.read': { roles: RESIDENT },
   'clips.manage': { roles: RESIDENT },
+
+  // legal process and emergencies: members submit and read their own agency's
+  // (the service checks which agency); reviewers decide; the console lists queues and the audit trail
+  'legal.agency': { roles: AGENCY },
+  'emergency.agency': { roles: AGENCY },
+  'review.legal': { roles: STAFF },
+  'review.emergency': { roles: STAFF },
+  'review.console': { roles: STAFF },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof ACCESS;

@@ -102,24 +102,21 @@ forEachEngine('outbox', (getDb) => {
     assert.equal(r.delivered_at, null);
   });
 
-  test('a message for a deleted account or for web push is given up, not retried forever', async () => {
-    const ids = await db().transaction().execute(async (tx) => [
-      await enqueue(tx, { channel: 'email', userId: 'no-such-user', kind: 'test.gone', payload: { subject: 's', text: 't' } }, t.clock.now()),
-      await enqueue(tx, { channel: 'push', userId: ann.id, kind: 'test.push', payload: {} }, t.clock.now()),
-    ]);
+  test('a message for a deleted account is given up, not retried forever', async () => {
+    const id = await db().transaction().execute((tx) => enqueue(tx, { channel: 'email', userId: 'no-such-user', kind: 'test.gone', payload: { subject: 's', text: 't' } }, t.clock.now()));
     await deliver();
-    for (const id of ids) {
-      const r = await row(id);
-      assert.notEqual(r.dead_at, null);
-      assert.equal(r.attempts, 1);
-    }
+    const r = await row(id);
+    assert.notEqual(r.dead_at, null);
+    assert.equal(r.attempts, 1);
   });
 
   test('a restart loses nothing: a new process delivers what the old one committed, and a dead worker lease runs out', async () => {
-    const ids = await db().transaction().execute((tx) => enqueueMany(tx, [
+    await db().transaction().execute((tx) => enqueueMany(tx, [
       { channel: 'inapp', userId: ann.id, kind: 'test.restart', payload: { n: 1 } },
       { channel: 'email', userId: ann.id, kind: 'test.restart', payload: { subject: 'After the restart', text: 'still here' } },
-    ], t.clock.now()).then(async () => db().selectFrom('outbox_messages').select('id').where('kind', '=', 'test.restart').execute()));
+    ], t.clock.now()));
+    const ids = await db().selectFrom('outbox_messages').select('id').where('kind', '=', 'test.restart').execute();
+    assert.equal(ids.length, 2);
     // The "old process" claimed the rows and died before delivering.
     await db().updateTable('outbox_messages').set({ locked_until: t.clock.now() + OUTBOX.leaseMs }).where('kind', '=', 'test.restart').execute();
     const second = await buildTestApp(getDb(), { SMTP_URL: smtp.url });

@@ -5,7 +5,9 @@ import type { AccountsTables } from './tables/accounts.ts';
 import type { CamerasTables } from './tables/cameras.ts';
 import type { ClipsTables } from './tables/clips.ts';
 import type { OutboxTables } from './tables/outbox.ts';
+import type { RequestsTables } from './tables/requests.ts';
 import type { DisclosureTables } from './tables/disclosure.ts';
+import type { LegalTables } from './tables/legal.ts';
 import type { LedgerTables } from './tables/ledger.ts';
 
-export interface Database extends AccountsTables, CamerasTables, ClipsTables, OutboxTables, DisclosureTables, LedgerTables {}
+export interface Database extends AccountsTables, CamerasTables, ClipsTables, OutboxTables, RequestsTables, DisclosureTables, LedgerTables, LegalTables {}

@@ -21,5 +21,5 @@ export function installSecurityHeaders(app: FastifyInstance, opts: { https: bool
       },
     },
   });
-  app.addHook('onRequest', (req, reply, done) => middleware(req.raw, reply.raw, done));
+  app.addHook('onRequest', (req, reply, done) => middleware(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)));
 }

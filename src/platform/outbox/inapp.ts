@@ -45,7 +45,8 @@ export function toEvent(row: { id: string; kind: string; payload: string; create
 
 /** Stores the notification; a redelivery of the same outbox row stores nothing new. */
 export async function storeNotification(db: DbHandle, row: { id: string; user_id: string; kind: string; payload: string; created_at: number }): Promise<void> {
-  await db.insertInto('notifications').values({ ...row, read_at: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  const { id, user_id, kind, payload, created_at } = row;
+  await db.insertInto('notifications').values({ id, user_id, kind, payload, created_at, read_at: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
 }
 
 export async function listNotifications(db: DbHandle, userId: string, opts: { after?: { createdAt: number; id: string }; limit: number }) {

@@ -48,6 +48,32 @@ export function outboxRoutes(outbox: OutboxService): FastifyPluginAsyncTypebox {
       return reply.code(204).send(null);
     });
 
+    app.get('/api/v1/push/vapid-key', {
+      config: { access: 'public' },
+      schema: { tags, summary: "The server's VAPID public key (RFC 8292), for PushManager.subscribe's applicationServerKey", security: [], response: { 200: Type.Object({ publicKey: Type.String() }) } },
+    }, async () => ({ publicKey: outbox.push.publicKey }));
+
+    app.post('/api/v1/me/push-subscriptions', {
+      config: { access: 'me.events' },
+      schema: {
+        tags, summary: "Register this browser's push subscription (PushSubscription.toJSON())",
+        body: Type.Object({
+          endpoint: Type.String({ minLength: 1, maxLength: 2048 }),
+          expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+          keys: Type.Object({ p256dh: Type.String({ pattern: '^[A-Za-z0-9_-]{80,100}$' }), auth: Type.String({ pattern: '^[A-Za-z0-9_-]{16,30}$' }) }, { additionalProperties: false }),
+        }, { additionalProperties: false }),
+        response: { 201: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => reply.code(201).send(await outbox.subscribe(requireUser(req.actor).userId, req.body)));
+
+    app.delete('/api/v1/me/push-subscriptions/:id', {
+      config: { access: 'me.events' },
+      schema: { tags, summary: 'Remove a push subscription', params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
+    }, async (req, reply) => {
+      await outbox.unsubscribe(requireUser(req.actor).userId, req.params.id);
+      return reply.code(204).send(null);
+    });
+
     app.get('/api/v1/me/events', {
       config: { access: 'me.events' },
       schema: {

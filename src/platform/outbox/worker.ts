@@ -14,6 +14,7 @@ import type { Database } from '../db/schema.ts';
 import { OUTBOX, backoffMs, type EmailPayload } from './outbox.ts';
 import { storeNotification, toEvent, type EventHub } from './inapp.ts';
 import type { Mailer } from './mail.ts';
+import type { PushSender } from './push.ts';
 
 type Row = Selectable<OutboxMessagesTable>;
 
@@ -32,14 +33,16 @@ export class OutboxWorker {
   readonly #log: FastifyBaseLogger;
   readonly #mailer: Mailer;
   readonly #hub: EventHub;
+  readonly #push: PushSender | null;
   readonly #messageIdDomain: string;
 
-  constructor(deps: { db: Db; clock: Clock; log: FastifyBaseLogger; mailer: Mailer; hub: EventHub; messageIdDomain?: string }) {
+  constructor(deps: { db: Db; clock: Clock; log: FastifyBaseLogger; mailer: Mailer; hub: EventHub; push?: PushSender | null; messageIdDomain?: string }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#mailer = deps.mailer;
     this.#hub = deps.hub;
+    this.#push = deps.push ?? null;
     this.#messageIdDomain = deps.messageIdDomain ?? 'porchlight.invalid';
   }
 
@@ -77,9 +80,15 @@ export class OutboxWorker {
         await this.#mailer.send({ to, subject: p.subject, text: p.text, messageId: `<${row.id}@${this.#messageIdDomain}>` });
         return;
       }
-      case 'push':
-        // Web push (VAPID) is not built yet; the in-app and e-mail copies carry the message.
-        throw new Undeliverable('web push is not configured on this instance');
+      case 'push': {
+        if (!this.#push) throw new Undeliverable('web push is not configured on this instance');
+        const subs = await this.#db.kysely.selectFrom('push_subscriptions').selectAll().where('user_id', '=', row.user_id).execute();
+        // Every browser of the user; a retry resends to all of them (at least once).
+        for (const s of subs) {
+          if ((await this.#push.send(s, row.payload)) === 'gone') await this.#db.kysely.deleteFrom('push_subscriptions').where('id', '=', s.id).execute();
+        }
+        return;
+      }
     }
   }
 

@@ -5,7 +5,11 @@ import { m0002_cameras } from './0002_cameras.ts';
 import { m0002b_clips } from './0002b_clips.ts';
 import { m0003_ledger } from './0003_ledger.ts';
 import { m0004_outbox } from './0004_outbox.ts';
+import { m0005_agencies_requests } from './0005_agencies_requests.ts';
+import { m0005b_camera_geo } from './0005b_camera_geo.ts';
+import { m0005c_push_subscriptions } from './0005c_push_subscriptions.ts';
 import { m0006_disclosure } from './0006_disclosure.ts';
+import { m0007_legal_emergency } from './0007_legal_emergency.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -13,5 +17,9 @@ export const migrations: Record<string, EngineMigration> = {
   '0002b_clips': m0002b_clips,
   '0003_ledger': m0003_ledger,
   '0004_outbox': m0004_outbox,
+  '0005_agencies_requests': m0005_agencies_requests,
+  '0005b_camera_geo': m0005b_camera_geo,
+  '0005c_push_subscriptions': m0005c_push_subscriptions,
   '0006_disclosure': m0006_disclosure,
+  '0007_legal_emergency': m0007_legal_emergency,
 };

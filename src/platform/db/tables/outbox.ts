@@ -32,7 +32,20 @@ export interface NotificationsTable {
   read_at: number | null;
 }
 
+/** A browser's Push API subscription (W3C Push API; RFC 8030 endpoint, RFC 8291 keys). */
+export interface PushSubscriptionsTable {
+  id: string;
+  user_id: string;
+  endpoint: string;
+  /** Base64url P-256 public key of the browser (RFC 8291 §3.1). */
+  p256dh: string;
+  /** Base64url 16-byte authentication secret. */
+  auth: string;
+  created_at: number;
+}
+
 export interface OutboxTables {
   outbox_messages: OutboxMessagesTable;
   notifications: NotificationsTable;
+  push_subscriptions: PushSubscriptionsTable;
 }

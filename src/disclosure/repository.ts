@@ -1,0 +1,88 @@
+// Disclosure and consent queries. Kysely only; every function takes a DbHandle
+// (the database or the transaction the service opened).
+import type { Insertable, Selectable } from 'kysely';
+import type { DbHandle } from '../platform/db/db.ts';
+import type { ConsentsTable, DisclosuresTable } from '../platform/db/tables/disclosure.ts';
+
+export type DisclosureRow = Selectable<DisclosuresTable>;
+export type ConsentRow = Selectable<ConsentsTable>;
+
+/** The facts the decision needs about a clip, deleted or not, with its camera's current state. */
+export interface ClipFactsRow {
+  id: string;
+  owner_id: string;
+  camera_id: string;
+  sha256: string;
+  size: number;
+  started_at: number;
+  ended_at: number;
+  clip_e2ee: number;
+  deleted_at: number | null;
+  camera_e2ee: number | null;
+  lat: number | null;
+  lon: number | null;
+  privacy_zones: string | null;
+}
+
+export async function clipFacts(db: DbHandle, clipId: string): Promise<ClipFactsRow | undefined> {
+  const row = await db
+    .selectFrom('clips')
+    .leftJoin('cameras', 'cameras.id', 'clips.camera_id')
+    .select([
+      'clips.id', 'clips.owner_id', 'clips.camera_id', 'clips.sha256', 'clips.size', 'clips.started_at', 'clips.ended_at',
+      'clips.e2ee as clip_e2ee', 'clips.deleted_at', 'cameras.e2ee as camera_e2ee', 'cameras.lat', 'cameras.lon', 'cameras.privacy_zones',
+    ])
+    .where('clips.id', '=', clipId)
+    .executeTakeFirst();
+  return row as ClipFactsRow | undefined;
+}
+
+export async function insertConsent(db: DbHandle, row: Insertable<ConsentsTable>): Promise<void> {
+  await db.insertInto('consents').values(row).execute();
+}
+
+export async function findConsent(db: DbHandle, clipId: string, recipient: string, ref: string): Promise<ConsentRow | undefined> {
+  return db.selectFrom('consents').selectAll().where('clip_id', '=', clipId).where('recipient', '=', recipient).where('ref', '=', ref).executeTakeFirst();
+}
+
+/** Every consent on record for a clip and recipient (revoked ones too: the decision reads the revocation). */
+export async function consentsFor(db: DbHandle, clipId: string, recipient: string): Promise<ConsentRow[]> {
+  return db.selectFrom('consents').selectAll().where('clip_id', '=', clipId).where('recipient', '=', recipient).execute();
+}
+
+export async function revokeConsent(db: DbHandle, id: string, ownerId: string, now: number): Promise<boolean> {
+  const res = await db.updateTable('consents').set({ revoked_at: now }).where('id', '=', id).where('owner_id', '=', ownerId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+export async function insertDisclosure(db: DbHandle, row: Insertable<DisclosuresTable>): Promise<void> {
+  await db.insertInto('disclosures').values(row).execute();
+}
+
+export async function findDisclosure(db: DbHandle, id: string): Promise<DisclosureRow | undefined> {
+  return db.selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The earlier release of this clip to this recipient on this basis, if any (releases are idempotent). */
+export async function findExisting(db: DbHandle, clipId: string, recipient: string, kind: string, ref: string): Promise<DisclosureRow | undefined> {
+  return db
+    .selectFrom('disclosures')
+    .selectAll()
+    .where('clip_id', '=', clipId)
+    .where('recipient', '=', recipient)
+    .where('basis_kind', '=', kind as DisclosureRow['basis_kind'])
+    .where('basis_ref', '=', ref)
+    .executeTakeFirst();
+}
+
+export async function listByBasis(db: DbHandle, kind: DisclosureRow['basis_kind'], ref: string): Promise<DisclosureRow[]> {
+  return db.selectFrom('disclosures').selectAll().where('basis_kind', '=', kind).where('basis_ref', '=', ref).orderBy('created_at').orderBy('id').execute();
+}
+
+export async function listByOwner(db: DbHandle, ownerId: string, limit: number): Promise<DisclosureRow[]> {
+  return db.selectFrom('disclosures').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function listByRecipient(db: DbHandle, recipient: string, limit: number): Promise<DisclosureRow[]> {
+  return db.selectFrom('disclosures').selectAll().where('recipient', '=', recipient).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}

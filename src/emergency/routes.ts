@@ -1,0 +1,152 @@
+// Emergency requests over HTTP: the agency's form, resolution, court-ordered
+// notice delay and follow-up link (its own agency only); the reviewers'
+// callback and determinations.
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errorResponses, notFound } from '../platform/http/errors.ts';
+import { Id, IdParams, IsoTime } from '../platform/http/schemas.ts';
+import type { DisclosureService } from '../disclosure/service.ts';
+import { MULTIPART_LIMITS } from '../legal/documents.ts';
+import { LIMITS } from '../legal/policy.ts';
+import { requireMember } from '../legal/service.ts';
+import { AgencyEvidenceParams, AgencyItemParams, AgencyParams, Binary, Manifest, Refused, ScopeInput, ScopeView, header, strict } from '../legal/schemas.ts';
+import type { EmergencyService } from './service.ts';
+
+const Text = Type.String({ maxLength: LIMITS.textMax });
+const Time = Type.String({ format: 'date-time' });
+const NullableTime = Type.Union([Time, Type.Null()]);
+
+const Emergency = Type.Object({
+  id: Type.String(),
+  agencyId: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('denied')]),
+  officerName: Type.String(),
+  callbackPhone: Type.String(),
+  nature: Type.String(),
+  imminentDanger: Type.String(),
+  whyNoProcess: Type.String(),
+  scope: ScopeView,
+  createdAt: Time,
+  ageMs: Type.Integer(),
+  callback: Type.Union([Type.Object({ reviewerId: Type.String(), numberDialled: Type.Union([Type.String(), Type.Null()]), at: Time, confirmed: Type.Boolean() }), Type.Null()]),
+  determinations: Type.Array(Type.Object({ reviewerId: Type.String(), decision: Type.String(), reasons: Type.Union([Type.String(), Type.Null()]), at: Time })),
+  decidedAt: NullableTime,
+  released: Type.Array(Type.Object({ disclosureId: Type.String(), clipId: Type.String(), sha256: Type.String(), at: Time })),
+  disclosedAt: NullableTime,
+  resolvedAt: NullableTime,
+  noticeDelayUntil: NullableTime,
+  refused: Refused,
+  followUp: Type.Object({ dueAt: NullableTime, demandId: Type.Union([Type.String(), Type.Null()]), noFollowUp: Type.Boolean() }),
+});
+
+const Form = Type.Object({
+  officerName: Type.String({ maxLength: 200 }),
+  callbackPhone: Type.Optional(Type.String({ maxLength: 40 })),
+  nature: Text,
+  imminentDanger: Text,
+  whyNoProcess: Text,
+  scope: ScopeInput,
+}, strict);
+
+export function emergencyRoutes(emergency: EmergencyService, disclosure: DisclosureService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    await app.register(multipart, { throwFileSizeLimit: false, limits: MULTIPART_LIMITS });
+    const tags = ['emergency'];
+    const base = '/api/v1/agencies/:id/emergency-requests';
+
+    app.post(base, {
+      config: { access: 'emergency.agency' },
+      schema: {
+        tags, summary: 'Submit an emergency request (imminent danger of death or serious physical injury)',
+        description: 'Scope: named cameras and/or an address with a radius ≤ 100 m, and a window of at most 6 hours. Two different reviewers must approve before anything is released.',
+        params: AgencyParams, body: Form, response: { 201: Emergency, ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => reply.code(201).send(await emergency.submit(req.actor, req.params.id, req.body)));
+
+    app.get(base, {
+      config: { access: 'emergency.agency' },
+      schema: { tags, summary: "This agency's emergency requests", params: AgencyParams, response: { 200: Type.Array(Emergency), ...errorResponses(400, 401, 403) } },
+    }, async (req) => emergency.listForAgency(req.actor, req.params.id));
+
+    app.get(`${base}/:itemId`, {
+      config: { access: 'emergency.agency' },
+      schema: { tags, summary: 'One emergency request', params: AgencyItemParams, response: { 200: Emergency, ...errorResponses(400, 401, 403, 404) } },
+    }, async (req) => emergency.get(req.actor, req.params.itemId, req.params.id));
+
+    app.post(`${base}/:itemId/resolve`, {
+      config: { access: 'emergency.agency' },
+      schema: { tags, summary: 'Mark the emergency resolved (owners are told now, unless a court ordered a later date)', params: AgencyItemParams, response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409) } },
+    }, async (req) => emergency.resolve(req.actor, req.params.id, req.params.itemId));
+
+    app.post(`${base}/:itemId/notice-delay`, {
+      config: { access: 'emergency.agency' },
+      schema: {
+        tags, summary: 'Upload a court order delaying owner notice (multipart: "until" date and the order as "document", a PDF)',
+        consumes: ['multipart/form-data'], params: AgencyItemParams, response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+      },
+    }, async (req) => emergency.delayNotice(req.actor, req.params.id, req.params.itemId, req));
+
+    app.post(`${base}/:itemId/follow-up`, {
+      config: { access: 'emergency.agency' },
+      schema: {
+        tags, summary: 'Link follow-up legal process: an approved search warrant covering the emergency\'s scope (due within 7 days)',
+        params: AgencyItemParams, body: Type.Object({ demandId: Id }, strict), response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req) => emergency.linkFollowUp(req.actor, req.params.id, req.params.itemId, req.body.demandId));
+
+    app.get(`${base}/:itemId/evidence`, {
+      config: { access: 'emergency.agency' },
+      schema: { tags, summary: 'Clips the emergency released, with evidence manifests', params: AgencyItemParams, response: { 200: Type.Array(Manifest), ...errorResponses(400, 401, 403, 404) } },
+    }, async (req) => emergency.evidence(req.actor, req.params.itemId, req.params.id));
+
+    app.get(`${base}/:itemId/evidence/:disclosureId/video`, {
+      config: { access: 'emergency.agency' },
+      schema: { tags, summary: 'The original bytes of a released clip, with HTTP ranges', params: AgencyEvidenceParams, response: { 200: Binary('the whole clip'), 206: Binary('the requested range'), ...errorResponses(400, 401, 403, 404, 410, 416) } },
+    }, async (req, reply) => {
+      requireMember(req.actor, req.params.id);
+      const d = await disclosure.get(req.params.disclosureId);
+      if (!d || d.basis_kind !== 'emergency' || d.basis_ref !== req.params.itemId) throw notFound('no such evidence');
+      const v = await disclosure.openDisclosedClip(req.actor, d.id, header(req.headers.range));
+      return reply.code(v.status).headers(v.headers).send(v.body);
+    });
+
+    // Reviewers.
+    const review = '/api/v1/review/emergency-requests';
+    const rtags = ['review'];
+    app.get(review, {
+      config: { access: 'review.emergency' },
+      schema: { tags: rtags, summary: 'Queue: emergency requests awaiting determinations, oldest first, with their age', response: { 200: Type.Array(Emergency), ...errorResponses(401, 403) } },
+    }, async (req) => emergency.queue(req.actor));
+
+    app.get(`${review}/:id`, {
+      config: { access: 'review.emergency' },
+      schema: { tags: rtags, summary: 'One emergency request', params: IdParams, response: { 200: Emergency, ...errorResponses(400, 401, 403, 404) } },
+    }, async (req) => emergency.get(req.actor, req.params.id));
+
+    app.get(`${review}/:id/notice-delay-order`, {
+      config: { access: 'review.emergency' },
+      schema: { tags: rtags, summary: 'The court order delaying owner notice (PDF)', params: IdParams, response: { 200: Binary('PDF'), ...errorResponses(400, 401, 403, 404) } },
+    }, async (req, reply) => reply.type('application/pdf').header('cache-control', 'private, no-store').send(await emergency.noticeDelayOrder(req.actor, req.params.id)));
+
+    app.post(`${review}/:id/callback`, {
+      config: { access: 'review.emergency' },
+      schema: {
+        tags: rtags, summary: 'Reviewer 1 records the callback: number dialled, time, whether the requester was confirmed',
+        params: IdParams,
+        body: Type.Object({ numberDialled: Type.String({ maxLength: 40 }), calledAt: IsoTime, confirmed: Type.Boolean(), notes: Type.Optional(Text) }, strict),
+        response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req) => emergency.recordCallback(req.actor, req.params.id, req.body));
+
+    app.post(`${review}/:id/determinations`, {
+      config: { access: 'review.emergency' },
+      schema: {
+        tags: rtags, summary: 'A good-faith determination with reasons; the second approval by a different reviewer releases the in-scope clips',
+        params: IdParams,
+        body: Type.Object({ decision: Type.Union([Type.Literal('approve'), Type.Literal('deny')]), reasons: Type.String({ minLength: 1, maxLength: LIMITS.textMax }) }, strict),
+        response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req) => emergency.determine(req.actor, req.params.id, req.body));
+  };
+}

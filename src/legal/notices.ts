@@ -1,0 +1,88 @@
+// Notices owed to owners (PRODUCT.md D "Notice to owners", E "Notice"). A
+// notice is a row with a due time, written in the transaction that creates the
+// obligation; a job sends every due notice through the transactional outbox and
+// marks it sent in the same transaction. Because the obligation is a row, a
+// nondisclosure order ending while the server is down is honoured at the next
+// run, and a notice is sent once however often the job runs.
+import type { AppContext } from '../platform/context.ts';
+import type { Selectable } from 'kysely';
+import type { DbHandle } from '../platform/db/db.ts';
+import type { OwnerNoticesTable } from '../platform/db/tables/legal.ts';
+import { newId } from '../platform/crypto.ts';
+import { enqueue } from '../platform/outbox/outbox.ts';
+
+export type NoticeSubject = 'legal_demand' | 'emergency';
+
+/** Words of a notice, written by the capability the notice is about. */
+export type Describe = (db: DbHandle, subjectId: string, ownerId: string) => Promise<{ subject: string; text: string; payload: Record<string, unknown> }>;
+
+export const NOTICE_BATCH = 200;
+
+export class Notices {
+  readonly #ctx: AppContext;
+  readonly #describe = new Map<NoticeSubject, Describe>();
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+    // Every 5 minutes in production; tests drive it with workers.runAll('owner-notices').
+    ctx.workers.add({ name: 'owner-notices', intervalMs: 5 * 60_000, run: async () => void (await this.sendDue()) });
+  }
+
+  register(kind: NoticeSubject, describe: Describe): void {
+    this.#describe.set(kind, describe);
+  }
+
+  /** Owes each owner one notice about the subject, due at `dueAt` (an existing one is kept). */
+  async schedule(tx: DbHandle, kind: NoticeSubject, subjectId: string, ownerIds: Iterable<string>, dueAt: number): Promise<void> {
+    const now = this.#ctx.clock.now();
+    for (const ownerId of new Set(ownerIds)) {
+      await tx.insertInto('owner_notices')
+        .values({ id: newId(), owner_id: ownerId, subject_kind: kind, subject_id: subjectId, due_at: dueAt, sent_at: null, created_at: now })
+        .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'owner_id']).doNothing())
+        .execute();
+    }
+  }
+
+  /** Moves the due time of the subject's unsent notices. */
+  async reschedule(tx: DbHandle, kind: NoticeSubject, subjectId: string, dueAt: number): Promise<void> {
+    await tx.updateTable('owner_notices').set({ due_at: dueAt }).where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('sent_at', 'is', null).execute();
+  }
+
+  /** Sends every notice due now. Returns how many were sent. */
+  async sendDue(): Promise<number> {
+    const db = this.#ctx.db.kysely;
+    let sent = 0;
+    for (;;) {
+      const now = this.#ctx.clock.now();
+      const due = await db.selectFrom('owner_notices').selectAll().where('sent_at', 'is', null).where('due_at', '<=', now).orderBy('due_at').limit(NOTICE_BATCH).execute();
+      for (const n of due) if (await db.transaction().execute((tx) => this.#send(tx, n, now))) sent++;
+      if (due.length < NOTICE_BATCH) return sent;
+    }
+  }
+
+  /** Sends, in the caller's transaction, the subject's notices that are due now (told before anything is released). */
+  async sendDueFor(tx: DbHandle, kind: NoticeSubject, subjectId: string): Promise<number> {
+    const now = this.#ctx.clock.now();
+    const due = await tx.selectFrom('owner_notices').selectAll().where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('sent_at', 'is', null).where('due_at', '<=', now).execute();
+    let sent = 0;
+    for (const n of due) if (await this.#send(tx, n, now)) sent++;
+    return sent;
+  }
+
+  async #send(tx: DbHandle, n: Selectable<OwnerNoticesTable>, now: number): Promise<boolean> {
+    const describe = this.#describe.get(n.subject_kind as NoticeSubject);
+    if (!describe) return false;
+    // The guard makes a concurrent run (another node) send nothing twice.
+    const res = await tx.updateTable('owner_notices').set({ sent_at: now }).where('id', '=', n.id).where('sent_at', 'is', null).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) return false;
+    const words = await describe(tx, n.subject_id, n.owner_id);
+    const payload = { ...words.payload, noticeId: n.id, subject: n.subject_kind, subjectId: n.subject_id };
+    await enqueue(tx, { channel: 'inapp', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, title: words.subject, text: words.text } }, now);
+    await enqueue(tx, { channel: 'email', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, subject: words.subject, text: words.text } }, now);
+    return true;
+  }
+
+  async list(db: DbHandle, kind: NoticeSubject, subjectId: string) {
+    return db.selectFrom('owner_notices').selectAll().where('subject_kind', '=', kind).where('subject_id', '=', subjectId).orderBy('owner_id').execute();
+  }
+}

@@ -1,0 +1,179 @@
+// The agency's evidence locker for one community request (issue 5 §5): shared
+// clips grouped by pseudonym, each with its evidence manifest; video reads with
+// byte ranges; and a ZIP package that verifies offline (evidence-cli.ts).
+// Bytes are read only through the disclosure service, which checks the reader
+// is the recipient agency and writes every read into the owner's access log.
+//
+// Pseudonyms: "Neighbor N" numbers are given in sharing order per request
+// (answers.ts), so they are stable within a request and say nothing across
+// requests. Nothing here names an owner, counts recipients or tells who declined.
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import type { UserActor } from '../platform/access.ts';
+import type { AppContext } from '../platform/context.ts';
+import { notFound } from '../platform/http/errors.ts';
+import type { DisclosureService } from '../disclosure/service.ts';
+import type { EvidenceManifest } from '../disclosure/manifest.ts';
+import type { VideoAnswer } from '../clips/service.ts';
+import { latestCheckpoint } from '../ledger/repository.ts';
+import { isMemberOf } from '../agencies/policy.ts';
+import * as repo from './repository.ts';
+
+export const EVIDENCE_FORMAT = 'porchlight-evidence-v1';
+
+/** The manifest as an agency gets it: no clip id (it would link shares of one clip across requests). */
+export type AgencyManifest = Omit<EvidenceManifest, 'clipId'> & {
+  /** Opens the log entry's commitment to sha256.original (src/ledger/entry.ts). */
+  commitmentSalt: string;
+};
+
+export interface EvidenceItem {
+  id: string;
+  videoUrl: string;
+  manifest: AgencyManifest;
+}
+
+export interface EvidenceLocker {
+  requestId: string;
+  neighbors: { pseudonym: string; items: EvidenceItem[] }[];
+}
+
+export class EvidenceService {
+  readonly #ctx: AppContext;
+  readonly #disclosure: DisclosureService;
+
+  constructor(ctx: AppContext, disclosure: DisclosureService) {
+    this.#ctx = ctx;
+    this.#disclosure = disclosure;
+  }
+
+  get #db() {
+    return this.#ctx.db.kysely;
+  }
+
+  /** Only members of the requesting agency; anyone else gets 404, as if the request did not exist. */
+  async #request(actor: UserActor, agencyId: string, rid: string): Promise<repo.RequestRow> {
+    const r = isMemberOf(actor, agencyId) ? await repo.findRequest(this.#db, rid) : undefined;
+    if (!r || r.agency_id !== agencyId) throw notFound('no such request');
+    return r;
+  }
+
+  async #groups(r: repo.RequestRow): Promise<{ pseudonym: string; n: number; items: EvidenceItem[] }[]> {
+    const manifests = await this.#disclosure.evidenceFor('consent', r.id);
+    let numbers = await repo.neighborNumbers(this.#db, r.id);
+    // A share committed but not yet recorded as an answer (a crash between the
+    // two steps): record it now, so the clip is listed and numbered.
+    const sharers = new Set<string>();
+    for (const m of manifests) {
+      const d = await this.#disclosure.get(m.disclosureId);
+      if (d && d.recipient === r.agency_id && !numbers.has(d.owner_id)) sharers.add(d.owner_id);
+    }
+    if (sharers.size) {
+      const db = this.#ctx.db;
+      for (const owner of sharers) await db.kysely.transaction().execute((tx) => repo.recordShare(tx, db.engine, r.id, owner, this.#ctx.clock.now()));
+      numbers = await repo.neighborNumbers(this.#db, r.id);
+    }
+    const groups = new Map<number, EvidenceItem[]>();
+    for (const m of manifests) {
+      const d = await this.#disclosure.get(m.disclosureId);
+      if (!d || d.recipient !== r.agency_id) continue;
+      const n = numbers.get(d.owner_id);
+      if (n === undefined) continue;
+      const { clipId: _clipId, ...rest } = m;
+      const item: EvidenceItem = {
+        id: d.id,
+        videoUrl: `/api/v1/agencies/${r.agency_id}/requests/${r.id}/evidence/${d.id}/video`,
+        manifest: { ...rest, commitmentSalt: d.salt },
+      };
+      groups.set(n, [...(groups.get(n) ?? []), item]);
+    }
+    return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([n, items]) => ({
+      pseudonym: `Neighbor ${n}`, n,
+      items: items.sort((a, b) => a.manifest.cameraReported.startedAt.localeCompare(b.manifest.cameraReported.startedAt) || a.id.localeCompare(b.id)),
+    }));
+  }
+
+  async locker(actor: UserActor, agencyId: string, rid: string): Promise<EvidenceLocker> {
+    const r = await this.#request(actor, agencyId, rid);
+    return { requestId: r.id, neighbors: (await this.#groups(r)).map(({ pseudonym, items }) => ({ pseudonym, items })) };
+  }
+
+  async video(actor: UserActor, agencyId: string, rid: string, itemId: string, range: string | undefined): Promise<VideoAnswer> {
+    const r = await this.#request(actor, agencyId, rid);
+    const d = await this.#disclosure.get(itemId);
+    if (!d || d.basis_kind !== 'consent' || d.basis_ref !== r.id) throw notFound('no such evidence item');
+    return this.#disclosure.openDisclosedClip(actor, itemId, range);
+  }
+
+  /**
+   * The evidence package, streamed as it is built: manifest.json, the clips,
+   * the signed checkpoint, one proof file per clip and a README. Clips are
+   * stored uncompressed (MP4 does not compress); a slow reader pauses the
+   * clip reads instead of filling memory.
+   */
+  async zip(actor: UserActor, agencyId: string, rid: string): Promise<{ filename: string; body: Readable }> {
+    const r = await this.#request(actor, agencyId, rid);
+    const groups = await this.#groups(r);
+    const cp = await latestCheckpoint(this.#db);
+    const out = new PassThrough();
+    let needDrain = false;
+    const zip = new Zip((err, chunk, final) => {
+      if (err) return void out.destroy(err);
+      if (!out.write(chunk)) needDrain = true;
+      if (final) out.end();
+    });
+    const addText = (name: string, text: string) => {
+      const f = new ZipDeflate(name, { level: 6 });
+      zip.add(f);
+      f.push(new TextEncoder().encode(text), true);
+    };
+    const items = groups.flatMap((g) => g.items.map((it) => ({ pseudonym: g.pseudonym, file: `clips/neighbor-${g.n}/${it.id}.mp4`, proofFile: `proofs/${it.id}.json`, ...it })));
+    const manifest = {
+      format: EVIDENCE_FORMAT,
+      request: { id: r.id, agencyId: r.agency_id, caseNumber: r.case_number, incidentType: r.incident_type, window: { start: new Date(Number(r.window_start)).toISOString(), end: new Date(Number(r.window_end)).toISOString() } },
+      generatedAt: new Date(this.#ctx.clock.now()).toISOString(),
+      log: { origin: this.#ctx.config.logOrigin, checkpoint: cp?.note ?? null },
+      items: items.map((it) => ({ pseudonym: it.pseudonym, file: it.file, proofFile: it.proofFile, ...it.manifest })),
+    };
+    const pump = async () => {
+      addText('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+      addText('README.txt', README);
+      if (cp) addText('checkpoint.txt', cp.note);
+      for (const it of items) {
+        addText(it.proofFile, JSON.stringify({ entry: it.manifest.log.entry, index: it.manifest.log.index, checkpoint: it.manifest.log.checkpoint, proof: it.manifest.log.proof }, null, 2) + '\n');
+        const video = await this.#disclosure.openDisclosedClip(actor, it.id, undefined);
+        const f = new ZipPassThrough(it.file);
+        zip.add(f);
+        for await (const chunk of video.body) {
+          f.push(chunk as Uint8Array);
+          if (needDrain) {
+            await once(out, 'drain');
+            needDrain = false;
+          }
+        }
+        f.push(new Uint8Array(0), true);
+      }
+      zip.end();
+    };
+    pump().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+    return { filename: `evidence-${r.id}.zip`, body: out };
+  }
+}
+
+const README = `Porchlight evidence package (${EVIDENCE_FORMAT})
+
+manifest.json   the request, and for each clip: its pseudonymous neighbour, the
+                SHA-256 of the original and of the delivered (privacy-redacted)
+                copy, the device signature and key, the camera-reported times,
+                and its disclosure-log entry with index, inclusion proof and
+                signed checkpoint.
+clips/          the delivered copies, one folder per neighbour.
+proofs/         the log entry, index, inclusion proof and checkpoint per clip.
+checkpoint.txt  the log's latest signed checkpoint when the package was made.
+
+Verify offline, with the log's public key:
+  porchlight log verify-evidence evidence.zip --key <verifier key>
+This checks every clip's SHA-256, each checkpoint's Ed25519 signature, each
+RFC 9162 inclusion proof, and that each entry commits to the original clip.
+`;

@@ -1,0 +1,62 @@
+// Serves the web app (web/dist, built by Vite) from the API process, and the
+// small public configuration the app needs before sign-in (map tiles).
+// Paths under /api, /log and the operational endpoints never fall back to the
+// app: an unknown API path is a 404 problem, not an HTML page.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { Type } from 'typebox';
+import type { Config } from './config.ts';
+import { problem } from './platform/http/errors.ts';
+
+export const WEB_DIST = path.resolve(import.meta.dirname, '..', 'web', 'dist');
+
+// Not the app's: these prefixes answer JSON, tiles or plain text from their own routes.
+const NOT_APP = /^\/(api|log|docs|openapi\.json|metrics|healthz|readyz)(\/|$)/;
+
+export const PublicConfig = Type.Object({
+  mapTileUrl: Type.Union([Type.String(), Type.Null()], { description: 'Leaflet tile URL template; null when no base map is configured' }),
+  mapAttribution: Type.String({ description: 'attribution to show with the tiles (HTML-free text)' }),
+});
+
+export async function registerWeb(app: FastifyInstance, config: Config, distDir = WEB_DIST): Promise<void> {
+  app.get('/api/v1/public/config', {
+    config: { access: 'public' },
+    schema: { tags: ['public'], summary: 'Settings the web app needs before sign-in', security: [], response: { 200: PublicConfig } },
+  }, async () => ({ mapTileUrl: config.MAP_TILE_URL || null, mapAttribution: config.MAP_TILE_ATTRIBUTION }));
+
+  const index = path.join(distDir, 'index.html');
+  if (!fs.existsSync(index)) {
+    // Tests build the app without the web bundle; say how to get it rather than 404.
+    app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/plain').send('The web app is not built. Run "npm run build:web" (npm start does it for you).\n'));
+    return;
+  }
+
+  // serve:false: one wildcard route below decides between a file, the app shell and a 404.
+  await app.register(fastifyStatic, { root: distDir, serve: false });
+  app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(req.url.split('?')[0]);
+    } catch {
+      // A malformed %-escape is the client's mistake, never a 500.
+      return reply.code(400).type('application/problem+json').send(problem(400, 'malformed URL'));
+    }
+    if (NOT_APP.test(urlPath)) {
+      return reply.code(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${urlPath}`));
+    }
+    const rel = urlPath.replace(/^\/+/, '');
+    const file = path.resolve(distDir, rel);
+    const inside = file.startsWith(distDir + path.sep);
+    if (rel && inside && fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      // Vite names assets by content hash: they never change under one name.
+      const immutable = rel.startsWith('assets/');
+      return reply.sendFile(rel, { maxAge: immutable ? 365 * 24 * 3600 * 1000 : 0, immutable, cacheControl: true });
+    }
+    if (rel.startsWith('assets/')) return reply.code(404).type('application/problem+json').send(problem(404, 'no such asset'));
+    // Every other path is a client-side route: the app shell, never cached, so a new build shows at once.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
+  });
+}

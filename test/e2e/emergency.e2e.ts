@@ -1,0 +1,184 @@
+// The two-reviewer emergency flow in the browser: an agency member files an
+// emergency request for one address; reviewer 1 records the callback and a
+// first approval; the page shows it waits for a different reviewer; reviewer 2
+// approves; the one clip in scope is released to the agency and logged; the
+// public log page verifies the log that now holds its entry.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { minimalPdf } from '../../src/legal/pdf.ts';
+import { ensureWebBuilt, launchBrowser, startServer, Visitor, type Server } from './harness.ts';
+import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signUpResident } from './steps.ts';
+
+const HOME = { lat: 45.5152, lon: -122.6784 };
+
+describe('the two-reviewer emergency flow', { concurrency: false }, () => {
+  let server: Server;
+  let browser: Browser;
+  const used = new Set<string>();
+  let emergencyId = '';
+
+  before(async () => {
+    ensureWebBuilt();
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('a resident camera has a clip from an hour ago', async () => {
+    const resident = await Visitor.open(browser, 'resident', server.url);
+    await signUpResident(resident, { name: 'Eve Owner', email: 'eve@example.test', home: HOME });
+    const p = resident.page;
+    await p.getByRole('button', { name: 'Add a camera' }).click();
+    await p.getByLabel('Name').fill('Porch');
+    await p.getByRole('button', { name: 'Add camera', exact: true }).click();
+    await p.getByRole('button', { name: 'Create enrolment code' }).click();
+    const code = (await p.getByTestId('enrolment-code').innerText()).trim();
+    const startedAt = new Date(Date.now() - 60 * 60_000);
+    await agentEnrolAndUpload(server, code, [{ startedAt, endedAt: new Date(startedAt.getTime() + 10_000) }]);
+    await resident.close();
+  });
+
+  let reviewer1: Visitor;
+  let officer: Visitor;
+  let officerPassword = '';
+
+  it('reviewer 1 creates and verifies the agency and invites an officer', async () => {
+    await createStaffCli(server, 'reviewer', 'r1@example.test', 'Rae One');
+    reviewer1 = await Visitor.open(browser, 'reviewer1', server.url);
+    await firstStaffSignIn(reviewer1, 'r1@example.test', PASSWORD, used);
+    await createAgencyViaUi(reviewer1, 'Riverside Police', HOME);
+    officerPassword = await inviteMemberViaUi(reviewer1, 'officer@example.test', 'Officer Olsen');
+  });
+
+  it('the officer enrols TOTP and files an emergency request', async () => {
+    const v = (officer = await Visitor.open(browser, 'agency', server.url));
+    await firstStaffSignIn(v, 'officer@example.test', officerPassword, used);
+    await v.page.getByRole('heading', { name: 'Riverside Police' }).waitFor();
+    await checkPage(v, 'agency-home');
+    await v.goto('/agency/emergency');
+    const p = v.page;
+    await p.getByLabel('Requesting officer').fill('Officer Olsen, badge 4411');
+    await p.getByLabel('Callback phone number').fill('+1 503 555 0100');
+    await p.getByLabel('Nature of the emergency').fill('Child reported taken from the front yard');
+    await p.getByLabel(/imminent danger/).fill('Witness saw the child forced into a grey van');
+    await p.getByLabel(/legal process cannot/).fill('The van left minutes ago; a warrant takes hours');
+    await p.getByLabel('Address latitude').fill(String(HOME.lat));
+    await p.getByLabel('Address longitude').fill(String(HOME.lon));
+    await checkPage(v, 'agency-emergency-form');
+    await p.getByRole('button', { name: 'Submit emergency request' }).click();
+    await p.getByText('Submitted. A reviewer will call the callback number.').waitFor();
+    await p.getByTestId('emergency-nature').first().waitFor();
+    await checkPage(v, 'agency-emergency-submitted');
+  });
+
+  it('reviewer 1 records the callback and a first approval, and the page shows it needs a second reviewer', async () => {
+    const v = reviewer1;
+    const p = v.page;
+    await v.goto('/review');
+    await p.getByTestId('queue-emergency').getByTestId('item-age').first().waitFor();
+    await checkPage(v, 'reviewer-queues');
+    await p.getByRole('link', { name: /Child reported taken/ }).click();
+    await p.getByTestId('emergency-state').getByText(/awaiting callback/).waitFor();
+    emergencyId = p.url().split('/').pop()!;
+    await checkPage(v, 'reviewer-emergency-callback');
+    await p.getByLabel('The requester was confirmed on this call').check();
+    await p.getByRole('button', { name: 'Record callback' }).click();
+    await p.getByTestId('emergency-state').getByText(/awaiting first determination/).waitFor();
+    await p.getByLabel(/^Reason/).selectOption({ label: 'Imminent danger of death or serious injury confirmed' });
+    await p.getByLabel(/^Written reasons/).fill('Callback confirmed the officer; witness account is specific and recent.');
+    await checkPage(v, 'reviewer-emergency-first');
+    await p.getByRole('button', { name: 'Record approval' }).click();
+    await p.getByTestId('emergency-state').getByText(/awaiting second determination by a different reviewer/).waitFor();
+    await p.getByText('Your determination is recorded').waitFor();
+    await checkPage(v, 'reviewer-emergency-waiting');
+  });
+
+  it('reviewer 2 records the second approval and the clip in scope is released and logged', async () => {
+    await createStaffCli(server, 'reviewer', 'r2@example.test', 'Rob Two');
+    const v = await Visitor.open(browser, 'reviewer2', server.url);
+    await firstStaffSignIn(v, 'r2@example.test', PASSWORD, used);
+    const p = v.page;
+    await v.goto(`/review/emergency/${emergencyId}`);
+    await p.getByTestId('emergency-state').getByText(/awaiting second determination/).waitFor();
+    await p.getByLabel(/^Reason/).selectOption({ label: 'Legal process cannot be obtained in time' });
+    await p.getByLabel(/^Written reasons/).fill('Independent review: danger is imminent and the scope is one address for two hours.');
+    await p.getByRole('button', { name: 'Record approval' }).click();
+    const outcome = p.getByTestId('emergency-outcome');
+    await outcome.waitFor();
+    assert.match(await outcome.innerText(), /Approved by two reviewers: 1 clip released/);
+    await checkPage(v, 'reviewer-emergency-approved');
+    await v.close();
+  });
+
+  it('the public log page verifies the log holding the emergency disclosure', async () => {
+    const v = await Visitor.open(browser, 'public', server.url);
+    const p = v.page;
+    // The integrator appends in batches; wait until the checkpoint counts the entry.
+    for (let i = 0; i < 50; i++) {
+      await v.goto('/public/log');
+      await p.getByTestId('log-size').waitFor();
+      if (Number(await p.getByTestId('log-size').innerText()) >= 1) break;
+      await p.waitForTimeout(200);
+    }
+    assert.ok(Number(await p.getByTestId('log-size').innerText()) >= 1);
+    await p.getByRole('button', { name: 'Verify in your browser' }).click();
+    await p.getByTestId('verify-ok').waitFor();
+    await checkPage(v, 'public-log-verified');
+    await v.close();
+  });
+
+  it('the officer sees the emergency approved with its clip released', async () => {
+    const p = officer.page;
+    await officer.goto('/agency/emergency');
+    await p.getByText(/callback confirmed · 2 of 2 · 1 clip\(s\) released/).waitFor();
+    await checkPage(officer, 'agency-emergency-approved');
+  });
+
+  it('the officer files a search warrant as follow-up and reviewer 1 approves it with reasons', async () => {
+    const p = officer.page;
+    await officer.goto('/agency/legal');
+    await p.getByLabel(/^Issuing court or authority/).fill('Multnomah County Circuit Court');
+    await p.getByLabel(/^Case number/).fill('26CR-0917');
+    await p.locator('input[type=file]').setInputFiles({ name: 'warrant.pdf', mimeType: 'application/pdf', buffer: minimalPdf('search warrant 26CR-0917') });
+    await p.getByLabel('Address latitude').fill(String(HOME.lat));
+    await p.getByLabel('Address longitude').fill(String(HOME.lon));
+    await checkPage(officer, 'agency-legal-form');
+    await p.getByRole('button', { name: 'Submit for review' }).click();
+    await p.getByText('Submitted for review.').waitFor();
+    await p.getByRole('cell', { name: '26CR-0917' }).waitFor();
+    await checkPage(officer, 'agency-legal-submitted');
+
+    const r = reviewer1.page;
+    await reviewer1.goto('/review');
+    await r.getByTestId('queue-legal_demand').getByRole('link', { name: /26CR-0917/ }).click();
+    await r.getByRole('heading', { name: /search warrant: case 26CR-0917/i }).waitFor();
+    await r.getByLabel(/^Reason/).selectOption({ label: 'Valid process, scope supported' });
+    await r.getByLabel(/^Written reasons/).fill('Signed warrant; scope is one address for the emergency window.');
+    await checkPage(reviewer1, 'reviewer-legal-review');
+    await r.getByRole('button', { name: 'Record decision' }).click();
+    await r.getByText(/^Decided: approve/).waitFor();
+    await checkPage(reviewer1, 'reviewer-legal-approved');
+    await officer.goto('/agency/legal');
+    await p.getByText(/approve: Valid process/).waitFor();
+  });
+
+  it('the officer links the warrant as follow-up, plays the released clip, and marks the emergency resolved', async () => {
+    const p = officer.page;
+    await officer.goto('/agency/emergency');
+    const card = p.getByTestId('emergency-card').first();
+    await card.getByLabel('Approved warrant').selectOption({ label: 'case 26CR-0917' });
+    await card.getByRole('button', { name: 'Link follow-up' }).click();
+    await card.getByText('Follow-up warrant linked.').waitFor();
+    await card.getByRole('button', { name: 'Play' }).click();
+    await p.locator('video').waitFor();
+    await checkPage(officer, 'agency-emergency-evidence-player');
+    await p.keyboard.press('Escape');
+    await card.getByRole('button', { name: /Mark resolved/ }).click();
+    await card.getByText(/resolved \w/).waitFor();
+    await checkPage(officer, 'agency-emergency-resolved');
+  });
+});

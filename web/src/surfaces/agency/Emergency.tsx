@@ -1,0 +1,162 @@
+// Emergency requests: the form (officer, confirmed callback number, the
+// emergency, why danger of death or serious injury is imminent, why legal
+// process cannot be had in time, an address within 100 m or named cameras, at
+// most 6 hours), and the status of each, which two reviewers decide.
+import { Alert, Button, Card, Container, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState, type FormEvent } from 'react';
+import { MapView } from '../../components/MapView';
+import { Empty, QueryState } from '../../components/States';
+import { StatusBadge } from '../../components/StatusBadge';
+import { circleRing } from '../../lib/area';
+import { formatTime, toLocalInput } from '../../lib/format';
+import { api, unwrap } from '../../api/client';
+import { ClipPlayer } from '../../components/ClipPlayer';
+import { createEmergency, listEmergencies, useAgencyId, type EmergencyRequest } from './agencyApi';
+
+const MAX_MS = 6 * 3600_000;
+
+export function EmergencyPage() {
+  const id = useAgencyId();
+  const qc = useQueryClient();
+  const items = useQuery({ queryKey: ['emergencies', id], enabled: !!id, queryFn: () => listEmergencies(id!) });
+  const now = useMemo(() => new Date(), []);
+  const [f, setF] = useState({ officerName: '', callbackPhone: '', nature: '', imminentDanger: '', whyNoProcess: '' });
+  const [where, setWhere] = useState<{ lat: number | ''; lon: number | ''; radiusM: number | '' }>({ lat: '', lon: '', radiusM: 50 });
+  const [start, setStart] = useState(toLocalInput(new Date(now.getTime() - 2 * 3600_000)));
+  const [end, setEnd] = useState(toLocalInput(new Date(now.getTime() - 10 * 60_000)));
+  const span = new Date(end).getTime() - new Date(start).getTime();
+  const windowProblem = !(span > 0) ? 'The window must end after it starts.' : span > MAX_MS ? 'An emergency window is at most 6 hours.' : null;
+  const radiusProblem = where.radiusM === '' || where.radiusM > 100 ? 'The radius is at most 100 m.' : null;
+  const create = useMutation({
+    mutationFn: () =>
+      createEmergency(id!, {
+        ...f,
+        scope: {
+          address: { lat: Number(where.lat), lon: Number(where.lon), radiusM: Number(where.radiusM) },
+          ranges: [{ from: new Date(start).toISOString(), to: new Date(end).toISOString() }],
+        },
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['emergencies'] }),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!windowProblem && !radiusProblem) create.mutate();
+  };
+  const set = (k: keyof typeof f) => (e: { currentTarget: { value: string } }) => setF({ ...f, [k]: e.currentTarget.value });
+  const point = where.lat !== '' && where.lon !== '' ? { lat: where.lat, lon: where.lon } : null;
+
+  return (
+    <Container size="lg">
+      <Title order={1}>Emergency requests</Title>
+      <Text my="sm">
+        Only for an imminent danger of death or serious physical injury when legal process cannot be obtained in time. Two different reviewers must each approve; a reviewer calls
+        the callback number first. The owners are told, and a warrant must follow within 7 days.
+      </Text>
+      <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="New emergency request">
+        <Stack>
+          {create.isError && <Alert color="red" role="alert" title="Not accepted">{create.error.message}</Alert>}
+          {create.isSuccess && <Alert color="green" role="status">Submitted. A reviewer will call the callback number.</Alert>}
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label="Requesting officer" required value={f.officerName} onChange={set('officerName')} />
+            <TextInput label="Callback phone number" type="tel" required value={f.callbackPhone} onChange={set('callbackPhone')} />
+          </SimpleGrid>
+          <Textarea label="Nature of the emergency" required autosize minRows={2} maxLength={2000} value={f.nature} onChange={set('nature')} />
+          <Textarea label="Why there is an imminent danger of death or serious physical injury" required autosize minRows={2} maxLength={2000} value={f.imminentDanger} onChange={set('imminentDanger')} />
+          <Textarea label="Why legal process cannot be obtained in time" required autosize minRows={2} maxLength={2000} value={f.whyNoProcess} onChange={set('whyNoProcess')} />
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            <NumberInput label="Address latitude" required decimalScale={6} value={where.lat} onChange={(v) => setWhere({ ...where, lat: v === '' ? '' : Number(v) })} />
+            <NumberInput label="Address longitude" required decimalScale={6} value={where.lon} onChange={(v) => setWhere({ ...where, lon: v === '' ? '' : Number(v) })} />
+            <NumberInput label="Radius (m, at most 100)" required min={1} max={100} value={where.radiusM} error={radiusProblem} onChange={(v) => setWhere({ ...where, radiusM: v === '' ? '' : Number(v) })} />
+          </SimpleGrid>
+          <MapView
+            label="Map: click to set the address"
+            height={240}
+            markers={point ? [{ id: 'addr', label: 'Address', ...point }] : []}
+            polygons={point && where.radiusM ? [{ id: 'r', ring: circleRing(point, Number(where.radiusM)), label: 'Scope' }] : []}
+            onMapClick={(p) => setWhere({ ...where, lat: Number(p.lat.toFixed(6)), lon: Number(p.lon.toFixed(6)) })}
+          />
+          <Group grow>
+            <TextInput type="datetime-local" label="From" required value={start} onChange={(e) => setStart(e.currentTarget.value)} />
+            <TextInput type="datetime-local" label="To" required value={end} onChange={(e) => setEnd(e.currentTarget.value)} error={windowProblem} />
+          </Group>
+          <Button type="submit" color="red" loading={create.isPending} disabled={!id || !!windowProblem || !!radiusProblem} w="fit-content">Submit emergency request</Button>
+        </Stack>
+      </Paper>
+      <Title order={2} size="h3" mt="xl" mb="sm">Status</Title>
+      <QueryState q={items} empty={(l) => (l.length ? null : <Empty title="No emergency requests" />)}>
+        {(list) => <Stack>{list.map((e) => <EmergencyCard key={e.id} e={e} agencyId={id!} />)}</Stack>}
+      </QueryState>
+    </Container>
+  );
+}
+
+/** One emergency: its state, then (once two reviewers approved) the released clips, resolution and the follow-up warrant. */
+function EmergencyCard({ e, agencyId }: { e: EmergencyRequest; agencyId: string }) {
+  const qc = useQueryClient();
+  const [playing, setPlaying] = useState<{ src: string; title: string } | null>(null);
+  const [demandId, setDemandId] = useState<string | null>(null);
+  const approved = e.status === 'approved';
+  const path = { id: agencyId, itemId: e.id };
+  const evidence = useQuery({
+    queryKey: ['emergency-evidence', e.id],
+    enabled: approved,
+    queryFn: () => unwrap(api.GET('/api/v1/agencies/{id}/emergency-requests/{itemId}/evidence', { params: { path } })),
+  });
+  const warrants = useQuery({
+    queryKey: ['legal-demands', agencyId],
+    enabled: approved && !e.followUp.demandId,
+    queryFn: () => unwrap(api.GET('/api/v1/agencies/{id}/legal-demands', { params: { path: { id: agencyId } } })),
+  });
+  const refresh = () => qc.invalidateQueries({ queryKey: ['emergencies'] });
+  const resolve = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/agencies/{id}/emergency-requests/{itemId}/resolve', { params: { path } })), onSuccess: refresh });
+  const link = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/agencies/{id}/emergency-requests/{itemId}/follow-up', { params: { path }, body: { demandId: demandId! } })),
+    onSuccess: refresh,
+  });
+  const state = e.status !== 'pending' ? e.status : !e.callback ? 'awaiting callback' : `${e.determinations.length} of 2 determinations`;
+  const approvedWarrants = (warrants.data ?? []).filter((d) => d.type === 'search_warrant' && d.status === 'approved');
+  return (
+    <Card withBorder data-testid="emergency-card">
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <div>
+          <Text fw={600} data-testid="emergency-nature">{e.nature}</Text>
+          <Text size="sm">Submitted {formatTime(e.createdAt)} by {e.officerName}</Text>
+        </div>
+        <StatusBadge status={e.status} />
+      </Group>
+      <Text size="sm" mt="xs" data-testid="emergency-progress">
+        {e.callback ? (e.callback.confirmed ? 'callback confirmed' : 'callback not confirmed') : 'awaiting callback'} · {e.determinations.length} of 2 · {e.released.length} clip(s) released
+      </Text>
+      <Text size="sm">State: {state}{e.resolvedAt ? ` · resolved ${formatTime(e.resolvedAt)}` : ''}</Text>
+      {approved && (
+        <Stack gap="xs" mt="sm">
+          {e.followUp.demandId ? (
+            <Text size="sm">Follow-up warrant linked.</Text>
+          ) : (
+            <Text size="sm" c={e.followUp.noFollowUp ? 'red.9' : undefined}>
+              {e.followUp.noFollowUp ? 'No follow-up legal process was linked in time; this is on the public log.' : `A search warrant covering this scope must be linked${e.followUp.dueAt ? ` by ${formatTime(e.followUp.dueAt)}` : ''}.`}
+            </Text>
+          )}
+          {(resolve.error ?? link.error) && <Alert color="red" role="alert">{(resolve.error ?? link.error)!.message}</Alert>}
+          <Group gap="xs" align="flex-end">
+            {!e.resolvedAt && <Button size="xs" variant="default" onClick={() => resolve.mutate()} loading={resolve.isPending}>Mark resolved (owners are told)</Button>}
+            {!e.followUp.demandId && approvedWarrants.length > 0 && (
+              <>
+                <NativeSelect size="xs" label="Approved warrant" data={[{ value: '', label: 'Choose' }, ...approvedWarrants.map((d) => ({ value: d.id, label: `case ${d.caseNumber}` }))]} value={demandId ?? ''} onChange={(ev) => setDemandId(ev.currentTarget.value || null)} />
+                <Button size="xs" variant="default" disabled={!demandId} onClick={() => link.mutate()} loading={link.isPending}>Link follow-up</Button>
+              </>
+            )}
+          </Group>
+          {(evidence.data ?? []).map((m) => (
+            <Group key={m.disclosureId} gap="xs">
+              <Text size="sm">Clip {formatTime(m.cameraReported.startedAt)} · SHA-256 <span className="mono">{m.sha256.original.slice(0, 16)}…</span>{m.log.index !== null ? ` · log entry #${m.log.index}` : ''}</Text>
+              <Button size="compact-xs" onClick={() => setPlaying({ src: `/api/v1/agencies/${agencyId}/emergency-requests/${e.id}/evidence/${m.disclosureId}/video`, title: `Released clip, ${formatTime(m.cameraReported.startedAt)}` })}>Play</Button>
+            </Group>
+          ))}
+        </Stack>
+      )}
+      <ClipPlayer src={playing?.src ?? null} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
+    </Card>
+  );
+}

@@ -1,0 +1,116 @@
+// The community request form: draw the area (Leaflet + Geoman) or give a
+// centre and radius; the geodesic area (turf) and every limit are checked as
+// you type, before anything is sent. The server checks them all again.
+import { Alert, Button, Container, Group, List, NumberInput, Paper, Select, SimpleGrid, Stack, Text, TextInput, Textarea, ThemeIcon, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { DrawAreaMap } from '../../components/DrawAreaMap';
+import type { LatLon } from '../../components/MapView';
+import { areaSqMi, checkArea, checkJurisdiction, checkWindow, circleRing, fromPolygon, toPolygon, type Check } from '../../lib/area';
+import { toLocalInput } from '../../lib/format';
+import { createRequest, INCIDENT_TYPES, useAgencyId, useMyAgency } from './agencyApi';
+
+function CheckLine({ check, testId }: { check: Check; testId: string }) {
+  return (
+    <List.Item
+      data-testid={testId}
+      data-ok={check.ok}
+      icon={<ThemeIcon color={check.ok ? 'teal' : 'red'} size={18} radius="xl" aria-hidden>{check.ok ? '✓' : '!'}</ThemeIcon>}
+    >
+      <Text size="sm"><span className="visually-hidden">{check.ok ? 'OK: ' : 'Problem: '}</span>{check.message}</Text>
+    </List.Item>
+  );
+}
+
+export function RequestFormPage() {
+  const agency = useMyAgency();
+  const agencyId = useAgencyId();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const now = useMemo(() => new Date(), []);
+  const [ring, setRing] = useState<LatLon[]>([]);
+  const [centre, setCentre] = useState<{ lat: number | ''; lon: number | ''; radius: number | '' }>({ lat: '', lon: '', radius: 250 });
+  const [form, setForm] = useState({ caseNumber: '', incidentType: 'burglary', description: '', investigatorContact: '' });
+  const [start, setStart] = useState(toLocalInput(new Date(now.getTime() - 3 * 3600_000)));
+  const [end, setEnd] = useState(toLocalInput(new Date(now.getTime() - 60 * 60_000)));
+
+  const jurisdiction = agency.data?.jurisdiction ?? null;
+  const areaCheck = checkArea(ring);
+  const jurCheck = checkJurisdiction(ring, jurisdiction);
+  const windowCheck = checkWindow(start ? new Date(start) : null, end ? new Date(end) : null);
+  const ready = areaCheck.ok && jurCheck.ok && windowCheck.ok && form.caseNumber.trim() && form.investigatorContact.trim();
+
+  const submit = useMutation({
+    mutationFn: () =>
+      createRequest(agencyId!, {
+        ...form,
+        area: toPolygon(ring),
+        window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+      }),
+    onSuccess: async (r) => {
+      await qc.invalidateQueries({ queryKey: ['agency-requests'] });
+      navigate(`/agency/requests/${r.id}`);
+    },
+  });
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (ready) submit.mutate();
+  };
+  const useCircle = () => {
+    if (centre.lat === '' || centre.lon === '' || centre.radius === '') return;
+    setRing(circleRing({ lat: centre.lat, lon: centre.lon }, centre.radius));
+  };
+  const jurisdictionShapes = jurisdiction ? fromPolygon(jurisdiction).map((r, i) => ({ id: `j${i}`, ring: r, label: 'Jurisdiction', color: '#495057', dashed: true })) : [];
+
+  return (
+    <Container size="lg">
+      <Title order={1} mb="xs">New community request</Title>
+      <Text mb="md">Residents in the area are asked whether they will share footage. A reviewer checks every request before it is sent, and it is published.</Text>
+      <form onSubmit={onSubmit} aria-label="New community request">
+        <Stack>
+          {submit.isError && <Alert color="red" role="alert" title="The request was not accepted">{submit.error.message}</Alert>}
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <Paper withBorder p="md">
+              <Stack>
+                <Title order={2} size="h4">Case</Title>
+                <TextInput label="Case number" required value={form.caseNumber} onChange={(e) => setForm({ ...form, caseNumber: e.currentTarget.value })} />
+                <Select label="Incident type" data={INCIDENT_TYPES} value={form.incidentType} onChange={(v) => v && setForm({ ...form, incidentType: v })} allowDeselect={false} />
+                <Textarea label="Description" description={`${form.description.length} / 2,000 characters`} maxLength={2000} autosize minRows={3} value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} />
+                <TextInput label="Investigator contact" required value={form.investigatorContact} onChange={(e) => setForm({ ...form, investigatorContact: e.currentTarget.value })} />
+                <Title order={2} size="h4" mt="sm">Time window</Title>
+                <Group grow>
+                  <TextInput type="datetime-local" label="From" required value={start} onChange={(e) => setStart(e.currentTarget.value)} />
+                  <TextInput type="datetime-local" label="To" required value={end} onChange={(e) => setEnd(e.currentTarget.value)} />
+                </Group>
+              </Stack>
+            </Paper>
+            <Paper withBorder p="md">
+              <Stack>
+                <Title order={2} size="h4">Area</Title>
+                <Text size="sm">Draw a polygon or rectangle with the tools on the map, or enter a centre and radius.</Text>
+                <DrawAreaMap label="Map: draw the request area" ring={ring} onChange={setRing} context={jurisdictionShapes} />
+                <Group grow align="flex-end">
+                  <NumberInput label="Centre latitude" decimalScale={6} value={centre.lat} onChange={(v) => setCentre({ ...centre, lat: v === '' ? '' : Number(v) })} />
+                  <NumberInput label="Centre longitude" decimalScale={6} value={centre.lon} onChange={(v) => setCentre({ ...centre, lon: v === '' ? '' : Number(v) })} />
+                  <NumberInput label="Radius (m)" min={10} max={5000} value={centre.radius} onChange={(v) => setCentre({ ...centre, radius: v === '' ? '' : Number(v) })} />
+                </Group>
+                <Button variant="default" onClick={useCircle} w="fit-content">Use centre and radius</Button>
+                <Text fw={700} aria-live="polite" data-testid="live-area">Area: {areaSqMi(ring).toFixed(3)} sq mi</Text>
+              </Stack>
+            </Paper>
+          </SimpleGrid>
+          <Paper withBorder p="md" aria-live="polite">
+            <Title order={2} size="h4" mb="xs">Checks</Title>
+            <List spacing={4}>
+              <CheckLine check={areaCheck} testId="check-area" />
+              <CheckLine check={jurCheck} testId="check-jurisdiction" />
+              <CheckLine check={windowCheck} testId="check-window" />
+            </List>
+          </Paper>
+          <Button type="submit" disabled={!ready || !agencyId} loading={submit.isPending} w="fit-content">Submit for review</Button>
+        </Stack>
+      </form>
+    </Container>
+  );
+}

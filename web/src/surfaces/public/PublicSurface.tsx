@@ -1,0 +1,30 @@
+// The public surface: approved agency requests (map and list), agency
+// profiles and the disclosure log. No sign-in needed.
+import { Route, Routes } from 'react-router';
+import { Container, Title, Text, Button } from '@mantine/core';
+import { Link } from 'react-router';
+import LogPage from './LogPage';
+import { AgenciesPage, AgencyProfilePage } from './Agencies';
+import PublicRequestsPage from './PublicRequests';
+
+export default function PublicSurface() {
+  return (
+    <Routes>
+      <Route index element={<PublicRequestsPage />} />
+      <Route path="public/log" element={<LogPage />} />
+      <Route path="public/agencies" element={<AgenciesPage />} />
+      <Route path="public/agencies/:id" element={<AgencyProfilePage />} />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}
+
+function NotFound() {
+  return (
+    <Container size="sm">
+      <Title order={1}>Page not found</Title>
+      <Text my="md">There is nothing at this address.</Text>
+      <Button component={Link} to="/">Go to the start page</Button>
+    </Container>
+  );
+}

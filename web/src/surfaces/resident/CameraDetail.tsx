@@ -1,0 +1,135 @@
+// One camera: settings, device enrolment (a one-time code for the camera
+// agent), device token rotation and revocation, and the way to privacy zones.
+import { Alert, Anchor, Button, Checkbox, Code, Container, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import { MapView } from '../../components/MapView';
+import { QueryState } from '../../components/States';
+import { formatTime } from '../../lib/format';
+import { KINDS, useCamera, type Camera, type CameraKind } from './cameraApi';
+
+export function CameraDetailPage() {
+  const { id = '' } = useParams();
+  const camera = useCamera(id);
+  return (
+    <Container size="md">
+      <Anchor component={Link} to="/home" size="sm">← My cameras</Anchor>
+      <QueryState q={camera}>
+        {(c) => (
+          <Stack mt="sm">
+            <Title order={1}>{c.name}</Title>
+            <Settings camera={c} />
+            <Enrolment camera={c} />
+            <Paper withBorder p="md">
+              <Title order={2} size="h3">Privacy zones</Title>
+              <Text size="sm" my="xs">
+                {c.privacyZones.length} zone{c.privacyZones.length === 1 ? '' : 's'}. Areas you black out (a neighbour&apos;s window, your garden) are burned into every copy you share.
+              </Text>
+              <Button component={Link} to={`/home/cameras/${c.id}/zones`} variant="default">Edit privacy zones</Button>
+            </Paper>
+          </Stack>
+        )}
+      </QueryState>
+    </Container>
+  );
+}
+
+function Settings({ camera }: { camera: Camera }) {
+  const qc = useQueryClient();
+  const [name, setName] = useState(camera.name);
+  const [kind, setKind] = useState<CameraKind>(camera.kind);
+  const [loc, setLoc] = useState(camera.location);
+  const [heading, setHeading] = useState<number | ''>(camera.heading ?? '');
+  const [fov, setFov] = useState<number | ''>(camera.fovDegrees ?? '');
+  const [community, setCommunity] = useState(camera.communityRequests);
+  const save = useMutation({
+    mutationFn: () =>
+      unwrap(api.PATCH('/api/v1/cameras/{id}', {
+        params: { path: { id: camera.id } },
+        body: { name, kind, location: loc, heading: heading === '' ? null : heading, fovDegrees: fov === '' ? null : fov, communityRequests: community },
+      })),
+    onSuccess: (c) => {
+      qc.setQueryData(['cameras', camera.id], c);
+      void qc.invalidateQueries({ queryKey: ['cameras'], exact: true });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Camera settings">
+      <Title order={2} size="h3" mb="sm">Settings</Title>
+      <Stack>
+        {save.isError && <Alert color="red" role="alert">{save.error.message}</Alert>}
+        {save.isSuccess && <Alert color="green" role="status">Saved.</Alert>}
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <Select label="Kind" data={KINDS} value={kind} onChange={(v) => v && setKind(v as CameraKind)} allowDeselect={false} />
+          <NumberInput label="Heading (degrees, 0 = north)" min={0} max={359} value={heading} onChange={(v) => setHeading(v === '' ? '' : Number(v))} />
+          <NumberInput label="Field of view (degrees)" min={1} max={360} value={fov} onChange={(v) => setFov(v === '' ? '' : Number(v))} />
+        </SimpleGrid>
+        <MapView label="Map: click to move the camera" height={220} markers={[{ id: camera.id, label: name, ...loc }]} onMapClick={setLoc} />
+        <Group grow>
+          <NumberInput label="Latitude" decimalScale={6} min={-90} max={90} value={loc.lat} onChange={(v) => setLoc({ ...loc, lat: Number(v) })} />
+          <NumberInput label="Longitude" decimalScale={6} min={-180} max={180} value={loc.lon} onChange={(v) => setLoc({ ...loc, lon: Number(v) })} />
+        </Group>
+        <Checkbox label="Receive community requests for this camera" checked={community} onChange={(e) => setCommunity(e.currentTarget.checked)} />
+        <Text size="sm">Mode: {camera.e2ee ? 'end-to-end encrypted (cannot be changed)' : 'standard'}</Text>
+        <Button type="submit" loading={save.isPending} w="fit-content">Save settings</Button>
+      </Stack>
+    </Paper>
+  );
+}
+
+function Enrolment({ camera }: { camera: Camera }) {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const refresh = () => qc.invalidateQueries({ queryKey: ['cameras'] });
+  const code = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/cameras/{id}/enrolment-code', { params: { path: { id: camera.id } } })) });
+  const rotate = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/cameras/{id}/device-token/rotate', { params: { path: { id: camera.id } } })) });
+  const revoke = useMutation({ mutationFn: () => unwrap(api.DELETE('/api/v1/cameras/{id}/device-token', { params: { path: { id: camera.id } } })), onSuccess: refresh });
+  const remove = useMutation({
+    mutationFn: () => unwrap(api.DELETE('/api/v1/cameras/{id}', { params: { path: { id: camera.id } } })),
+    onSuccess: async () => {
+      await refresh();
+      navigate('/home');
+    },
+  });
+  const error = code.error ?? rotate.error ?? revoke.error ?? remove.error;
+  return (
+    <Paper withBorder p="md">
+      <Title order={2} size="h3">Device</Title>
+      <Text size="sm" my="xs">
+        {camera.device.enrolled ? 'A device is enrolled. It signs every clip with its own key, so clips can later be shown authentic.' : 'No device is enrolled yet. Create a one-time code and give it to the camera agent.'}
+      </Text>
+      {error && <Alert color="red" role="alert" mb="sm">{error.message}</Alert>}
+      {code.data && (
+        <Alert color="indigo" title="One-time enrolment code" mb="sm">
+          <Code className="mono" data-testid="enrolment-code" fz="lg">{code.data.code}</Code>
+          <Text size="sm" mt="xs">Valid until {formatTime(code.data.expiresAt)}. On the camera or its bridge run:</Text>
+          <Code block className="mono">{`porchlight camera enroll --server ${window.location.origin} --code ${code.data.code}`}</Code>
+        </Alert>
+      )}
+      {rotate.data && (
+        <Alert color="yellow" title="New device token (shown once)" mb="sm">
+          <Code block className="mono">{rotate.data.token}</Code>
+        </Alert>
+      )}
+      <Group>
+        <Button onClick={() => code.mutate()} loading={code.isPending}>Create enrolment code</Button>
+        {camera.device.enrolled && (
+          <>
+            <Button variant="default" onClick={() => rotate.mutate()} loading={rotate.isPending}>Rotate device token</Button>
+            <Button variant="default" color="red" onClick={() => revoke.mutate()} loading={revoke.isPending}>Revoke device</Button>
+          </>
+        )}
+        <Button variant="default" onClick={() => window.confirm(`Remove ${camera.name}? Its clips must be deleted first.`) && remove.mutate()} loading={remove.isPending}>
+          Remove camera
+        </Button>
+      </Group>
+    </Paper>
+  );
+}

@@ -1,0 +1,114 @@
+// My cameras on a map and in a table, and the form to add one. A click on the
+// map sets the new camera's location; the coordinates can also be typed.
+import { Alert, Badge, Button, Checkbox, Container, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { TableScroll } from '../../components/TableScroll';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import { MapView } from '../../components/MapView';
+import { Empty, QueryState } from '../../components/States';
+import { useMe } from '../../lib/session';
+import { KINDS, useCameras, type CameraKind } from './cameraApi';
+
+export function CamerasPage() {
+  const cameras = useCameras();
+  const me = useMe();
+  const [adding, setAdding] = useState(false);
+  const home = me.data?.home ?? undefined;
+  return (
+    <Container size="lg">
+      <Group justify="space-between" mb="md">
+        <Title order={1}>My cameras</Title>
+        {!adding && <Button onClick={() => setAdding(true)}>Add a camera</Button>}
+      </Group>
+      {adding && <AddCamera home={home} onDone={() => setAdding(false)} />}
+      <QueryState q={cameras}>
+        {(list) => (
+          <Stack>
+            <MapView label="Map of my cameras" center={home} markers={list.map((c) => ({ id: c.id, lat: c.location.lat, lon: c.location.lon, label: c.name }))} />
+            {list.length === 0 ? (
+              <Empty title="No cameras yet">Add a camera, then enrol its device with a one-time code so it can upload clips.</Empty>
+            ) : (
+              <TableScroll minWidth={520}>
+                <Table striped highlightOnHover>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Name</Table.Th>
+                      <Table.Th>Kind</Table.Th>
+                      <Table.Th>Device</Table.Th>
+                      <Table.Th>Community requests</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {list.map((c) => (
+                      <Table.Tr key={c.id}>
+                        <Table.Td>
+                          <Link to={`/home/cameras/${c.id}`}>{c.name}</Link>
+                          {c.e2ee && <Badge ml="xs" color="grape" variant="filled" size="sm">end-to-end encrypted</Badge>}
+                        </Table.Td>
+                        <Table.Td>{c.kind}</Table.Td>
+                        <Table.Td>{c.device.enrolled ? <Badge color="teal" variant="filled">enrolled</Badge> : <Badge color="gray" variant="filled">not enrolled</Badge>}</Table.Td>
+                        <Table.Td>{c.communityRequests ? 'Yes' : 'No'}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </TableScroll>
+            )}
+          </Stack>
+        )}
+      </QueryState>
+    </Container>
+  );
+}
+
+function AddCamera({ home, onDone }: { home?: { lat: number; lon: number }; onDone: () => void }) {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<CameraKind>('doorbell');
+  const [loc, setLoc] = useState<{ lat: number; lon: number } | null>(home ?? null);
+  const [communityRequests, setCommunity] = useState(true);
+  const [e2ee, setE2ee] = useState(false);
+  const create = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/cameras', { body: { name, kind, location: loc!, communityRequests, e2ee } })),
+    onSuccess: async (cam) => {
+      await qc.invalidateQueries({ queryKey: ['cameras'] });
+      onDone();
+      navigate(`/home/cameras/${cam.id}`);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (loc) create.mutate();
+  };
+  return (
+    <Paper withBorder p="md" mb="lg" component="form" onSubmit={submit} aria-label="Add a camera">
+      <Title order={2} size="h3" mb="sm">Add a camera</Title>
+      <Stack>
+        {create.isError && <Alert color="red" role="alert" title="Could not add the camera">{create.error.message}</Alert>}
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <Select label="Kind" data={KINDS} value={kind} onChange={(v) => v && setKind(v as CameraKind)} allowDeselect={false} />
+        </SimpleGrid>
+        <Text size="sm" fw={500}>Location: click the map or type the coordinates</Text>
+        <MapView label="Map: click to place the camera" height={260} center={loc ?? home} markers={loc ? [{ id: 'new', label: 'New camera', ...loc }] : []} onMapClick={setLoc} />
+        <Group grow>
+          <NumberInput label="Latitude" required decimalScale={6} min={-90} max={90} value={loc?.lat ?? ''} onChange={(v) => setLoc({ lat: Number(v), lon: loc?.lon ?? 0 })} />
+          <NumberInput label="Longitude" required decimalScale={6} min={-180} max={180} value={loc?.lon ?? ''} onChange={(v) => setLoc({ lat: loc?.lat ?? 0, lon: Number(v) })} />
+        </Group>
+        <Checkbox label="Receive community requests from agencies for this camera" checked={communityRequests} onChange={(e) => setCommunity(e.currentTarget.checked)} />
+        <Checkbox
+          label="End-to-end encrypted: the server cannot read this camera's clips, so nobody (not even with a warrant) can be given them"
+          checked={e2ee}
+          onChange={(e) => setE2ee(e.currentTarget.checked)}
+        />
+        <Group>
+          <Button type="submit" loading={create.isPending} disabled={!loc || !name}>Add camera</Button>
+          <Button variant="default" onClick={onDone}>Cancel</Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}

@@ -1,0 +1,28 @@
+// The resident surface: cameras (map, add, edit, enrol a device, privacy
+// zones), clips, the request inbox, receipts and the access log.
+import { Route, Routes } from 'react-router';
+import { RequireRole } from '../../components/RequireRole';
+import { CamerasPage } from './Cameras';
+import { CameraDetailPage } from './CameraDetail';
+import { PrivacyZonesPage } from './PrivacyZones';
+import { ClipsPage } from './Clips';
+import { AccessLogPage } from './AccessLog';
+import { ReceiptsPage } from './Receipts';
+import { InboxPage, InboxRequestPage } from './Inbox';
+
+export default function ResidentSurface() {
+  return (
+    <RequireRole roles={['resident']}>
+      <Routes>
+        <Route index element={<CamerasPage />} />
+        <Route path="cameras/:id" element={<CameraDetailPage />} />
+        <Route path="cameras/:id/zones" element={<PrivacyZonesPage />} />
+        <Route path="clips" element={<ClipsPage />} />
+        <Route path="requests" element={<InboxPage />} />
+        <Route path="requests/:id" element={<InboxRequestPage />} />
+        <Route path="receipts" element={<ReceiptsPage />} />
+        <Route path="access-log" element={<AccessLogPage />} />
+      </Routes>
+    </RequireRole>
+  );
+}

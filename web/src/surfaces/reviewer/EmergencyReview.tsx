@@ -1,0 +1,222 @@
+// The two-person emergency flow. Reviewer 1 calls the callback number and
+// records the call, then a good-faith determination; reviewer 2, a different
+// person, records an independent one. Only two approvals release the clips in
+// scope, to the requesting agency only. The state is always shown at the top.
+import { Alert, Anchor, Button, Checkbox, Container, Group, Paper, SegmentedControl, SimpleGrid, Stack, Stepper, Table, Text, TextInput, Title } from '@mantine/core';
+import { TableScroll } from '../../components/TableScroll';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import { MapView } from '../../components/MapView';
+import { joinReason, ReasonPicker } from '../../components/ReasonPicker';
+import { Empty, QueryState } from '../../components/States';
+import { StatusBadge } from '../../components/StatusBadge';
+import { circleRing } from '../../lib/area';
+import { formatTime, toLocalInput } from '../../lib/format';
+import { useMe } from '../../lib/session';
+import { ageText } from './Queues';
+
+type Emergency = Awaited<ReturnType<typeof getOne>>;
+const getOne = (id: string) => unwrap(api.GET('/api/v1/review/emergency-requests/{id}', { params: { path: { id } } }));
+
+const APPROVE_REASONS = [
+  { value: 'imminent_danger_confirmed', label: 'Imminent danger of death or serious injury confirmed' },
+  { value: 'no_time_for_process', label: 'Legal process cannot be obtained in time' },
+  { value: 'scope_matches', label: 'Scope is limited to what the emergency needs' },
+];
+const DENY_REASONS = [
+  { value: 'no_imminent_danger', label: 'No imminent danger of death or serious injury shown' },
+  { value: 'process_available', label: 'Legal process can be obtained in time' },
+  { value: 'callback_not_confirmed', label: 'Requester not confirmed on callback' },
+  { value: 'scope_too_broad', label: 'Scope broader than the emergency needs' },
+  { value: 'other', label: 'Other' },
+];
+
+/** Where the flow stands: 0 callback, 1 first determination, 2 second, 3 decided. */
+export function stage(e: Emergency): number {
+  if (e.status !== 'pending') return 3;
+  if (!e.callback) return 0;
+  return e.determinations.length === 0 ? 1 : 2;
+}
+
+export function EmergencyQueuePage() {
+  const q = useQuery({ queryKey: ['review-emergencies'], queryFn: () => unwrap(api.GET('/api/v1/review/emergency-requests')), refetchInterval: 30_000 });
+  return (
+    <Container size="lg">
+      <Title order={1} mb="md">Emergency requests</Title>
+      <QueryState q={q} empty={(l) => (l.length ? null : <Empty title="No emergency requests waiting" />)}>
+        {(list) => (
+          <TableScroll minWidth={520}>
+            <Table striped>
+              <Table.Thead>
+                <Table.Tr><Table.Th>Emergency</Table.Th><Table.Th>Officer</Table.Th><Table.Th>Waiting</Table.Th><Table.Th>State</Table.Th></Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((e) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td><Link to={`/review/emergency/${e.id}`}>{e.nature.slice(0, 80)}</Link></Table.Td>
+                    <Table.Td>{e.officerName}</Table.Td>
+                    <Table.Td>{ageText(e.ageMs)}</Table.Td>
+                    <Table.Td>{['awaiting callback', 'awaiting first determination', 'awaiting second determination', e.status][stage(e)]}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </TableScroll>
+        )}
+      </QueryState>
+    </Container>
+  );
+}
+
+export function EmergencyReviewPage() {
+  const { id = '' } = useParams();
+  const me = useMe();
+  const q = useQuery({ queryKey: ['review-emergency', id], queryFn: () => getOne(id) });
+  return (
+    <Container size="lg">
+      <Anchor component={Link} to="/review/emergency" size="sm">← Emergency requests</Anchor>
+      <QueryState q={q}>
+        {(e) => {
+          const s = stage(e);
+          const mine = e.determinations.some((d) => d.reviewerId === me.data?.id);
+          return (
+            <Stack mt="sm">
+              <Group justify="space-between">
+                <Title order={1}>Emergency: {e.nature.slice(0, 60)}</Title>
+                <StatusBadge status={e.status} />
+              </Group>
+              <Paper withBorder p="md" aria-label="State of this emergency request" role="region">
+                <Stepper active={s} size="sm" allowNextStepsSelect={false} orientation="horizontal" wrap>
+                  <Stepper.Step label="Callback" description={e.callback ? `${e.callback.confirmed ? 'confirmed' : 'not confirmed'}, ${formatTime(e.callback.at)}` : 'not yet'} />
+                  <Stepper.Step label="First determination" description={e.determinations[0] ? `${e.determinations[0].decision} by ${e.determinations[0].reviewerId === me.data?.id ? 'you' : 'another reviewer'}` : 'not yet'} />
+                  <Stepper.Step label="Second determination" description={e.determinations[1] ? `${e.determinations[1].decision} by ${e.determinations[1].reviewerId === me.data?.id ? 'you' : 'another reviewer'}` : 'a different reviewer'} />
+                  <Stepper.Completed>
+                    <Text fw={600} mt="sm" data-testid="emergency-outcome">
+                      {e.status === 'approved' ? `Approved by two reviewers: ${e.released.length} clip${e.released.length === 1 ? '' : 's'} released to the requesting agency, each on the public log.` : 'Denied: nothing was released.'}
+                    </Text>
+                  </Stepper.Completed>
+                </Stepper>
+                <Text size="sm" mt="sm" data-testid="emergency-state">
+                  State: {['awaiting callback', 'awaiting first determination', 'awaiting second determination by a different reviewer', e.status][s]} · waiting {ageText(e.ageMs)}
+                </Text>
+              </Paper>
+              <Facts e={e} />
+              {s === 0 && <CallbackForm e={e} />}
+              {(s === 1 || s === 2) && (mine ? (
+                <Alert color="indigo" role="status" title="Your determination is recorded">A second, different reviewer must now record an independent determination.</Alert>
+              ) : (
+                <DeterminationForm e={e} second={s === 2} />
+              ))}
+            </Stack>
+          );
+        }}
+      </QueryState>
+    </Container>
+  );
+}
+
+function Facts({ e }: { e: Emergency }) {
+  const a = e.scope.address;
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }}>
+      <Stack gap={6}>
+        <Text><b>Officer:</b> {e.officerName}</Text>
+        <Text><b>Callback number:</b> {e.callbackPhone}</Text>
+        <Text><b>Nature of the emergency:</b> {e.nature}</Text>
+        <Text><b>Imminent danger:</b> {e.imminentDanger}</Text>
+        <Text><b>Why no legal process in time:</b> {e.whyNoProcess}</Text>
+        <Text><b>Window:</b> {e.scope.ranges.map((r) => `${formatTime(r.from)} – ${formatTime(r.to)}`).join('; ') || 'none'}</Text>
+        <Text><b>Scope:</b> {a ? `within ${a.radiusM} m of ${a.lat.toFixed(5)}, ${a.lon.toFixed(5)}` : ''}{e.scope.cameraIds.length ? ` ${e.scope.cameraIds.length} named camera(s)` : ''}</Text>
+        {e.determinations.map((d, i) => (
+          <Text key={i} size="sm"><b>Determination {i + 1}:</b> {d.decision} — {d.reasons}</Text>
+        ))}
+      </Stack>
+      {a && <MapView label="Map of the emergency scope" height={260} markers={[{ id: 'a', label: 'Address', lat: a.lat, lon: a.lon }]} polygons={[{ id: 's', ring: circleRing(a, a.radiusM), label: `${a.radiusM} m` }]} />}
+    </SimpleGrid>
+  );
+}
+
+function useInvalidate(id: string) {
+  const qc = useQueryClient();
+  return async (e: Emergency) => {
+    qc.setQueryData(['review-emergency', id], e);
+    await qc.invalidateQueries({ queryKey: ['review-emergencies'] });
+    await qc.invalidateQueries({ queryKey: ['review-queues'] });
+  };
+}
+
+function CallbackForm({ e }: { e: Emergency }) {
+  const [number, setNumber] = useState(e.callbackPhone);
+  const [at, setAt] = useState(toLocalInput(new Date()));
+  const [confirmed, setConfirmed] = useState(false);
+  const [notes, setNotes] = useState('');
+  const done = useInvalidate(e.id);
+  const m = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/review/emergency-requests/{id}/callback', {
+      params: { path: { id: e.id } },
+      body: { numberDialled: number, calledAt: new Date(at).toISOString(), confirmed, ...(notes ? { notes } : {}) },
+    })),
+    onSuccess: done,
+  });
+  const submit = (ev: FormEvent) => {
+    ev.preventDefault();
+    m.mutate();
+  };
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Record the callback">
+      <Title order={2} size="h3" mb="xs">Step 1: call the requester back</Title>
+      <Text size="sm" mb="sm">Call the number on the form (or the agency&apos;s published number) and confirm the requester is who they say.</Text>
+      <Stack>
+        {m.isError && <Alert color="red" role="alert">{m.error.message}</Alert>}
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput label="Number dialled" type="tel" required value={number} onChange={(ev) => setNumber(ev.currentTarget.value)} />
+          <TextInput label="Time of the call" type="datetime-local" required value={at} onChange={(ev) => setAt(ev.currentTarget.value)} />
+        </SimpleGrid>
+        <Checkbox label="The requester was confirmed on this call" checked={confirmed} onChange={(ev) => setConfirmed(ev.currentTarget.checked)} />
+        <TextInput label="Notes (optional)" value={notes} onChange={(ev) => setNotes(ev.currentTarget.value)} />
+        <Button type="submit" loading={m.isPending} w="fit-content">Record callback</Button>
+      </Stack>
+    </Paper>
+  );
+}
+
+function DeterminationForm({ e, second }: { e: Emergency; second: boolean }) {
+  const [decision, setDecision] = useState<'approve' | 'deny'>('approve');
+  const [reason, setReason] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const done = useInvalidate(e.id);
+  const reasons = decision === 'approve' ? APPROVE_REASONS : DENY_REASONS;
+  const m = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/review/emergency-requests/{id}/determinations', {
+      params: { path: { id: e.id } },
+      body: { decision, reasons: joinReason(reasons, reason, text) },
+    })),
+    onSuccess: done,
+  });
+  const submit = (ev: FormEvent) => {
+    ev.preventDefault();
+    if (reason && text.trim()) m.mutate();
+  };
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Record a determination">
+      <Title order={2} size="h3" mb="xs">Step {second ? 3 : 2}: {second ? 'second, independent' : 'first'} good-faith determination</Title>
+      {!e.callback?.confirmed && <Alert color="yellow" role="note" mb="sm">The callback did not confirm the requester.</Alert>}
+      <Stack>
+        {m.isError && <Alert color="red" role="alert">{m.error.message}</Alert>}
+        <SegmentedControl
+          aria-label="Decision"
+          value={decision}
+          onChange={(v) => { setDecision(v as 'approve' | 'deny'); setReason(null); }}
+          data={[{ value: 'approve', label: 'Approve' }, { value: 'deny', label: 'Deny' }]}
+          w="fit-content"
+        />
+        <ReasonPicker reasons={reasons} reason={reason} onReason={setReason} text={text} onText={setText} />
+        <Button type="submit" color={decision === 'deny' ? 'red' : undefined} loading={m.isPending} disabled={!reason || !text.trim()} w="fit-content">
+          Record {decision === 'approve' ? 'approval' : 'denial'}
+        </Button>
+      </Stack>
+    </Paper>
+  );
+}
