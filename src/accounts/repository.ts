@@ -21,7 +21,7 @@ export async function updateUser(db: DbHandle, id: string, patch: Updateable<Use
 
 export async function insertSession(
   db: DbHandle,
-  s: { id: string; token_hash: string; user_id: string; created_at: number; expires_at: number; user_agent: string | null; ip: string | null },
+  s: { id: string; token_hash: string; user_id: string; created_at: number; expires_at: number; user_agent: string | null; ip: string | null; second_factor: number },
 ): Promise<void> {
   await db.insertInto('sessions').values({ ...s, last_seen_at: s.created_at }).execute();
 }
@@ -38,10 +38,14 @@ export const findSessionByTokenHash = (db: DbHandle, tokenHash: string) =>
       'users.id as user_id',
       'users.role',
       'users.agency_id',
-      'users.totp_enabled',
+      'sessions.second_factor',
     ])
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
+
+export async function markSecondFactor(db: DbHandle, sessionId: string): Promise<void> {
+  await db.updateTable('sessions').set({ second_factor: 1 }).where('id', '=', sessionId).execute();
+}
 
 export async function touchSession(db: DbHandle, id: string, now: number): Promise<void> {
   await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();

@@ -69,6 +69,9 @@ export class AccountsService {
     if (problem) throw badRequest(`password ${problem}`, [{ field: 'body.password', message: problem }]);
     if (!input.displayName.trim()) throw badRequest('displayName must not be blank', [{ field: 'body.displayName', message: 'must not be blank' }]);
     if (input.role === 'agency' && !input.agencyId) throw badRequest('an agency member needs an agency id');
+    // Staff who review requests must not belong to an agency: a reviewer inside
+    // the requesting agency could approve their own demands.
+    if (input.role !== 'agency' && input.agencyId) throw badRequest(`a ${input.role} cannot belong to an agency`, [{ field: 'body.agencyId', message: 'only agency members belong to an agency' }]);
     const row = {
       id: newId(),
       email,
@@ -127,6 +130,7 @@ export class AccountsService {
       expires_at: now + SESSION_TTL_MS,
       user_agent: client.userAgent?.slice(0, 256) ?? null,
       ip: client.ip,
+      second_factor: user.totp_enabled,
     });
     return { token, csrfToken: csrfTokenFor(token), user: toPublicUser(user) };
   }
@@ -143,7 +147,7 @@ export class AccountsService {
       return null;
     }
     if (now - row.last_seen_at > SESSION_TOUCH_MS) await repo.touchSession(this.#db, row.session_id, now);
-    const actor = { kind: 'user' as const, userId: row.user_id, role: row.role, agencyId: row.agency_id, totpEnabled: row.totp_enabled === 1, sessionId: row.session_id };
+    const actor = { kind: 'user' as const, userId: row.user_id, role: row.role, agencyId: row.agency_id, totpEnabled: row.second_factor === 1, sessionId: row.session_id };
     if (this.#sessions.size >= SESSION_CACHE_MAX) this.#sessions.delete(this.#sessions.keys().next().value!);
     this.#sessions.set(tokenHash, { actor, expiresAt: row.expires_at, until: now + SESSION_CACHE_MS });
     return { ...actor, via };
@@ -215,7 +219,13 @@ export class AccountsService {
     if (!u.totp_secret) throw badRequest('start enrolment first (POST /api/v1/auth/totp/enroll)');
     const step = verifyTotp(u.totp_secret, code, this.#ctx.clock.now(), u.totp_last_step);
     if (step === null) throw badRequest('wrong or already used TOTP code', [{ field: 'body.code', message: 'wrong or already used' }]);
-    await repo.updateUser(this.#db, u.id, { totp_enabled: 1, totp_last_step: step });
+    await this.#db.transaction().execute(async (tx) => {
+      await repo.updateUser(tx, u.id, { totp_enabled: 1, totp_last_step: step });
+      // This session proved the code; the user's other sessions did not, and
+      // from now on every sign-in needs it, so they end.
+      await repo.markSecondFactor(tx, actor.sessionId);
+      await repo.deleteOtherSessions(tx, u.id, actor.sessionId);
+    });
     this.forgetSessions({ userId: u.id });
     return toPublicUser({ ...u, totp_enabled: 1 });
   }

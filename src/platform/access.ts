@@ -15,6 +15,7 @@ export interface UserActor {
   userId: string;
   role: Role;
   agencyId: string | null;
+  /** True when this session passed TOTP (at sign-in, or by enrolling in it). */
   totpEnabled: boolean;
   sessionId: string;
   /** How the session token arrived: cookies need CSRF protection, bearer tokens do not. */

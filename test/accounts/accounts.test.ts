@@ -123,6 +123,24 @@ forEachEngine('accounts over HTTP', (getDb) => {
     assert.equal(replayed.statusCode, 401, 'a replayed TOTP code is refused');
   });
 
+  test('the second factor belongs to the session: password-only sessions end when the user enrols', async () => {
+    const member = await createStaff(t, 'agency', { enrolTotp: false });
+    const other = await login(t, member.email);
+    assert.equal((await as(t, other, { method: 'GET', url: '/api/v1/me/sessions' })).statusCode, 403);
+    const enrol = await as(t, member, { method: 'POST', url: '/api/v1/auth/totp/enroll' });
+    const code = totpCode(enrol.json().secret, t.clock.now());
+    assert.equal((await as(t, member, { method: 'POST', url: '/api/v1/auth/totp/verify', payload: { code } })).statusCode, 200);
+    assert.equal((await as(t, member, { method: 'GET', url: '/api/v1/me/sessions' })).statusCode, 200, 'the enrolling session passed TOTP');
+    assert.equal((await as(t, other, { method: 'GET', url: '/api/v1/me/sessions' })).statusCode, 401, 'the password-only session is gone');
+  });
+
+  test('only agency members belong to an agency', async () => {
+    const admin = await createStaff(t, 'admin');
+    const res = await as(t, admin, { method: 'POST', url: '/api/v1/admin/users', payload: { email: 'inside@example.test', password: PASSWORD, displayName: 'Inside', role: 'reviewer', agencyId: 'some-agency' } });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json().detail, /cannot belong to an agency/);
+  });
+
   test('login is throttled per account', async () => {
     const u = await createResident(t);
     for (let i = 0; i < 5; i++) {

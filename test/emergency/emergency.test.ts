@@ -80,7 +80,11 @@ forEachEngine('emergency requests', (getDb) => {
     const res = await submit(s.officer, form());
     assert.equal(res.statusCode, 201, res.body);
     const id = res.json().id;
-    const moonlighter = await createStaff(t, 'reviewer', { agencyId: s.agencyId });
+    // Accounts refuse to put a reviewer in an agency; a row that says so anyway
+    // (an older account, a direct database edit) must still be refused here.
+    const moonlighter = await createStaff(t, 'reviewer');
+    await getDb().kysely.updateTable('users').set({ agency_id: s.agencyId }).where('id', '=', moonlighter.id).execute();
+    t.services.accounts.forgetSessions({ userId: moonlighter.id });
     await refused(401, () => determine(null, id));
     await refused(403, () => determine(s.officer, id));
     await refused(403, () => callback(moonlighter, id), /member of the requesting agency/);

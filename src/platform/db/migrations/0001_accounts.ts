@@ -28,6 +28,9 @@ export const m0001_accounts: EngineMigration = {
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .addColumn('user_agent', 'text')
       .addColumn('ip', 'text')
+      // Whether this session passed TOTP: the second factor belongs to the
+      // session, so a password-only session stays limited after the user enrols elsewhere.
+      .addColumn('second_factor', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
     await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
   },

@@ -28,6 +28,8 @@ export interface SessionsTable {
   expires_at: number;
   user_agent: string | null;
   ip: string | null;
+  /** 1 when the session was opened (or upgraded) with a TOTP code. */
+  second_factor: number;
 }
 
 export interface AccountsTables {
