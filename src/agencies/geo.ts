@@ -72,6 +72,13 @@ export function checkArea(v: unknown, field: string, opts: { multi: boolean; hol
     const problems = checkRings(rings, f, counter);
     if (problems.length) return { problems };
     if (!opts.holes && (rings as unknown[]).length > 1) return { problems: [{ field: f, message: 'must be one ring, without holes' }] };
+    // RFC 7946 §3.1.6: holes lie inside the exterior ring. A "hole" outside it
+    // would make the computed area smaller than the shape really covers.
+    const [outer, ...holes] = rings as Position[][];
+    const shell: Polygon = { type: 'Polygon', coordinates: [outer] };
+    for (const [h, hole] of holes.entries()) {
+      if (!booleanWithin({ type: 'Polygon', coordinates: [hole] }, shell)) return { problems: [{ field: `${f}[${h + 1}]`, message: 'a hole must lie inside the outer ring' }] };
+    }
   }
   const geometry = (v.type === 'Polygon' ? { type: 'Polygon', coordinates: v.coordinates } : { type: 'MultiPolygon', coordinates: v.coordinates }) as Area;
   if (kinks(geometry).features.length > 0) return { problems: [{ field, message: 'must not intersect itself' }] };

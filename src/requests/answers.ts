@@ -6,7 +6,7 @@
 import type { Polygon } from 'geojson';
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
-import { badRequest, conflict, notFound } from '../platform/http/errors.ts';
+import { HttpError, badRequest, conflict, notFound } from '../platform/http/errors.ts';
 import type { DisclosureService, DisclosureView } from '../disclosure/service.ts';
 import { containsPoint } from '../agencies/geo.ts';
 import { AGENCY_TYPES, typeMask } from '../agencies/policy.ts';
@@ -101,10 +101,15 @@ export class AnswersService {
     const ids = [...new Set(body.share!)];
     if (ids.length === 0) throw badRequest('share at least one clip, or decline', [{ field: 'body.share', message: 'is empty' }]);
     if (ids.length > MAX_SHARE) throw badRequest(`share at most ${MAX_SHARE} clips at once`, [{ field: 'body.share', message: 'too many' }]);
-    const inScope = new Set((await this.#scope(actor.userId, r)).map((c) => c.id));
+    const inScope = new Map((await this.#scope(actor.userId, r)).map((c) => [c.id, c]));
     const outside = ids.filter((c) => !inScope.has(c));
     // Someone else's clip reads exactly like one of yours outside the area or window: no existence leak.
     if (outside.length) throw badRequest(`not your clips in this request's area and window: ${outside.join(', ')}`, outside.map((c) => ({ field: 'body.share', message: `${c} is out of scope` })));
+    // Refuse the whole answer before anything leaves, rather than share some clips and then fail.
+    const sealed = ids.filter((c) => inScope.get(c)!.e2ee === 1);
+    if (sealed.length) {
+      throw new HttpError(422, `end-to-end encrypted clips cannot be shared from the server; share them from your device: ${sealed.join(', ')}`, { errors: sealed.map((c) => ({ field: 'body.share', message: `${c} is end-to-end encrypted` })) });
+    }
 
     const agency = (await findAgency(this.#db, r.agency_id))!;
     const done: DisclosureView[] = [];

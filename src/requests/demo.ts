@@ -23,8 +23,10 @@ const user = (userId: string, role: UserActor['role'], agencyId: string | null =
   ({ kind: 'user', userId, role, agencyId, totpEnabled: true, sessionId: 'demo-seed', via: 'bearer' });
 
 async function demoAgency(built: BuiltApp, state: DemoState): Promise<string> {
-  const reviewer = user(state.userIds.reviewer, 'reviewer');
-  const agency = await built.services.agencies.create(reviewer, {
+  // The admin verifies the agency: a reviewer who verified an agency may not
+  // review its legal demands, and the legal demo step has both reviewers review.
+  const admin = user(state.userIds.admin, 'admin');
+  const agency = await built.services.agencies.create(admin, {
     name: 'Demo City Police Department', type: 'law_enforcement', jurisdiction: demoJurisdiction(),
     description: 'The demo town\'s police. Demo data only.', website: 'https://police.demo.porchlight.invalid', publicContact: 'Front desk, 555-0100 (demo)',
   });

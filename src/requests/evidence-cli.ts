@@ -37,6 +37,8 @@ function loadKey(value: string): Verifier {
 export interface EvidenceReport {
   requestId: string;
   items: { file: string; pseudonym: string; index: number }[];
+  /** Clips shared, then deleted by their owner: listed in the package, with no bytes to check. */
+  withdrawn: number;
 }
 
 /** Verifies unzipped package contents; throws EvidenceError or VerifyError on the first failure. */
@@ -78,7 +80,7 @@ export function verifyEvidence(files: Record<string, Uint8Array>, verifier: Veri
     }
     items.push({ file: item.file, pseudonym: item.pseudonym, index: v.index });
   }
-  return { requestId: req.id, items };
+  return { requestId: req.id, items, withdrawn: Array.isArray(manifest.withdrawn) ? manifest.withdrawn.length : 0 };
 }
 
 export async function runEvidenceCli(argv: string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
@@ -107,6 +109,7 @@ export async function runEvidenceCli(argv: string[], out: (s: string) => void = 
     const r = verifyEvidence(files, verifier);
     out(`OK evidence for request ${r.requestId}: ${r.items.length} clip(s) verified`);
     for (const it of r.items) out(`   ${it.pseudonym}: ${it.file} (log index ${it.index})`);
+    if (r.withdrawn) out(`   ${r.withdrawn} shared clip(s) withdrawn: deleted by their owners after sharing (no bytes in the package)`);
     return 0;
   } catch (err) {
     if (err instanceof EvidenceError || err instanceof VerifyError) {

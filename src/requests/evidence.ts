@@ -30,6 +30,8 @@ export type AgencyManifest = Omit<EvidenceManifest, 'clipId'> & {
 
 export interface EvidenceItem {
   id: string;
+  /** False once the owner deleted the clip (or it passed their retention): the shared copy is destroyed with it. */
+  available: boolean;
   videoUrl: string;
   manifest: AgencyManifest;
 }
@@ -81,8 +83,11 @@ export class EvidenceService {
       const n = numbers.get(d.owner_id);
       if (n === undefined) continue;
       const { clipId: _clipId, ...rest } = m;
+      const clip = await this.#db.selectFrom('clips').select('deleted_at').where('id', '=', d.clip_id).executeTakeFirst();
+      const available = !!clip && clip.deleted_at === null && (d.content === 'original' || (d.copy_wrapped_key !== null && d.copy_blob_key !== null));
       const item: EvidenceItem = {
         id: d.id,
+        available,
         videoUrl: `/api/v1/agencies/${r.agency_id}/requests/${r.id}/evidence/${d.id}/video`,
         manifest: { ...rest, commitmentSalt: d.salt },
       };
@@ -128,13 +133,16 @@ export class EvidenceService {
       zip.add(f);
       f.push(new TextEncoder().encode(text), true);
     };
-    const items = groups.flatMap((g) => g.items.map((it) => ({ pseudonym: g.pseudonym, file: `clips/neighbor-${g.n}/${it.id}.mp4`, proofFile: `proofs/${it.id}.json`, ...it })));
+    const all = groups.flatMap((g) => g.items.map((it) => ({ pseudonym: g.pseudonym, file: `clips/neighbor-${g.n}/${it.id}.mp4`, proofFile: `proofs/${it.id}.json`, ...it })));
+    const items = all.filter((it) => it.available);
     const manifest = {
       format: EVIDENCE_FORMAT,
       request: { id: r.id, agencyId: r.agency_id, caseNumber: r.case_number, incidentType: r.incident_type, window: { start: new Date(Number(r.window_start)).toISOString(), end: new Date(Number(r.window_end)).toISOString() } },
       generatedAt: new Date(this.#ctx.clock.now()).toISOString(),
       log: { origin: this.#ctx.config.logOrigin, checkpoint: cp?.note ?? null },
       items: items.map((it) => ({ pseudonym: it.pseudonym, file: it.file, proofFile: it.proofFile, ...it.manifest })),
+      // Shared, then deleted by the owner: the log entry stays (it is public), the bytes do not.
+      withdrawn: all.filter((it) => !it.available).map((it) => ({ pseudonym: it.pseudonym, disclosureId: it.id, logEntry: it.manifest.log.entry, reason: 'the owner deleted the clip; the shared copy was destroyed with it' })),
     };
     const pump = async () => {
       addText('manifest.json', JSON.stringify(manifest, null, 2) + '\n');

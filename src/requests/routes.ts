@@ -46,7 +46,7 @@ const Manifest = Type.Object({
 });
 const Locker = Type.Object({
   requestId: Type.String(),
-  neighbors: Type.Array(Type.Object({ pseudonym: Type.String(), items: Type.Array(Type.Object({ id: Type.String(), videoUrl: Type.String(), manifest: Manifest })) })),
+  neighbors: Type.Array(Type.Object({ pseudonym: Type.String(), items: Type.Array(Type.Object({ id: Type.String(), available: Type.Boolean(), videoUrl: Type.String(), manifest: Manifest })) })),
 });
 const AgencyParams = Type.Object({ id: Id, rid: Id }, strict);
 

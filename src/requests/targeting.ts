@@ -4,7 +4,8 @@
 // in longitude/latitude like turf's test); without PostGIS, the (lat, lon)
 // b-tree and the same exact test. Only cameras that take part in community
 // requests, of owners who have not blocked the agency's type, are kept (the
-// owner's blocked types as a bit mask: copied into the R*Tree on SQLite).
+// owner's blocked types as a bit mask, copied by triggers into the R*Tree
+// and into camera_points, so no per-camera subquery runs).
 import { sql } from 'kysely';
 import type { Polygon } from 'geojson';
 import type { Db, DbHandle } from '../platform/db/db.ts';
@@ -41,8 +42,7 @@ export async function targetCameras(db: Db, handle: DbHandle, area: Polygon, age
     const { rows } = await sql<TargetCamera>`
       select p.camera_id as id, p.owner_id, ST_Y(p.geom) as lat, ST_X(p.geom) as lon from camera_points p
       where ST_Covers(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(area)}), 4326), p.geom)
-        and p.community_requests = 1
-        and not exists (select 1 from owner_request_policies o where o.user_id = p.owner_id and (o.blocked_mask & ${bit}) <> 0)`.execute(handle);
+        and p.community_requests = 1 and (p.blocked & ${bit}) = 0`.execute(handle);
     return rows;
   }
   const b = bboxOf(area);

@@ -73,6 +73,7 @@ forEachEngine('agencies over HTTP', (getDb) => {
       ['too small', square(100)],
       ['too large (half the planet)', { type: 'Polygon', coordinates: [[[-170, -80], [170, -80], [170, 80], [-170, 80], [-170, -80]]] }],
       ['not a polygon', { type: 'Point', coordinates: [0, 0] }],
+      ['a hole outside the outer ring', { type: 'Polygon', coordinates: [ring, ring.map(([x, y]) => [x + 1, y])] }],
     ];
     const before = await count();
     for (const [why, jurisdiction] of cases) {

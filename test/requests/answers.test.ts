@@ -77,6 +77,32 @@ forEachEngine('community requests: answers and lifetime', (getDb) => {
     assert.deepEqual(locker.neighbors, []);
   });
 
+  test('a clip that straddles the window edge is out of scope: only footage wholly inside the window is offered', async () => {
+    const straddler = await ownerAt(t, offset(20, -20));
+    const edge = (await upload(t, straddler, times(t, 3 * H + 5 * 60_000, 10 * 60_000))).json().id;
+    const id = await approve();
+    const view = (await as(t, straddler, { method: 'GET', url: `/api/v1/me/requests/${id}` })).json();
+    assert.deepEqual(view.clips, []);
+    assert.equal((await answer(straddler, id, { share: [edge] })).statusCode, 400);
+  });
+
+  test('an answer mixing a plain and an end-to-end encrypted clip shares nothing', async () => {
+    const mixed = await ownerAt(t, offset(-20, 20), { e2ee: true });
+    const plain = await as(t, mixed, { method: 'POST', url: '/api/v1/cameras', payload: { name: 'Yard', location: offset(-20, 21), kind: 'outdoor' } });
+    assert.equal(plain.statusCode, 201, plain.body);
+    const sealed = (await upload(t, mixed, times(t, 2 * H))).json().id;
+    const open = (await upload(t, { user: mixed }, { ...times(t, 2 * H), cameraId: plain.json().id })).json().id;
+    const id = await approve();
+    const res = await answer(mixed, id, { share: [open, sealed] });
+    assert.equal(res.statusCode, 422, res.body);
+    assert.match(res.json().detail, /end-to-end encrypted/);
+    const view = (await as(t, mixed, { method: 'GET', url: `/api/v1/me/requests/${id}` })).json();
+    assert.equal(view.answer, null);
+    assert.ok(view.clips.every((c: { shared: boolean }) => !c.shared));
+    const shared = await getDb().kysely.selectFrom('disclosures').select('id').where('clip_id', 'in', [open, sealed]).execute();
+    assert.equal(shared.length, 0, 'no disclosure was written');
+  });
+
   test('a decline after a share is refused; a share after a decline is allowed; pseudonyms follow sharing order', async () => {
     const id = await approve();
     assert.equal((await answer(dan, id, { decline: true })).statusCode, 200);
@@ -108,6 +134,29 @@ forEachEngine('community requests: answers and lifetime', (getDb) => {
     const locker = (await as(t, officer, { method: 'GET', url: `/api/v1/agencies/${agency.id}/requests/${id}/evidence` })).json();
     assert.deepEqual(locker.neighbors.map((n: { pseudonym: string }) => n.pseudonym), ['Neighbor 1']);
     assert.equal((await as(t, cara, { method: 'GET', url: `/api/v1/me/requests/${id}` })).json().answer, 'shared');
+  });
+
+  test('after the owner deletes a shared clip: the item stays listed as unavailable, the video is gone, the ZIP names it withdrawn', async () => {
+    const clip = (await upload(t, cara, times(t, 2 * H + 60_000))).json().id;
+    const id = await approve();
+    assert.equal((await answer(cara, id, { share: [clip] })).statusCode, 200);
+    await t.ctx.workers.runAll('ledger.integrate');
+    const base = `/api/v1/agencies/${agency.id}/requests/${id}`;
+    const before = (await as(t, officer, { method: 'GET', url: `${base}/evidence` })).json().neighbors[0].items[0];
+    assert.equal(before.available, true);
+    assert.equal((await as(t, cara, { method: 'DELETE', url: `/api/v1/clips/${clip}` })).statusCode, 204);
+    const after = (await as(t, officer, { method: 'GET', url: `${base}/evidence` })).json().neighbors[0].items[0];
+    assert.equal(after.id, before.id);
+    assert.equal(after.available, false);
+    assert.equal((await as(t, officer, { method: 'GET', url: after.videoUrl })).statusCode, 410);
+    const zip = await as(t, officer, { method: 'GET', url: `${base}/evidence.zip` });
+    assert.equal(zip.statusCode, 200);
+    const { unzipSync } = await import('fflate');
+    const files = unzipSync(zip.rawPayload);
+    const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json']));
+    assert.deepEqual(manifest.items, []);
+    assert.deepEqual(manifest.withdrawn.map((w: { disclosureId: string; pseudonym: string }) => [w.disclosureId, w.pseudonym]), [[before.id, 'Neighbor 1']]);
+    assert.ok(!Object.keys(files).some((f) => f.endsWith('.mp4')));
   });
 
   test('only members of the requesting agency read its evidence; reviewers see metadata, not bytes', async () => {
