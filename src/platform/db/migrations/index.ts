@@ -10,6 +10,7 @@ import { m0005b_camera_geo } from './0005b_camera_geo.ts';
 import { m0005c_push_subscriptions } from './0005c_push_subscriptions.ts';
 import { m0006_disclosure } from './0006_disclosure.ts';
 import { m0007_legal_emergency } from './0007_legal_emergency.ts';
+import { m0007b_camera_points_blocked } from './0007b_camera_points_blocked.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -22,4 +23,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0005c_push_subscriptions': m0005c_push_subscriptions,
   '0006_disclosure': m0006_disclosure,
   '0007_legal_emergency': m0007_legal_emergency,
+  '0007b_camera_points_blocked': m0007b_camera_points_blocked,
 };
