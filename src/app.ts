@@ -60,6 +60,9 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
     logger: opts.logger === false || config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: false,
+    // A request must arrive whole within 15 minutes (Fastify's default is no limit): a
+    // stalled or trickled body is cut off with a 408; a 200 MB clip (MAX_UPLOAD_BYTES default) needs ~2 Mbit/s.
+    requestTimeout: 15 * 60_000,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerAjvFormats();
@@ -105,6 +108,7 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
   emergency.setJurisdictionSource(jurisdictionOf);
   review.register('legal_demand', (actor) => legal.queueItems(actor));
   review.register('emergency', (actor) => emergency.queueItems(actor));
+  review.register('emergency_notice_delay', (actor) => emergency.noticeDelayQueueItems(actor));
   const agencies = new AgenciesService(ctx, accounts);
   const requests = new RequestsService(ctx);
   const answers = new AnswersService(ctx, disclosure);

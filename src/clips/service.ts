@@ -78,10 +78,23 @@ export interface VideoAnswer {
   body: Readable;
 }
 
+/**
+ * What a capability above clips must destroy when a clip is crypto-shredded
+ * (copies derived from it). It runs inside the shredding transaction, after the
+ * clip's own key is gone, so the clip and everything made from it go together;
+ * it returns the blob removals to run once that transaction has committed.
+ *
+ * Why a hook: clips sits below disclosure (imports run one way), so it cannot
+ * reach the disclosures table itself. Disclosure registers its hook when it is
+ * constructed; clips knows only that something derived may exist.
+ */
+export type ShredHook = (tx: DbHandle, clipId: string) => Promise<() => Promise<void>>;
+
 export class ClipsService {
   readonly #ctx: AppContext;
   readonly vault: Vault;
   #thumbs: Promise<void> = Promise.resolve();
+  readonly #shredHooks: ShredHook[] = [];
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -182,13 +195,27 @@ export class ClipsService {
 
   /**
    * Destroys the wrapped key in the row first (after which the blob is noise),
-   * then the blobs. The row update re-checks holds, so a hold placed meanwhile
+   * with the keys of copies derived from the clip (shred hooks), then the blobs. The row update re-checks holds, so a hold placed meanwhile
    * wins. A crash before the blobs go leaves orphans the start-up sweep removes.
    */
   async #shred(clip: ClipRow): Promise<boolean> {
-    if (!(await repo.markDeletedUnlessHeld(this.#db, clip.id, this.#ctx.clock.now()))) return false;
+    const now = this.#ctx.clock.now();
+    const afterCommit: (() => Promise<void>)[] = [];
+    const shredded = await this.#db.transaction().execute(async (tx) => {
+      if (!(await repo.markDeletedUnlessHeld(tx, clip.id, now))) return false;
+      // Derived copies lose their keys in the same transaction as the clip.
+      for (const hook of this.#shredHooks) afterCommit.push(await hook(tx, clip.id));
+      return true;
+    });
+    if (!shredded) return false;
     for (const key of [clip.blob_key, clip.thumbnail_key]) if (key) await this.vault.blobs.delete(key);
+    for (const remove of afterCommit) await remove();
     return true;
+  }
+
+  /** Registers what else to destroy when a clip is shredded (see ShredHook). */
+  onShred(hook: ShredHook): void {
+    this.#shredHooks.push(hook);
   }
 
   async retention(actor: UserActor): Promise<{ days: number }> {

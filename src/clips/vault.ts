@@ -63,17 +63,33 @@ export class Vault {
    * the answer is sent. A source that closes early fails the spool.
    */
   async spool(clipId: string, source: Readable, maxBytes: number): Promise<Spooled> {
+    // A source destroyed before we got it (a parser that failed on a body which
+    // had already fully arrived) never emits 'close' or 'error' again: piping it
+    // would wait forever with the temp file open.
+    if (source.destroyed && !source.readableEnded) throw new HttpError(400, 'the upload ended early');
     const dataKey = newDataKey();
     const tempFile = this.blobs.tempPath();
-    const fh = await fsp.open(tempFile, 'wx', 0o600);
+    // Listen before the first await, so an end that comes while the file opens is seen.
     const feed = new PassThrough({ highWaterMark: 1024 * 1024 });
     const onClose = () => {
       if (!source.readableEnded) feed.destroy(new HttpError(400, 'the upload ended early'));
     };
     const onError = (err: Error) => feed.destroy(err);
+    // The loop below reads the error from the stream's state; an early one must not go unhandled meanwhile.
+    feed.on('error', () => {});
     source.on('close', onClose);
     source.on('error', onError);
     source.pipe(feed);
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(tempFile, 'wx', 0o600);
+    } catch (err) {
+      source.off('close', onClose);
+      source.off('error', onError);
+      source.unpipe(feed);
+      feed.destroy();
+      throw err;
+    }
     const hash = createHash('sha256');
     const sealer = new Sealer(dataKey, clipId);
     let size = 0;

@@ -1,7 +1,8 @@
 // Disclosure and consent queries. Kysely only; every function takes a DbHandle
 // (the database or the transaction the service opened).
 import type { Insertable, Selectable } from 'kysely';
-import type { DbHandle } from '../platform/db/db.ts';
+import { sql } from 'kysely';
+import type { DbHandle, Engine } from '../platform/db/db.ts';
 import type { ConsentsTable, DisclosuresTable } from '../platform/db/tables/disclosure.ts';
 
 export type DisclosureRow = Selectable<DisclosuresTable>;
@@ -85,4 +86,25 @@ export async function listByOwner(db: DbHandle, ownerId: string, limit: number):
 
 export async function listByRecipient(db: DbHandle, recipient: string, limit: number): Promise<DisclosureRow[]> {
   return db.selectFrom('disclosures').selectAll().where('recipient', '=', recipient).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/**
+ * Holds the clip's row until the transaction ends (PostgreSQL; SQLite's
+ * transactions already hold the only connection), so a consent release and
+ * the clip's shredding cannot interleave: one of them sees the other's commit.
+ */
+export async function lockClip(db: DbHandle, engine: Engine, clipId: string): Promise<void> {
+  if (engine === 'postgres') await sql`select id from clips where id = ${clipId} for update`.execute(db);
+}
+
+/**
+ * Destroys the derived copies of a clip: their wrapped keys and blob keys are
+ * nulled (the rows stay: they record that a release happened, and hold no
+ * personal data). Returns the blob keys to remove once the transaction commits.
+ */
+export async function shredCopiesOf(db: DbHandle, clipId: string): Promise<string[]> {
+  const rows = await db.selectFrom('disclosures').select('copy_blob_key').where('clip_id', '=', clipId).where('copy_blob_key', 'is not', null).execute();
+  await db.updateTable('disclosures').set({ copy_wrapped_key: null, copy_blob_key: null })
+    .where('clip_id', '=', clipId).where((eb) => eb.or([eb('copy_wrapped_key', 'is not', null), eb('copy_blob_key', 'is not', null)])).execute();
+  return rows.map((r) => r.copy_blob_key!);
 }

@@ -117,6 +117,15 @@ export class DisclosureService {
     this.#clips = clips;
     this.copies = new CopyStore(ctx.config, clips);
     this.log = new LogWriter(ctx);
+    // A shredded clip takes its consent copies with it: their keys in the
+    // shredding transaction, their blobs after it commits (a crash in between
+    // leaves blobs no row names, which the copies' start-up sweep removes).
+    clips.onShred(async (tx, clipId) => {
+      const keys = await repo.shredCopiesOf(tx, clipId);
+      return async () => {
+        for (const key of keys) await this.copies.remove(key);
+      };
+    });
   }
 
   get #db() {
@@ -209,6 +218,8 @@ export class DisclosureService {
 
   /** Decides on fresh rows and, when allowed, writes the log entry and the disclosure. */
   async #record(tx: DbHandle, id: string, input: DiscloseInput, copy: StoredCopy | null): Promise<Release> {
+    // A copy must not be recorded for a clip being shredded at the same moment (the shred would miss it).
+    if (copy) await repo.lockClip(tx, this.#ctx.db.engine, input.clipId);
     const row = await repo.clipFacts(tx, input.clipId);
     if (!row) return { ok: false, code: 'deleted', reason: `no clip ${input.clipId}` };
     const key = recipientKey(input.recipient);
@@ -249,6 +260,12 @@ export class DisclosureService {
     const d = await repo.findDisclosure(this.#db, disclosureId);
     const isRecipient = d && (d.recipient === 'public' || (actor.kind === 'user' && actor.role === 'agency' && actor.agencyId === d.recipient));
     if (!d || !isRecipient) throw notFound('no such disclosure');
+    // The clip is checked on every read: once its owner deleted it, or it passed
+    // their retention period, nothing derived from it is served either.
+    const facts = await repo.clipFacts(this.#db, d.clip_id);
+    if (!facts || facts.deleted_at !== null || (d.content === 'derived' && (d.copy_wrapped_key === null || d.copy_blob_key === null))) {
+      throw new HttpError(410, 'the owner has deleted this clip (or it reached the end of their retention period); the shared copy was destroyed with it');
+    }
     const size = Number(d.copy_size);
     const range = decideRange(rangeHeader, size);
     if (range.kind === 'unsatisfiable') throw new HttpError(416, `range not satisfiable for a ${size}-byte clip`, { headers: { 'content-range': `bytes */${size}` } });

@@ -12,7 +12,22 @@ export const EMERGENCY = {
   followUpMs: 7 * DAY,
   /** An approved emergency releases only within this long of its approval. */
   releaseWindowMs: 72 * HOUR,
+  /**
+   * A court-ordered delay of owner notice reaches at most this far past the
+   * disclosure (or past the request, before any disclosure). 90 days is what
+   * the Stored Communications Act allows for one delayed-notice order
+   * (18 U.S.C. § 2705(a)(1)(A), (b)); a longer delay needs a new order and a
+   * new request, reviewed again, rather than one open-ended date.
+   */
+  maxNoticeDelayMs: 90 * DAY,
 } as const;
+
+/** Why a requested notice delay cannot stand, or null. `base` is the disclosure time, or now before any disclosure. */
+export function noticeDelayProblem(until: number, now: number, base: number): string | null {
+  if (until <= now) return 'must be in the future';
+  if (until > base + EMERGENCY.maxNoticeDelayMs) return `must be at most ${EMERGENCY.maxNoticeDelayMs / DAY} days after the disclosure (${new Date(base + EMERGENCY.maxNoticeDelayMs).toISOString()})`;
+  return null;
+}
 
 /** A callback number: "+", digits and the usual separators; 7 to 15 digits (ITU-T E.164 allows at most 15). */
 export function checkPhone(raw: unknown, field: string): { value: string } | FieldProblem {

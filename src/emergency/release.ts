@@ -7,6 +7,7 @@
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
+import { conflict } from '../platform/http/errors.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import type { Notices } from '../legal/notices.ts';
 import { parseScope } from '../legal/policy.ts';
@@ -29,7 +30,8 @@ export async function releaseEmergency(d: EmergencyReleaseDeps, tx: DbHandle, st
     const res = await d.disclosure.releaseOriginal(tx, staff, { clipId: c.id, recipient: { kind: 'agency', agencyId: e.agency_id, agencyType: null }, basis: { kind: 'emergency', ref: e.id } });
     if (res.ok) released.push(c);
     else if (res.code === 'e2ee') refused.push(c);
-    else throw new Error(`emergency ${e.id} could not release clip ${c.id}: ${res.reason}`);
+    // Any other refusal rolls the whole approval back: 409, the basis or the clip is not in a state that releases.
+    else throw conflict(`emergency ${e.id} could not release clip ${c.id}: ${res.reason}; nothing was approved or released`);
   }
   if (refused.length) {
     const approvers = (await tx.selectFrom('emergency_determinations').select('reviewer_id').where('emergency_id', '=', e.id).where('decision', '=', 'approve').execute()).map((r) => r.reviewer_id);

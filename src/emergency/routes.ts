@@ -36,6 +36,7 @@ const Emergency = Type.Object({
   disclosedAt: NullableTime,
   resolvedAt: NullableTime,
   noticeDelayUntil: NullableTime,
+  noticeDelayRequested: Type.Union([Type.Object({ until: Time, at: Time }), Type.Null()]),
   refused: Refused,
   followUp: Type.Object({ dueAt: NullableTime, demandId: Type.Union([Type.String(), Type.Null()]), noFollowUp: Type.Boolean() }),
 });
@@ -82,7 +83,8 @@ export function emergencyRoutes(emergency: EmergencyService, disclosure: Disclos
     app.post(`${base}/:itemId/notice-delay`, {
       config: { access: 'emergency.agency' },
       schema: {
-        tags, summary: 'Upload a court order delaying owner notice (multipart: "until" date and the order as "document", a PDF)',
+        tags, summary: 'Upload a court order delaying owner notice (multipart: "until" date and the order as "document", a PDF); it applies once a reviewer approves it',
+        description: 'The date may be at most 90 days after the disclosure. Until a reviewer outside the agency approves the delay, owners are told on the usual schedule (at resolution or 72 h after disclosure).',
         consumes: ['multipart/form-data'], params: AgencyItemParams, response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     }, async (req) => emergency.delayNotice(req.actor, req.params.id, req.params.itemId, req));
@@ -128,6 +130,16 @@ export function emergencyRoutes(emergency: EmergencyService, disclosure: Disclos
       config: { access: 'review.emergency' },
       schema: { tags: rtags, summary: 'The court order delaying owner notice (PDF)', params: IdParams, response: { 200: Binary('PDF'), ...errorResponses(400, 401, 403, 404) } },
     }, async (req, reply) => reply.type('application/pdf').header('cache-control', 'private, no-store').send(await emergency.noticeDelayOrder(req.actor, req.params.id)));
+
+    app.post(`${review}/:id/notice-delay/decision`, {
+      config: { access: 'review.notice_delay' },
+      schema: {
+        tags: rtags, summary: 'Approve or reject a court-ordered delay of owner notice, with reasons (not by a member of the requesting agency)',
+        params: IdParams,
+        body: Type.Object({ decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]), reason: Type.String({ minLength: 1, maxLength: LIMITS.textMax }) }, strict),
+        response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req) => emergency.decideNoticeDelay(req.actor, req.params.id, req.body));
 
     app.post(`${review}/:id/callback`, {
       config: { access: 'review.emergency' },

@@ -11,6 +11,7 @@ import type { Actor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
+import { isUniqueViolation } from '../platform/db/errors.ts';
 import { HttpError, badRequest, conflict, notFound } from '../platform/http/errors.ts';
 import { HOUR } from '../platform/clock.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
@@ -18,10 +19,10 @@ import type { EmergencyBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../legal/audit.ts';
 import type { DocumentStore } from '../legal/documents.ts';
 import type { Notices } from '../legal/notices.ts';
-import { LIMITS, checkScope, checkText, parseScope, scopeWithin, type FieldProblem, type ScopeInput } from '../legal/policy.ts';
-import { camerasInScope, findDemand } from '../legal/repository.ts';
+import { LIMITS, checkScope, checkText, parseIsoTime, parseScope, scopeWithin, type FieldProblem, type ScopeInput } from '../legal/policy.ts';
+import { camerasInScope, findDemand, userAgency } from '../legal/repository.ts';
 import { requireMember, requireStaff } from '../legal/service.ts';
-import { EMERGENCY, checkPhone, determinationRefusal, noticeDue, outcomeAfter } from './policy.ts';
+import { EMERGENCY, checkPhone, determinationRefusal, noticeDelayProblem, noticeDue, outcomeAfter } from './policy.ts';
 import { releaseEmergency } from './release.ts';
 import * as repo from './repository.ts';
 import { toEmergencyView, type EmergencyView } from './view.ts';
@@ -37,6 +38,9 @@ export interface EmergencyInput {
 
 /** An agency's jurisdiction (GeoJSON), or null when the agency is unknown. */
 export type JurisdictionSource = (db: DbHandle, agencyId: string) => Promise<Polygon | MultiPolygon | null>;
+
+/** The audit action of an agency's request to delay notice; its details hold the requested date. */
+const DELAY_REQUESTED = 'emergency.notice_delay_requested';
 
 function refuse(problems: FieldProblem[]): never {
   const errors = problems.map((p) => ({ field: `body.${p.field}`, message: p.message }));
@@ -143,7 +147,7 @@ export class EmergencyService {
 
   async #view(db: DbHandle, id: string, audience: 'agency' | 'staff'): Promise<EmergencyView> {
     const e = await this.#row(db, id);
-    return toEmergencyView(e, await repo.determinationsOf(db, id), await this.#disclosure.listByBasis('emergency', id, db), this.#ctx.clock.now(), audience);
+    return toEmergencyView(e, await repo.determinationsOf(db, id), await this.#disclosure.listByBasis('emergency', id, db), this.#ctx.clock.now(), audience, await this.#pendingDelay(db, e));
   }
 
   async get(actor: Actor, id: string, agencyId?: string): Promise<EmergencyView> {
@@ -217,7 +221,13 @@ export class EmergencyService {
         callbackConfirmed: e.callback_confirmed === null ? null : e.callback_confirmed === 1, determinations: dets.map((d) => ({ reviewerId: d.reviewer_id, decision: d.decision })),
       }, { id: staff.userId, agencyId: staff.agencyId }, input.decision);
       if (refusal) throw new HttpError(refusal.status, refusal.reason);
-      await repo.insertDetermination(tx, { id: newId(), emergency_id: id, reviewer_id: staff.userId, decision: input.decision, reasons: reasons.value, created_at: now });
+      try {
+        await repo.insertDetermination(tx, { id: newId(), emergency_id: id, reviewer_id: staff.userId, decision: input.decision, reasons: reasons.value, created_at: now });
+      } catch (err) {
+        // The same reviewer's concurrent request got in first (unique index emergency_determinations_once).
+        if (isUniqueViolation(err)) throw conflict('this reviewer has already recorded a determination; the second must come from a different reviewer');
+        throw err;
+      }
       await recordAudit(tx, { actorId: staff.userId, action: `emergency.${input.decision}`, subjectKind: 'emergency', subjectId: id, reason: reasons.value, details: { order: dets.length + 1 } }, now);
       const outcome = outcomeAfter([...dets, { decision: input.decision }]);
       if (outcome !== 'pending') {
@@ -235,34 +245,54 @@ export class EmergencyService {
     await this.#db.transaction().execute(async (tx) => {
       const e = await this.#row(tx, id, agencyId);
       if (e.resolved_at !== null) throw conflict('the emergency is already resolved');
-      await repo.updateEmergencyIf(tx, id, (q) => q.where('resolved_at', 'is', null), { resolved_at: now });
+      // Only a disclosed emergency can end: resolving a pending one would leave its
+      // second approval unable to release (a resolved basis discloses nothing).
+      if (e.status !== 'approved') throw conflict(`only an approved emergency can be resolved; this one is ${e.status}`);
+      if (!(await repo.updateEmergencyIf(tx, id, (q) => q.where('resolved_at', 'is', null).where('status', '=', 'approved'), { resolved_at: now }))) throw conflict('the emergency changed meanwhile');
       if (e.disclosed_at !== null) await this.#notices.reschedule(tx, 'emergency', id, noticeDue(Number(e.disclosed_at), now, e.notice_delay_until === null ? null : Number(e.notice_delay_until)));
     });
     await this.#notices.sendDue();
     return this.#view(this.#db, id, 'agency');
   }
 
-  /** A court order delaying owner notice to a stated date, uploaded as a PDF with the field "until". */
+  /**
+   * A court order delaying owner notice to a stated date, uploaded as a PDF with
+   * the field "until". It is only a request: notice stays on its 72 h /
+   * resolution schedule until a reviewer outside the agency approves it
+   * (decideNoticeDelay). Pending, the order is stored on the emergency while
+   * notice_delay_until stays null; the requested date is in the request's
+   * audit row (review_audit, action "emergency.notice_delay_requested").
+   */
   async delayNotice(actor: Actor, agencyId: string, id: string, req: FastifyRequest): Promise<EmergencyView> {
-    requireMember(actor, agencyId);
+    const member = requireMember(actor, agencyId);
     await this.#row(this.#db, id, agencyId);
     const { fields, document } = await this.#documents.readForm(req, 'document');
     try {
-      const until = Date.parse(fields.until ?? '');
+      const until = parseIsoTime(fields.until);
       const now = this.#ctx.clock.now();
       const problems: FieldProblem[] = [];
-      if (!Number.isFinite(until)) problems.push({ field: 'until', message: 'the date the court delayed notice to is required (ISO 8601)' });
-      else if (until <= now) problems.push({ field: 'until', message: 'must be in the future' });
+      if (until === null) problems.push({ field: 'until', message: 'the date the court delayed notice to is required (ISO 8601)' });
       if (!document) problems.push({ field: 'document', message: 'the court order (PDF) is required' });
-      if (problems.length || !document) refuse(problems);
+      if (problems.length || !document || until === null) refuse(problems);
+      const e0 = await this.#row(this.#db, id, agencyId);
+      const problem = noticeDelayProblem(until, now, e0.disclosed_at === null ? now : Number(e0.disclosed_at));
+      if (problem) refuse([{ field: 'until', message: problem }]);
       const doc = await this.#documents.commit(document);
       try {
         await this.#db.transaction().execute(async (tx) => {
           const e = await this.#row(tx, id, agencyId);
           const sent = (await this.#notices.list(tx, 'emergency', id)).some((n) => n.sent_at !== null);
           if (sent) throw conflict('owners have already been told; a delay can no longer apply');
-          await repo.updateEmergencyIf(tx, id, (q) => q, { notice_delay_until: until, notice_delay_order_key: doc.key, notice_delay_order_wrapped_key: doc.wrappedKey, notice_delay_order_sha256: doc.sha256 });
-          if (e.disclosed_at !== null) await this.#notices.reschedule(tx, 'emergency', id, noticeDue(Number(e.disclosed_at), e.resolved_at === null ? null : Number(e.resolved_at), until));
+          if (e.notice_delay_until !== null) throw conflict('a court-ordered delay is already in force');
+          if (e.notice_delay_order_key !== null) throw conflict('a notice delay is already waiting for a reviewer');
+          const ok = await repo.updateEmergencyIf(tx, id, (q) => q.where('notice_delay_order_key', 'is', null).where('notice_delay_until', 'is', null), {
+            notice_delay_order_key: doc.key, notice_delay_order_wrapped_key: doc.wrappedKey, notice_delay_order_sha256: doc.sha256,
+          });
+          if (!ok) throw conflict('a notice delay is already waiting for a reviewer');
+          await recordAudit(tx, {
+            actorId: member.userId, action: DELAY_REQUESTED, subjectKind: 'emergency', subjectId: id, reason: 'court order delaying owner notice, for review',
+            details: { until: new Date(until).toISOString(), orderSha256: doc.sha256 },
+          }, now);
         });
       } catch (err) {
         await this.#documents.remove(doc.key);
@@ -273,6 +303,71 @@ export class EmergencyService {
       if (document) await this.#documents.discard(document);
       throw err;
     }
+  }
+
+  /** The pending notice delay of an emergency: its requested date and when it was asked for, or null. */
+  async #pendingDelay(db: DbHandle, e: repo.EmergencyRow): Promise<{ until: number; at: number } | null> {
+    if (e.notice_delay_order_key === null || e.notice_delay_until !== null) return null;
+    const row = await db.selectFrom('review_audit').select(['details', 'created_at'])
+      .where('subject_kind', '=', 'emergency').where('subject_id', '=', e.id).where('action', '=', DELAY_REQUESTED)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+    const until = row ? parseIsoTime((JSON.parse(row.details) as { until?: unknown }).until) : null;
+    return row && until !== null ? { until, at: Number(row.created_at) } : null;
+  }
+
+  /**
+   * A reviewer approves or rejects a pending notice delay, with reasons. The
+   * reviewer may not be a member of the requesting agency (as for
+   * determinations). Approval moves the owners' notices to the court's date;
+   * rejection drops the order and leaves notice on its schedule.
+   */
+  async decideNoticeDelay(actor: Actor, id: string, input: { decision: 'approve' | 'reject'; reason: string }): Promise<EmergencyView> {
+    const staff = requireStaff(actor);
+    const reason = checkText(input.reason, 'reason', LIMITS.textMax);
+    if ('field' in reason) refuse([reason]);
+    const now = this.#ctx.clock.now();
+    let dropKey: string | null = null;
+    const view = await this.#db.transaction().execute(async (tx) => {
+      const e = await this.#row(tx, id);
+      if ((await userAgency(tx, staff.userId)) === e.agency_id || staff.userId === e.submitted_by) {
+        throw new HttpError(403, 'a member of the requesting agency cannot review its notice delay');
+      }
+      const pending = await this.#pendingDelay(tx, e);
+      if (!pending || e.notice_delay_order_key === null) throw conflict('no notice delay is waiting for review');
+      const guard: Parameters<typeof repo.updateEmergencyIf>[2] = (q) => q.where('notice_delay_order_key', '=', e.notice_delay_order_key!).where('notice_delay_until', 'is', null);
+      if (input.decision === 'reject') {
+        if (!(await repo.updateEmergencyIf(tx, id, guard, { notice_delay_order_key: null, notice_delay_order_wrapped_key: null, notice_delay_order_sha256: null }))) throw conflict('the notice delay was decided meanwhile');
+        dropKey = e.notice_delay_order_key;
+      } else {
+        if ((await this.#notices.list(tx, 'emergency', id)).some((n) => n.sent_at !== null)) throw conflict('owners have already been told; a delay can no longer apply');
+        const problem = noticeDelayProblem(pending.until, now, e.disclosed_at === null ? now : Number(e.disclosed_at));
+        if (problem) throw conflict(`the requested date ${problem}`);
+        if (!(await repo.updateEmergencyIf(tx, id, guard, { notice_delay_until: pending.until }))) throw conflict('the notice delay was decided meanwhile');
+        if (e.disclosed_at !== null) await this.#notices.reschedule(tx, 'emergency', id, noticeDue(Number(e.disclosed_at), e.resolved_at === null ? null : Number(e.resolved_at), pending.until));
+      }
+      await recordAudit(tx, {
+        actorId: staff.userId, action: `emergency.notice_delay_${input.decision}`, subjectKind: 'emergency', subjectId: id, reason: reason.value,
+        details: { until: new Date(pending.until).toISOString(), orderSha256: e.notice_delay_order_sha256 },
+      }, now);
+      return this.#view(tx, id, 'staff');
+    });
+    if (dropKey) await this.#documents.remove(dropKey);
+    return view;
+  }
+
+  /** The reviewers' queue of notice delays waiting for a decision, oldest first. */
+  async noticeDelayQueueItems(actor: Actor) {
+    requireStaff(actor);
+    const now = this.#ctx.clock.now();
+    const rows = await this.#db.selectFrom('emergency_requests').selectAll()
+      .where('notice_delay_order_key', 'is not', null).where('notice_delay_until', 'is', null).orderBy('created_at').limit(500).execute();
+    const items = [];
+    for (const e of rows) {
+      const p = await this.#pendingDelay(this.#db, e);
+      if (!p) continue;
+      items.push({ kind: 'emergency_notice_delay', id: e.id, agencyId: e.agency_id, summary: `court-ordered owner-notice delay to ${new Date(p.until).toISOString()}`, createdAt: new Date(p.at).toISOString(), ageMs: Math.max(0, now - p.at) });
+    }
+    return items;
   }
 
   /** The court order delaying notice, for reviewers. */

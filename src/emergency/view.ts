@@ -8,7 +8,7 @@ import type { DeterminationRow, EmergencyRow } from './repository.ts';
 
 const iso = (t: number | null) => (t === null ? null : new Date(Number(t)).toISOString());
 
-export function toEmergencyView(e: EmergencyRow, dets: DeterminationRow[], released: DisclosureView[], now: number, audience: 'agency' | 'staff') {
+export function toEmergencyView(e: EmergencyRow, dets: DeterminationRow[], released: DisclosureView[], now: number, audience: 'agency' | 'staff', pendingDelay: { until: number; at: number } | null = null) {
   const disclosedAt = e.disclosed_at === null ? null : Number(e.disclosed_at);
   return {
     id: e.id,
@@ -31,6 +31,8 @@ export function toEmergencyView(e: EmergencyRow, dets: DeterminationRow[], relea
     disclosedAt: iso(disclosedAt),
     resolvedAt: iso(e.resolved_at),
     noticeDelayUntil: iso(e.notice_delay_until),
+    /** A court-ordered delay waiting for a reviewer: notice keeps its schedule until one approves it. */
+    noticeDelayRequested: pendingDelay === null ? null : { until: iso(pendingDelay.until)!, at: iso(pendingDelay.at)! },
     refused: Number(e.refused_e2ee) > 0 ? { clips: Number(e.refused_e2ee), reason: E2EE_REFUSAL } : null,
     followUp: {
       dueAt: disclosedAt === null ? null : iso(disclosedAt + EMERGENCY.followUpMs),

@@ -97,7 +97,8 @@ export const legalDemoStep: DemoStep = {
     const w = pick(0);
     const wide = { ...scopeOf(w, 12 * HOUR), ...(w.cameraId && cams[1] ? { cameraIds: [w.cameraId, cams[1].cameraId] } : {}) };
     const warrant = await call('officer', 'POST', demands, form({ type: 'search_warrant', issuingAuthority: 'Demo County Circuit Court', caseNumber: 'DEMO-W-1', scope: JSON.stringify(wide) }, minimalPdf('Search warrant DEMO-W-1')));
-    await call('reviewer', 'POST', `/api/v1/review/legal-demands/${warrant.id}/decision`, {
+    // Reviewer 2: the demo's first reviewer created and verified the agency, so may not review its demands.
+    await call('reviewer2', 'POST', `/api/v1/review/legal-demands/${warrant.id}/decision`, {
       decision: 'narrow', reason: 'Probable cause is shown for one camera and the hour of the incident only; narrowed accordingly.', scope: scopeOf(w, HOUR),
     });
     progress(1, 3);

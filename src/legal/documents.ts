@@ -31,6 +31,49 @@ export interface FormUpload {
 
 export const MULTIPART_LIMITS = { fileSize: PDF_MAX_BYTES, files: 1, fields: 16, fieldSize: 64 * 1024, parts: 17, headerPairs: 100 } as const;
 
+/**
+ * The spool of a file part, raced against the request failing under it: a
+ * connection that errors or closes before the body has arrived aborts the part
+ * (the spool then rejects and removes its temp file) instead of leaving it to
+ * wait for bytes that will never come.
+ */
+async function raceRequest<T>(req: FastifyRequest, file: Readable, spooling: Promise<T>): Promise<T> {
+  const raw = req.raw;
+  let onGone: (() => void) | undefined;
+  const gone = new Promise<never>((_, reject) => {
+    onGone = () => {
+      if (raw.readableEnded) return;
+      const err = new HttpError(400, 'the multipart body ended before the document did');
+      file.destroy(err);
+      reject(err);
+    };
+    raw.once('close', onGone);
+    raw.once('error', onGone);
+  });
+  gone.catch(() => {});
+  try {
+    return await Promise.race([spooling, gone]);
+  } finally {
+    raw.off('close', onGone!);
+    raw.off('error', onGone!);
+  }
+}
+
+/**
+ * Errors of the multipart parser are the client's: a body cut short, no
+ * boundary, garbage. They become a 400 that says so. File-system errors (they
+ * carry a syscall) stay server errors.
+ */
+function asClientError(err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  const e = err as { statusCode?: number; message?: string; syscall?: string };
+  if (typeof e?.statusCode === 'number' && e.statusCode < 500) return new HttpError(e.statusCode, e.message ?? 'bad multipart body');
+  if (err instanceof Error && e.syscall === undefined && typeof e.statusCode !== 'number') {
+    return badRequest(`malformed multipart/form-data body: ${err.message}`);
+  }
+  return err;
+}
+
 export class DocumentStore {
   readonly vault: Vault;
 
@@ -47,7 +90,9 @@ export class DocumentStore {
     if (!req.isMultipart()) throw new HttpError(415, 'send multipart/form-data with the PDF document and the form fields');
     const fields: Record<string, string> = {};
     let document: Spooled | null = null;
+    let spooling: Promise<Spooled> | null = null;
     try {
+      // req.parts() throws at once on a content type without a usable boundary.
       for await (const part of req.parts({ limits: MULTIPART_LIMITS })) {
         if (part.type === 'field') {
           if (typeof part.value !== 'string') throw badRequest(`field ${part.fieldname} must be text`);
@@ -58,19 +103,19 @@ export class DocumentStore {
           part.file.resume();
           throw badRequest(`unexpected file field "${part.fieldname}"; send one PDF as "${fileField}"`, [{ field: `body.${part.fieldname}`, message: 'unexpected file' }]);
         }
-        const id = newId();
-        document = await this.vault.spool(id, part.file, PDF_MAX_BYTES + 1);
+        spooling = this.vault.spool(newId(), part.file, PDF_MAX_BYTES + 1);
+        document = await raceRequest(req, part.file, spooling);
+        spooling = null;
         if (part.file.truncated) throw new HttpError(413, `the document is larger than ${PDF_MAX_BYTES / 1024 / 1024} MB`);
         const spooled = document;
         const verdict = await this.vault.withSpoolSource(spooled, (src) => checkPdf(src.size, (o, n) => src.read(o, n)));
         if (!verdict.ok) throw badRequest(verdict.reason, [{ field: `body.${fileField}`, message: verdict.reason }]);
       }
     } catch (err) {
+      // A spool still running was aborted by raceRequest: wait until it has closed and removed its temp file.
+      if (spooling) await spooling.catch(() => {});
       if (document) await this.vault.discard(document);
-      if (err instanceof HttpError) throw err;
-      const e = err as { statusCode?: number; message?: string };
-      if (typeof e.statusCode === 'number' && e.statusCode < 500) throw new HttpError(e.statusCode, e.message ?? 'bad multipart body');
-      throw err;
+      throw asClientError(err);
     }
     return { fields, document };
   }

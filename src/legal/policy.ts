@@ -50,6 +50,18 @@ export function checkText(raw: unknown, field: string, max: number = LIMITS.shor
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+// RFC 3339 date-time (the ISO 8601 profile JSON schemas call "date-time"): a
+// date, a time with seconds, and a zone. Date.parse alone also takes numbers
+// (Date.parse(1) is the year 2001) and loose forms like "June 1".
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Epoch ms of an RFC 3339 / ISO 8601 date-time string, or null for anything else. */
+export function parseIsoTime(raw: unknown): number | null {
+  if (typeof raw !== 'string' || !ISO_TIME.test(raw)) return null;
+  const t = Date.parse(raw);
+  return Number.isFinite(t) ? t : null;
+}
+
 /**
  * Checks a scope: cameras by id and/or an address with a radius, plus time
  * ranges, against the window limit of its kind. Overbroad scopes name their
@@ -75,9 +87,9 @@ export function checkScope(input: ScopeInput, maxWindowMs: number, field = 'scop
   if (raw.length === 0) problems.push({ field: `${field}.ranges`, message: 'overbroad: no time range' });
   if (raw.length > LIMITS.maxRanges) problems.push({ field: `${field}.ranges`, message: `at most ${LIMITS.maxRanges} time ranges` });
   raw.slice(0, LIMITS.maxRanges).forEach((r, i) => {
-    const from = Date.parse(r?.from);
-    const to = Date.parse(r?.to);
-    if (!Number.isFinite(from) || !Number.isFinite(to)) problems.push({ field: `${field}.ranges.${i}`, message: 'from and to must be ISO 8601 times' });
+    const from = parseIsoTime(r?.from);
+    const to = parseIsoTime(r?.to);
+    if (from === null || to === null) problems.push({ field: `${field}.ranges.${i}`, message: 'from and to must be ISO 8601 times' });
     else if (to <= from) problems.push({ field: `${field}.ranges.${i}`, message: 'to must be after from' });
     else ranges.push({ from, to });
   });
@@ -137,6 +149,27 @@ export function narrowingProblem(proposed: Scope, current: Scope, locations: Rea
     return 'narrowing may only shrink the address circle, not move or widen it';
   }
   if (!proposed.ranges.every((r) => current.ranges.some((o) => r.from >= o.from && r.to <= o.to))) return 'narrowing may only shorten time ranges, not extend them';
+  return null;
+}
+
+/** Who stands behind a demand's agency, as recorded: the agency's creator and verifier, and the demand's submitter. */
+export interface DemandParties {
+  agencyId: string;
+  submittedBy: string;
+  agencyCreatedBy: string | null;
+  agencyVerifiedBy: string | null;
+}
+
+/**
+ * Why `reviewer` may not decide this demand, or null. Like an emergency's
+ * determination (emergency/policy.ts determinationRefusal): a member of the
+ * demanding agency, or its submitter, never reviews it; nor does the reviewer
+ * who created or verified that agency, who vouched for it. (Who invited the
+ * agency's members is not recorded in a table, so it cannot be checked here.)
+ */
+export function reviewRefusal(d: DemandParties, reviewer: { id: string; agencyId: string | null }): string | null {
+  if (reviewer.agencyId === d.agencyId || reviewer.id === d.submittedBy) return 'a member of the demanding agency cannot review its legal demand';
+  if (reviewer.id === d.agencyCreatedBy || reviewer.id === d.agencyVerifiedBy) return 'the reviewer who created or verified the demanding agency cannot review its legal demand';
   return null;
 }
 

@@ -12,6 +12,7 @@ import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import type { ClipsService } from '../clips/service.ts';
+import { conflict } from '../platform/http/errors.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import type { LogClip } from '../disclosure/log.ts';
 import type { Scope } from '../disclosure/policy.ts';
@@ -51,7 +52,8 @@ export async function releaseWarrant(d: ReleaseDeps, tx: DbHandle, actor: UserAc
     const res = await d.disclosure.releaseOriginal(tx, actor, { clipId: c.id, recipient: { kind: 'agency', agencyId: demand.agency_id, agencyType: null }, basis: { kind: 'warrant', ref: demand.id } });
     if (res.ok) released++;
     else if (res.code === 'e2ee') refused.push(c);
-    else throw new Error(`warrant ${demand.id} could not release clip ${c.id}: ${res.reason}`);
+    // Any other refusal rolls the whole approval back: 409, the basis or the clip is not in a state that releases.
+    else throw conflict(`warrant ${demand.id} could not release clip ${c.id}: ${res.reason}; nothing was approved or released`);
   }
   // "Not disclosable: end-to-end encrypted" is on the record as its own entry (PRODUCT.md principle 5).
   if (refused.length) await d.disclosure.log.appendMany(tx, { basis: 'refusal_e2ee', agency: demand.agency_id, ref: demand.id, reviewers: [actor.userId], clips: refused.map(logClip) });

@@ -26,6 +26,11 @@ export async function updateDemand(db: DbHandle, id: string, set: Updateable<Leg
   await db.updateTable('legal_demands').set(set).where('id', '=', id).execute();
 }
 
+/** Who created and who verified an agency. */
+export async function agencyParties(db: DbHandle, agencyId: string): Promise<{ created_by: string; verified_by: string | null } | undefined> {
+  return db.selectFrom('agencies').select(['created_by', 'verified_by']).where('id', '=', agencyId).executeTakeFirst();
+}
+
 export async function listDemandsOfAgency(db: DbHandle, agencyId: string, limit: number): Promise<DemandRow[]> {
   return db.selectFrom('legal_demands').selectAll().where('agency_id', '=', agencyId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

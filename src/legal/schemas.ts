@@ -1,6 +1,7 @@
 // TypeBox shapes shared by the legal, emergency and reviewer-console routes.
 import type { Readable } from 'node:stream';
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import { Id, IsoTime } from '../platform/http/schemas.ts';
 import { LIMITS } from './policy.ts';
 
@@ -18,6 +19,23 @@ export const ScopeInput = Type.Object({
   address: Type.Optional(Type.Object({ lat: Type.Number(), lon: Type.Number(), radiusM: Type.Number() }, strict)),
   ranges: Type.Optional(Type.Array(Type.Object({ from: IsoTime, to: IsoTime }, strict), { maxItems: 100 })),
 }, strict);
+
+/**
+ * A value checked against a schema outside the route (a JSON field of a
+ * multipart form): one problem per offending field, named from `field` down
+ * ("scope.ranges.0.from must be string"). Empty when the value conforms.
+ */
+export function schemaProblems(schema: TSchema, value: unknown, field: string): { field: string; message: string }[] {
+  const out = new Map<string, { field: string; message: string }>();
+  for (const e of Value.Errors(schema, value)) {
+    const at = [field, ...e.instancePath.split('/').filter(Boolean)].join('.');
+    // additionalProperties reports each unknown field as "schema is false" at its own path.
+    const message = e.keyword === 'boolean' ? 'is not a known field' : e.message;
+    if (e.keyword === 'additionalProperties') continue;
+    if (!out.has(`${at} ${message}`)) out.set(`${at} ${message}`, { field: at, message });
+  }
+  return [...out.values()];
+}
 
 export const ScopeView = Type.Object({
   cameraIds: Type.Array(Type.String()),

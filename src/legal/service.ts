@@ -13,9 +13,10 @@ import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/polic
 import { recordAudit } from './audit.ts';
 import type { DocumentStore } from './documents.ts';
 import type { Notices } from './notices.ts';
-import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
+import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, reviewRefusal, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
 import { extendHolds, placeHolds, releaseRecords, releaseWarrant, type Records, type ReleaseDeps } from './release.ts';
 import * as repo from './repository.ts';
+import { ScopeInput as ScopeInputSchema, schemaProblems } from './schemas.ts';
 
 export interface ReviewInput {
   decision: 'approve' | 'narrow' | 'reject';
@@ -53,6 +54,16 @@ export function requireStaff(actor: Actor): UserActor {
 function refuse(problems: FieldProblem[]): never {
   const errors = problems.map((p) => ({ field: p.field.startsWith('body.') ? p.field : `body.${p.field}`, message: p.message }));
   throw badRequest(errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+}
+
+/** 403 when the reviewer stands on the demanding agency's side (policy.ts reviewRefusal). */
+async function refuseConflicted(tx: DbHandle, staff: UserActor, d: repo.DemandRow): Promise<void> {
+  const parties = await repo.agencyParties(tx, d.agency_id);
+  const refusal = reviewRefusal(
+    { agencyId: d.agency_id, submittedBy: d.submitted_by, agencyCreatedBy: parties?.created_by ?? null, agencyVerifiedBy: parties?.verified_by ?? null },
+    { id: staff.userId, agencyId: await repo.userAgency(tx, staff.userId) },
+  );
+  if (refusal) throw forbidden(refusal);
 }
 
 export class LegalService {
@@ -125,7 +136,8 @@ export class LegalService {
       } catch {
         problems.push({ field: 'scope', message: 'must be JSON: { "cameraIds": [...] or "address": { lat, lon, radiusM }, "ranges": [{ "from", "to" }] }' });
       }
-      if (!problems.some((p) => p.field === 'scope')) {
+      if (!problems.some((p) => p.field === 'scope')) problems.push(...schemaProblems(ScopeInputSchema, scopeInput, 'scope'));
+      if (!problems.some((p) => p.field === 'scope' || p.field.startsWith('scope.'))) {
         const checked = checkScope(scopeInput, LIMITS.maxDemandWindowMs);
         if ('problems' in checked) problems.push(...checked.problems);
         else scope = checked.scope;
@@ -213,6 +225,7 @@ export class LegalService {
     return this.#db.transaction().execute(async (tx) => {
       const d = await repo.findDemand(tx, id);
       if (!d) throw notFound('no such legal demand');
+      await refuseConflicted(tx, staff, d);
       if (d.status !== 'pending') throw conflict(`the demand was already ${d.status}`);
       const current = parseScope(d.scope);
       let scope = current;
@@ -260,6 +273,7 @@ export class LegalService {
     return this.#db.transaction().execute(async (tx) => {
       const d = await repo.findDemand(tx, id);
       if (!d) throw notFound('no such legal demand');
+      await refuseConflicted(tx, staff, d);
       if (d.type !== 'preservation' || d.status !== 'approved' || d.hold_until === null) throw conflict('only an approved preservation request has holds to extend');
       if (d.hold_extended === 1) throw conflict('a preservation hold can be extended only once');
       if (Number(d.hold_until) <= now) throw conflict('the hold has already ended');

@@ -94,6 +94,7 @@ export const ACCESS = {
   'emergency.agency': { roles: AGENCY },
   'review.legal': { roles: STAFF },
   'review.emergency': { roles: STAFF },
+  'review.notice_delay': { roles: STAFF },
   'review.console': { roles: STAFF },
 } as const satisfies Record<string, Rule>;
 

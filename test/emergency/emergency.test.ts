@@ -179,7 +179,12 @@ forEachEngine('emergency requests', (getDb) => {
     assert.equal((await as(t, s.otherOfficer, { method: 'POST', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${delayed}/notice-delay`, headers: body.headers, payload: body.payload })).statusCode, 403);
     const ok = await as(t, s.officer, { method: 'POST', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${delayed}/notice-delay`, headers: body.headers, payload: body.payload });
     assert.equal(ok.statusCode, 200, ok.body);
-    assert.equal(ok.json().noticeDelayUntil, new Date(until).toISOString());
+    // A request until a reviewer outside the agency approves it.
+    assert.equal(ok.json().noticeDelayUntil, null);
+    assert.deepEqual(ok.json().noticeDelayRequested, { until: new Date(until).toISOString(), at: new Date(t.clock.now()).toISOString() });
+    const approvedDelay = await as(t, s.reviewer2, { method: 'POST', url: `/api/v1/review/emergency-requests/${delayed}/notice-delay/decision`, payload: { decision: 'approve', reason: 'Order signed by the circuit court; date within 90 days.' } });
+    assert.equal(approvedDelay.statusCode, 200, approvedDelay.body);
+    assert.equal(approvedDelay.json().noticeDelayUntil, new Date(until).toISOString());
     const order = await as(t, s.reviewer2, { method: 'GET', url: `/api/v1/review/emergency-requests/${delayed}/notice-delay-order` });
     assert.equal(order.statusCode, 200, order.body);
     assert.deepEqual(order.rawPayload, pdfPart().data);
