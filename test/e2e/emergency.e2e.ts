@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { minimalPdf } from '../../src/legal/pdf.ts';
 import { ensureWebBuilt, launchBrowser, startServer, Visitor, type Server } from './harness.ts';
-import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signUpResident } from './steps.ts';
+import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signIn, signUpResident } from './steps.ts';
 
 const HOME = { lat: 45.5152, lon: -122.6784 };
 
@@ -43,6 +43,7 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
   });
 
   let reviewer1: Visitor;
+  let reviewer2: Visitor;
   let officer: Visitor;
   let officerPassword = '';
 
@@ -99,7 +100,7 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
 
   it('reviewer 2 records the second approval and the clip in scope is released and logged', async () => {
     await createStaffCli(server, 'reviewer', 'r2@example.test', 'Rob Two');
-    const v = await Visitor.open(browser, 'reviewer2', server.url);
+    const v = (reviewer2 = await Visitor.open(browser, 'reviewer2', server.url));
     await firstStaffSignIn(v, 'r2@example.test', PASSWORD, used);
     const p = v.page;
     await v.goto(`/review/emergency/${emergencyId}`);
@@ -111,7 +112,6 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
     await outcome.waitFor();
     assert.match(await outcome.innerText(), /Approved by two reviewers: 1 clip released/);
     await checkPage(v, 'reviewer-emergency-approved');
-    await v.close();
   });
 
   it('the public log page verifies the log holding the emergency disclosure', async () => {
@@ -138,7 +138,7 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
     await checkPage(officer, 'agency-emergency-approved');
   });
 
-  it('the officer files a search warrant as follow-up and reviewer 1 approves it with reasons', async () => {
+  it('the officer files a search warrant as follow-up and reviewer 2 (who did not verify the agency) approves it with reasons', async () => {
     const p = officer.page;
     await officer.goto('/agency/legal');
     await p.getByLabel(/^Issuing court or authority/).fill('Multnomah County Circuit Court');
@@ -152,16 +152,19 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
     await p.getByRole('cell', { name: '26CR-0917' }).waitFor();
     await checkPage(officer, 'agency-legal-submitted');
 
-    const r = reviewer1.page;
-    await reviewer1.goto('/review');
+    // The reviewer who created the agency may not review its demands; the other one does.
+    const r = reviewer2.page;
+    await reviewer2.goto('/review');
     await r.getByTestId('queue-legal_demand').getByRole('link', { name: /26CR-0917/ }).click();
     await r.getByRole('heading', { name: /search warrant: case 26CR-0917/i }).waitFor();
     await r.getByLabel(/^Reason/).selectOption({ label: 'Valid process, scope supported' });
     await r.getByLabel(/^Written reasons/).fill('Signed warrant; scope is one address for the emergency window.');
-    await checkPage(reviewer1, 'reviewer-legal-review');
+    await checkPage(reviewer2, 'reviewer-legal-review');
     await r.getByRole('button', { name: 'Record decision' }).click();
-    await r.getByText(/^Decided: approve/).waitFor();
-    await checkPage(reviewer1, 'reviewer-legal-approved');
+    const decided = r.getByText(/^Decided: approve/);
+    await decided.or(r.getByRole('alert')).first().waitFor();
+    assert.ok(await decided.isVisible(), `the decision was refused: ${await r.getByRole('alert').allInnerTexts()}`);
+    await checkPage(reviewer2, 'reviewer-legal-approved');
     await officer.goto('/agency/legal');
     await p.getByText(/approve: Valid process/).waitFor();
   });
@@ -180,5 +183,28 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
     await card.getByRole('button', { name: /Mark resolved/ }).click();
     await card.getByText(/resolved \w/).waitFor();
     await checkPage(officer, 'agency-emergency-resolved');
+  });
+
+  it('the owner is told: the notice shows in the resident\'s notifications, with a receipt that verifies', async () => {
+    const v = await Visitor.open(browser, 'owner', server.url);
+    await signIn(v, 'eve@example.test');
+    const p = v.page;
+    let found = false;
+    for (let i = 0; i < 60 && !found; i++) {
+      await v.goto('/home/notifications');
+      await p.getByRole('heading', { name: 'Notifications' }).waitFor();
+      await p.waitForLoadState('networkidle');
+      found = (await p.getByTestId('notification').count()) > 0;
+      if (!found) await p.waitForTimeout(500);
+    }
+    assert.ok(found, 'the owner got a notice');
+    await checkPage(v, 'owner-emergency-notice');
+    await v.goto('/home/receipts');
+    // The emergency's entry (the approved warrant released the clip again, with its own entry and receipt).
+    const receipt = p.getByTestId('receipt').filter({ hasText: 'Emergency (two reviewers)' });
+    await receipt.getByRole('button', { name: 'Verify' }).click();
+    await receipt.getByText('verified').waitFor();
+    await checkPage(v, 'owner-emergency-receipt');
+    await v.close();
   });
 });

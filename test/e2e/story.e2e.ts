@@ -14,6 +14,18 @@ import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, firs
 
 const HOME = { lat: 45.5231, lon: -122.6765 };
 
+/** In-app notifications come through the outbox worker a moment after the event: reload until one shows. */
+async function waitForNotification(v: Visitor, path: string, text: RegExp): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await v.goto(path);
+    await v.page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await v.page.waitForLoadState('networkidle');
+    if (await v.page.getByTestId('notification').getByText(text).count()) return;
+    await v.page.waitForTimeout(500);
+  }
+  assert.fail(`no notification matching ${text} at ${path}`);
+}
+
 describe('the whole story', { concurrency: false }, () => {
   let server: Server;
   let browser: Browser;
@@ -170,8 +182,14 @@ describe('the whole story', { concurrency: false }, () => {
 
   it('the resident shares one of the two clips', async () => {
     const p = resident.page;
+    // The in-app notification leads to the request; the inbox lists it too.
+    await waitForNotification(resident, '/home/notifications', /Eastside Police asks for footage of a burglary/);
+    await checkPage(resident, 'resident-notifications');
     await resident.goto('/home/requests');
-    await p.getByRole('link', { name: /burglary/i }).click();
+    await p.getByRole('link', { name: /burglary/i }).waitFor();
+    await checkPage(resident, 'resident-inbox');
+    await resident.goto('/home/notifications');
+    await p.getByRole('link', { name: 'Open the request' }).first().click();
     await p.getByTestId('inbox-clip').nth(1).waitFor();
     assert.equal(await p.getByTestId('inbox-clip').count(), 2);
     await checkPage(resident, 'resident-inbox-request');
@@ -183,6 +201,8 @@ describe('the whole story', { concurrency: false }, () => {
 
   it('the agency sees exactly one clip under "Neighbor 1" and downloads the evidence ZIP', async () => {
     const p = agency.page;
+    await waitForNotification(agency, '/agency/notifications', /Your request was approved/);
+    await checkPage(agency, 'agency-notifications');
     await agency.goto(`/agency/requests/${requestId}`);
     await p.getByTestId('evidence-group').first().waitFor();
     assert.equal(await p.getByTestId('evidence-group').count(), 1);

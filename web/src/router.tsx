@@ -1,7 +1,7 @@
 // Routes. Surfaces are lazy chunks: public (feed, agencies, log), auth,
 // resident, agency and reviewer. Each surface checks the role it needs.
 import { lazy, Suspense, type ReactNode } from 'react';
-import { createBrowserRouter, Outlet, useRouteError } from 'react-router';
+import { createBrowserRouter, Navigate, Outlet, useParams, useRouteError } from 'react-router';
 import { Shell } from './components/Shell';
 import { ErrorState, Loading } from './components/States';
 import { Container, Title } from '@mantine/core';
@@ -20,6 +20,11 @@ function Frame() {
       <Outlet />
     </Shell>
   );
+}
+
+function RequestLink() {
+  const { id = '' } = useParams();
+  return <Navigate to={`/home/requests/${encodeURIComponent(id)}`} replace />;
 }
 
 function RouteError() {
@@ -44,6 +49,8 @@ export const router = createBrowserRouter([
       { path: '/signup', element: lazyPage(<AuthSurface page="signup" />) },
       { path: '/account/totp', element: lazyPage(<AuthSurface page="totp" />) },
       { path: '/home/*', element: lazyPage(<ResidentSurface />) },
+      // The link in request e-mails (PUBLIC_URL/requests/<id>) opens the resident's inbox item.
+      { path: '/requests/:id', element: <RequestLink /> },
       { path: '/agency/*', element: lazyPage(<AgencySurface />) },
       { path: '/review/*', element: lazyPage(<ReviewerSurface />) },
     ],

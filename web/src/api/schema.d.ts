@@ -513,6 +513,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -676,6 +682,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -825,6 +837,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -1303,6 +1321,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -1441,7 +1465,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload a court order delaying owner notice (multipart: "until" date and the order as "document", a PDF) */
+        /**
+         * Upload a court order delaying owner notice (multipart: "until" date and the order as "document", a PDF); it applies once a reviewer approves it
+         * @description The date may be at most 90 days after the disclosure. Until a reviewer outside the agency approves the delay, owners are told on the usual schedule (at resolution or 72 h after disclosure).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1490,6 +1517,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -1713,6 +1746,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -3781,6 +3820,7 @@ export interface paths {
                         "application/json": {
                             neighbors: {
                                 items: {
+                                    available: boolean;
                                     id: string;
                                     manifest: {
                                         basis: {
@@ -9226,6 +9266,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -9358,6 +9404,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -9538,6 +9590,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -9731,6 +9789,12 @@ export interface paths {
                             id: string;
                             imminentDanger: string;
                             nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             noticeDelayUntil: string | null;
                             officerName: string;
                             refused: {
@@ -9964,6 +10028,205 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review/emergency-requests/{id}/notice-delay/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject a court-ordered delay of owner notice, with reasons (not by a member of the requesting agency) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "approve" | "reject";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ageMs: number;
+                            agencyId: string;
+                            callback: {
+                                /** Format: date-time */
+                                at: string;
+                                confirmed: boolean;
+                                numberDialled: string | null;
+                                reviewerId: string;
+                            } | null;
+                            callbackPhone: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            decidedAt: string | null;
+                            determinations: {
+                                /** Format: date-time */
+                                at: string;
+                                decision: string;
+                                reasons: string | null;
+                                reviewerId: string;
+                            }[];
+                            disclosedAt: string | null;
+                            followUp: {
+                                demandId: string | null;
+                                dueAt: string | null;
+                                noFollowUp: boolean;
+                            };
+                            id: string;
+                            imminentDanger: string;
+                            nature: string;
+                            noticeDelayRequested: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
+                            noticeDelayUntil: string | null;
+                            officerName: string;
+                            refused: {
+                                clips: number;
+                                reason: string;
+                            } | null;
+                            released: {
+                                /** Format: date-time */
+                                at: string;
+                                clipId: string;
+                                disclosureId: string;
+                                sha256: string;
+                            }[];
+                            resolvedAt: string | null;
+                            scope: {
+                                address: {
+                                    lat: number;
+                                    lon: number;
+                                    radiusM: number;
+                                } | null;
+                                cameraIds: string[];
+                                ranges: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                            };
+                            status: "pending" | "approved" | "denied";
+                            whyNoProcess: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -25,6 +25,8 @@ function navFor(me: Me | null | undefined): Item[] {
         { to: '/home/requests', label: 'Requests' },
         { to: '/home/receipts', label: 'Receipts' },
         { to: '/home/access-log', label: 'Access log' },
+        { to: '/home/notifications', label: 'Notifications' },
+        { to: '/home/settings', label: 'Settings' },
         { to: '/public/log', label: 'Disclosure log' },
         // Optional for residents; offered until it is on.
         ...(me.totpEnabled ? [] : [{ to: '/account/totp', label: 'Two-factor sign-in' }]),
@@ -35,6 +37,7 @@ function navFor(me: Me | null | undefined): Item[] {
         { to: '/agency/new', label: 'New request' },
         { to: '/agency/legal', label: 'Legal demands' },
         { to: '/agency/emergency', label: 'Emergency' },
+        { to: '/agency/notifications', label: 'Notifications' },
         { to: '/public/log', label: 'Disclosure log' },
       ];
     default:

@@ -9,6 +9,8 @@ import { ClipsPage } from './Clips';
 import { AccessLogPage } from './AccessLog';
 import { ReceiptsPage } from './Receipts';
 import { InboxPage, InboxRequestPage } from './Inbox';
+import { NotificationsPage } from '../../components/Notifications';
+import { SettingsPage } from './Settings';
 
 export default function ResidentSurface() {
   return (
@@ -22,6 +24,8 @@ export default function ResidentSurface() {
         <Route path="requests/:id" element={<InboxRequestPage />} />
         <Route path="receipts" element={<ReceiptsPage />} />
         <Route path="access-log" element={<AccessLogPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
+        <Route path="settings" element={<SettingsPage />} />
       </Routes>
     </RequireRole>
   );

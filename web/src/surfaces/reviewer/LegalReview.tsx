@@ -1,5 +1,5 @@
 // A legal demand under review: approve, narrow or reject with written reasons.
-import { Alert, Anchor, Button, Container, Group, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Container, Group, NumberInput, Paper, SegmentedControl, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
@@ -7,7 +7,7 @@ import { api, unwrap } from '../../api/client';
 import { joinReason, ReasonPicker } from '../../components/ReasonPicker';
 import { QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
-import { formatTime } from '../../lib/format';
+import { formatTime, toLocalInput } from '../../lib/format';
 import { ageText } from './Queues';
 
 const REASONS = {
@@ -28,8 +28,23 @@ export function LegalReviewPage() {
   const [decision, setDecision] = useState<'approve' | 'narrow' | 'reject'>('approve');
   const [reason, setReason] = useState<string | null>(null);
   const [text, setText] = useState('');
+  // Narrowing edits a copy of the requested scope; the server refuses anything wider.
+  const [radius, setRadius] = useState<number | ''>('');
+  const [ranges, setRanges] = useState<{ from: string; to: string }[] | null>(null);
+  const d0 = q.data;
+  const narrowed = () => {
+    const req = d0!.scopeRequested;
+    return {
+      ...(req.cameraIds.length ? { cameraIds: req.cameraIds } : {}),
+      ...(req.address ? { address: { ...req.address, radiusM: radius === '' ? req.address.radiusM : radius } } : {}),
+      ranges: (ranges ?? req.ranges.map((r) => ({ from: toLocalInput(new Date(r.from)), to: toLocalInput(new Date(r.to)) }))).map((r) => ({ from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() })),
+    };
+  };
   const m = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/review/legal-demands/{id}/decision', { params: { path: { id } }, body: { decision, reason: joinReason(REASONS[decision], reason, text) } })),
+    mutationFn: () => unwrap(api.POST('/api/v1/review/legal-demands/{id}/decision', {
+      params: { path: { id } },
+      body: { decision, reason: joinReason(REASONS[decision], reason, text), ...(decision === 'narrow' ? { scope: narrowed() } : {}) },
+    })),
     onSuccess: (d) => {
       qc.setQueryData(['review-legal', id], d);
       void qc.invalidateQueries({ queryKey: ['review-queues'] });
@@ -59,9 +74,22 @@ export function LegalReviewPage() {
                 <Stack>
                   {m.isError && <Alert color="red" role="alert">{m.error.message}</Alert>}
                   <SegmentedControl aria-label="Decision" value={decision} onChange={(v) => { setDecision(v as typeof decision); setReason(null); }} data={[{ value: 'approve', label: 'Approve' }, { value: 'narrow', label: 'Narrow' }, { value: 'reject', label: 'Reject' }]} w="fit-content" />
-                  {decision === 'narrow' && <Text size="sm">Narrowing keeps the requested scope here; use the API to send a narrower scope.</Text>}
+                  {decision === 'narrow' && (
+                    <Stack gap="xs">
+                      <Text size="sm">Narrow the scope: a smaller radius or shorter ranges. It can never grow.</Text>
+                      {d.scopeRequested.address && (
+                        <NumberInput label="Radius (m)" min={1} max={d.scopeRequested.address.radiusM} value={radius === '' ? d.scopeRequested.address.radiusM : radius} onChange={(v) => setRadius(v === '' ? '' : Number(v))} w={200} />
+                      )}
+                      {(ranges ?? d.scopeRequested.ranges.map((r) => ({ from: toLocalInput(new Date(r.from)), to: toLocalInput(new Date(r.to)) }))).map((r, i, all) => (
+                        <SimpleGrid key={i} cols={{ base: 1, sm: 2 }}>
+                          <TextInput type="datetime-local" label={`Range ${i + 1} from`} value={r.from} onChange={(e) => setRanges(all.map((x, j) => (j === i ? { ...x, from: e.currentTarget.value } : x)))} />
+                          <TextInput type="datetime-local" label={`Range ${i + 1} to`} value={r.to} onChange={(e) => setRanges(all.map((x, j) => (j === i ? { ...x, to: e.currentTarget.value } : x)))} />
+                        </SimpleGrid>
+                      ))}
+                    </Stack>
+                  )}
                   <ReasonPicker reasons={REASONS[decision]} reason={reason} onReason={setReason} text={text} onText={setText} />
-                  <Button type="submit" loading={m.isPending} disabled={!reason || !text.trim() || decision === 'narrow'} w="fit-content">Record decision</Button>
+                  <Button type="submit" loading={m.isPending} disabled={!reason || !text.trim()} w="fit-content">Record decision</Button>
                 </Stack>
               </Paper>
             )}
