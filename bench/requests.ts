@@ -25,20 +25,13 @@ import type { UserActor } from '../src/platform/access.ts';
 import { fmt, percentile, writeResult } from './lib.ts';
 import { freshTarget, postgresAvailable, tempDir } from '../test/helpers/db.ts';
 import { startSmtp } from '../test/helpers/smtp.ts';
+// mulberry32, shared with the demo, so both engines and every run see the same city and polygons.
+import { prng } from '../src/demo/neighbourhood.ts';
 
 const CITY = { lat: 45.5, lon: -122.7, sideM: 32_000 };
 const M_LAT = 111_320;
 const mLon = M_LAT * Math.cos((CITY.lat * Math.PI) / 180);
 
-/** mulberry32, so both engines and every run see the same city and polygons. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A square of 0.5 sq mi turned 30°, so its bounding box holds corners the exact test must drop. */
 function polygons(n: number, seed = 7): Polygon[] {

@@ -19,7 +19,7 @@ export interface DemoHome {
 }
 
 /** mulberry32: a tiny deterministic PRNG for repeatable demo data (not for security). */
-function prng(seed: number) {
+export function prng(seed: number) {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
