@@ -144,7 +144,7 @@ export function tileHashes(bytes: Uint8Array, width: number): Hash[] {
 }
 
 /** Root of a perfect tree of hashes (length a power of two). */
-function perfectRoot(hashes: Hash[]): Hash {
+export function perfectRoot(hashes: Hash[]): Hash {
   let row = hashes;
   while (row.length > 1) {
     const up: Hash[] = [];

@@ -4,12 +4,12 @@
 // log's key signed: the checkpoint. Every tile is recomputed from the entries up.
 import { type Checkpoint, CheckpointError, openCheckpoint } from './checkpoint.ts';
 import { EntryError, type LogEntry, entryCommitsTo, parseEntry } from './entry.ts';
-import { EMPTY_ROOT, type Hash, MerkleError, leafHash, nodeHash, verifyConsistency, verifyInclusion } from './merkle.ts';
+import { EMPTY_ROOT, type Hash, MerkleError, leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { NoteError, type Verifier } from './note.ts';
 import { bytesEqual, fromBase64, utf8 } from './primitives.ts';
 import {
   ENTRIES_LEVEL, TILE_WIDTH, TileError, type TileCoord, consistencyProofFromTiles, consistencyProofTiles, decodeEntryBundle, levelCount,
-  rootFromTiles, rootTiles, tileHashes, tileKey, tilePath, tileWidth,
+  perfectRoot, rootFromTiles, rootTiles, tileHashes, tileKey, tilePath, tileWidth,
 } from './tiles.ts';
 
 export type VerifyErrorCode =
@@ -131,7 +131,7 @@ export async function verifyLog(opts: { verifier: Verifier; fetch: Fetcher; prev
     }
     tiles += 2;
     if (keep.has(tileKey(0, i))) kept.set(tileKey(0, i), tileBytes);
-    if (w === TILE_WIDTH) above.push(perfect(hashes));
+    if (w === TILE_WIDTH) above.push(perfectRoot(hashes));
   }
 
   // Higher levels: each tile must hold exactly the roots of the full tiles below it.
@@ -152,7 +152,7 @@ export async function verifyLog(opts: { verifier: Verifier; fetch: Fetcher; prev
       }
       tiles++;
       if (keep.has(tileKey(level, i))) kept.set(tileKey(level, i), bytes);
-      if (w === TILE_WIDTH) above.push(perfect(hashes));
+      if (w === TILE_WIDTH) above.push(perfectRoot(hashes));
     }
   }
 
@@ -171,16 +171,6 @@ export async function verifyLog(opts: { verifier: Verifier; fetch: Fetcher; prev
     throw wrap(err instanceof MerkleError ? 'inconsistent' : 'root_mismatch', err);
   }
   return { checkpoint, checkpointText: utf8.decode(raw) ?? '', leaves: n, tiles, previousSize: prev ? prev.size : null };
-}
-
-function perfect(hashes: Hash[]): Hash {
-  let row = hashes;
-  while (row.length > 1) {
-    const up: Hash[] = [];
-    for (let i = 0; i < row.length; i += 2) up.push(nodeHash(row[i], row[i + 1]));
-    row = up;
-  }
-  return row[0];
 }
 
 /** A receipt as served at /api/v1/me/receipts: everything needed to check one entry offline. */
