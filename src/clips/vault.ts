@@ -36,6 +36,8 @@ export class UploadTooLarge extends HttpError {
 }
 
 const SMALL_RANGE = 4 * 1024 * 1024;
+/** Spool bytes written between early writeback syncs (see spool). */
+const SYNC_EVERY = 8 * 1024 * 1024;
 
 export class Vault {
   readonly blobs: BlobStore;
@@ -96,11 +98,38 @@ export class Vault {
     let batch: Buffer[] = [];
     let batchBytes = 0;
     let writing: Promise<void> = Promise.resolve();
+    // Early writeback: commit() fsyncs the spool before the rename, and on a
+    // large upload most of that fsync used to be the device writing out the
+    // whole file at once after the last byte. A data-only sync started every
+    // few MiB while the upload still streams lets the device write in parallel
+    // with the hashing and sealing on this thread, so commit()'s fsync only
+    // flushes the tail. It promises nothing by itself: the fsync before the
+    // rename is still what makes the blob durable. One sync at a time. Its
+    // error must fail the spool: Linux reports a writeback error to one fsync,
+    // so commit()'s later fsync on a fresh handle might not see it again.
+    let syncing: Promise<void> | undefined;
+    let syncError: unknown;
+    let unsynced = 0;
+    const syncSoon = (written: number) => {
+      unsynced += written;
+      if (syncing || syncError || unsynced < SYNC_EVERY) return;
+      unsynced = 0;
+      syncing = fh.datasync().then(
+        () => {
+          syncing = undefined;
+        },
+        (err: unknown) => {
+          syncError ??= err;
+          syncing = undefined;
+        },
+      );
+    };
     const write = async (bufs: Buffer[], total: number) => {
       const done = (await fh.writev(bufs)).bytesWritten;
       // Regular files take whole writes, but the API allows short ones: finish them.
       let rest = done < total ? Buffer.concat(bufs).subarray(done) : Buffer.alloc(0);
       while (rest.length) rest = rest.subarray((await fh.write(rest)).bytesWritten);
+      syncSoon(total);
     };
     const flush = async () => {
       await writing;
@@ -128,12 +157,15 @@ export class Vault {
       add(sealer.end());
       await flush();
       await writing;
+      await syncing;
+      if (syncError) throw syncError;
       await fh.close();
       return { clipId, tempFile, size, sha256: hash.digest('hex'), dataKey };
     } catch (err) {
       source.unpipe(feed);
       feed.destroy();
       await writing.catch(() => {});
+      await syncing;
       await fh.close().catch(() => {});
       await fsp.rm(tempFile, { force: true });
       throw err;
