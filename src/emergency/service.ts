@@ -16,7 +16,7 @@ import { HttpError, badRequest, conflict, notFound } from '../platform/http/erro
 import { HOUR } from '../platform/clock.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import type { EmergencyBasis } from '../disclosure/policy.ts';
-import { recordAudit } from '../legal/audit.ts';
+import { recordAudit } from '../platform/audit.ts';
 import type { DocumentStore } from '../legal/documents.ts';
 import type { Notices } from '../legal/notices.ts';
 import { LIMITS, checkScope, checkText, parseIsoTime, parseScope, scopeWithin, type FieldProblem, type ScopeInput } from '../legal/policy.ts';

@@ -9,7 +9,7 @@ import type { AppContext } from '../platform/context.ts';
 import { errorResponses } from '../platform/http/errors.ts';
 import { Id } from '../platform/http/schemas.ts';
 import { decodeCursor, encodeCursor } from '../clips/policy.ts';
-import { listAudit } from './audit.ts';
+import { listAudit } from '../platform/audit.ts';
 import { Audit, strict } from './schemas.ts';
 import { requireStaff } from './service.ts';
 

@@ -10,7 +10,7 @@ import { HttpError, badRequest, conflict, forbidden, notFound } from '../platfor
 import type { ClipsService } from '../clips/service.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/policy.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit } from '../platform/audit.ts';
 import type { DocumentStore } from './documents.ts';
 import type { Notices } from './notices.ts';
 import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, reviewRefusal, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';

@@ -15,6 +15,7 @@ import * as repo from './repository.ts';
 import { targetOwners } from './targeting.ts';
 import { toAgencyView, toPublicPost, type AgencyRequestView, type PublicRequestPost, type ReviewerRequestView } from './views.ts';
 import type { Polygon } from 'geojson';
+import { recordAudit } from '../platform/audit.ts';
 
 export const REMINDER_WORKER = 'requests.reminders';
 
@@ -133,6 +134,10 @@ export class RequestsService {
       if (!r) throw notFound('no such request');
       if (r.status !== 'pending') throw conflict(`the request was already ${r.status === 'rejected' ? 'rejected' : 'approved'}`);
       const base = { reviewed_by: actor.userId, reviewed_at: now, review_reason: input.reason ?? null, review_note: input.note?.trim() || null };
+      await recordAudit(tx, {
+        actorId: actor.userId, action: input.decision, subjectKind: 'community_request', subjectId: id,
+        reason: [base.review_reason, base.review_note].filter(Boolean).join(': '), details: { agencyId: r.agency_id },
+      }, now);
       const agency = (await findAgency(tx, r.agency_id))!;
       const toAgency: OutboxMessage = {
         channel: 'inapp', userId: r.created_by, kind: 'request.reviewed',

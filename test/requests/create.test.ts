@@ -104,6 +104,9 @@ forEachEngine('community requests: creation and review', (getDb) => {
     const res = await decide(reviewer, { decision: 'reject', reason: 'general_announcement', note: 'Reads as a general appeal.' });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal((await decide(reviewer, { decision: 'approve' })).statusCode, 409);
+    const audit = (await as(t, reviewer, { method: 'GET', url: `/api/v1/review/audit?subjectId=${id}` })).json().items;
+    assert.deepEqual(audit.map((a: { actorId: string; action: string; subject: { kind: string }; reason: string }) => [a.actorId, a.action, a.subject.kind, a.reason]),
+      [[reviewer.id, 'reject', 'community_request', 'general_announcement: Reads as a general appeal.']], 'the decision is in the reviewers\' audit trail; refused attempts are not');
     const seen = (await as(t, officer, { method: 'GET', url: `${url()}/${id}` })).json();
     assert.equal(seen.status, 'rejected');
     assert.deepEqual({ decision: seen.review.decision, reason: seen.review.reason, note: seen.review.note }, { decision: 'rejected', reason: 'general_announcement', note: 'Reads as a general appeal.' });

@@ -1,14 +1,14 @@
-// The reviewers' audit trail (issue 6 §3): every reviewer action, who, what,
-// when and why, appended in the same transaction as the action itself, so an
-// action without its audit row cannot commit. Emergency determinations and
-// callbacks are written here too.
-import type { DbHandle } from '../platform/db/db.ts';
-import { newId } from '../platform/crypto.ts';
+// The reviewers' audit trail (issue 6 §3): every reviewer action on legal
+// demands, emergencies and community requests: who, what, when and why,
+// appended in the same transaction as the action itself, so an action without
+// its audit row cannot commit.
+import type { DbHandle } from './db/db.ts';
+import { newId } from './crypto.ts';
 
 export interface AuditInput {
   actorId: string;
   action: string;
-  subjectKind: 'legal_demand' | 'emergency' | string;
+  subjectKind: 'legal_demand' | 'emergency' | 'community_request' | string;
   subjectId: string;
   reason: string;
   details?: Record<string, unknown>;
