@@ -9,7 +9,8 @@ import { HttpError, badRequest, conflict, notFound, unauthorized } from '../plat
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { normaliseEmail, passwordProblem, recordFailure, SESSION_CACHE_MAX, SESSION_CACHE_MS, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, THROTTLE, throttleWait, type FailureCount } from './policy.ts';
 import * as repo from './repository.ts';
-import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
+import { newTotpSecret, openTotpSecret, sealTotpSecret, totpUri, verifyTotp } from './totp.ts';
+import { loadMasterKey } from '../platform/master-key.ts';
 
 export interface PublicUser {
   id: string;
@@ -51,8 +52,27 @@ export class AccountsService {
   // them at once, and on other nodes they lapse within SESSION_CACHE_MS.
   readonly #sessions = new Map<string, { actor: Omit<UserActor, 'via'>; expiresAt: number; until: number }>();
 
+  readonly #master: Buffer;
+
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
+    this.#master = loadMasterKey(ctx.config.dataDir, ctx.config.MASTER_KEY);
+  }
+
+  // TOTP secrets are sealed under the master key, bound to their user: a copy
+  // of the database alone does not give away anyone's second factor.
+  #sealTotp(userId: string, secret: string): string {
+    return sealTotpSecret(this.#master, userId, secret);
+  }
+
+  #openTotp(u: repo.UserRow): string {
+    const secret = u.totp_secret ? openTotpSecret(this.#master, u.id, u.totp_secret) : null;
+    if (!secret) {
+      // Another master key, or a row copied or altered: refuse, never fall back to no second factor.
+      this.#ctx.log.error({ userId: u.id }, 'stored TOTP secret does not open under this master key');
+      throw unauthorized('the TOTP code cannot be checked for this account; ask an administrator to reset its TOTP');
+    }
+    return secret;
   }
 
   get #db() {
@@ -116,7 +136,7 @@ export class AccountsService {
     if (!(await verifyPassword(user.password_hash, input.password))) throw fail('wrong e-mail or password');
     if (user.totp_enabled === 1) {
       if (!input.totp) throw unauthorized(SESSION_TOTP_REQUIRED);
-      const step = verifyTotp(user.totp_secret!, input.totp, now, user.totp_last_step);
+      const step = verifyTotp(this.#openTotp(user), input.totp, now, user.totp_last_step);
       if (step === null) throw fail('wrong or already used TOTP code');
       await repo.updateUser(this.#db, user.id, { totp_last_step: step });
     }
@@ -208,7 +228,7 @@ export class AccountsService {
     if (!u) throw unauthorized();
     if (u.totp_enabled === 1) throw conflict('TOTP is already enabled');
     const secret = newTotpSecret();
-    await repo.updateUser(this.#db, u.id, { totp_secret: secret, totp_last_step: null });
+    await repo.updateUser(this.#db, u.id, { totp_secret: this.#sealTotp(u.id, secret), totp_last_step: null });
     return { secret, otpauthUri: totpUri(secret, u.email) };
   }
 
@@ -217,7 +237,7 @@ export class AccountsService {
     if (!u) throw unauthorized();
     if (u.totp_enabled === 1) throw conflict('TOTP is already enabled');
     if (!u.totp_secret) throw badRequest('start enrolment first (POST /api/v1/auth/totp/enroll)');
-    const step = verifyTotp(u.totp_secret, code, this.#ctx.clock.now(), u.totp_last_step);
+    const step = verifyTotp(this.#openTotp(u), code, this.#ctx.clock.now(), u.totp_last_step);
     if (step === null) throw badRequest('wrong or already used TOTP code', [{ field: 'body.code', message: 'wrong or already used' }]);
     await this.#db.transaction().execute(async (tx) => {
       await repo.updateUser(tx, u.id, { totp_enabled: 1, totp_last_step: step });

@@ -3,6 +3,7 @@
 // (RFC 6238 §5.2) and refuses any step at or before the last one accepted, so a
 // code cannot be replayed.
 import { Secret, TOTP } from 'otpauth';
+import { open, seal } from '../platform/master-key.ts';
 
 const ISSUER = 'Porchlight';
 const PERIOD = 30;
@@ -32,4 +33,15 @@ export function verifyTotp(secret: string, code: string, now: number, lastStep: 
 /** The current code, for tests and the demo. */
 export function totpCode(secret: string, now: number): string {
   return totp(secret, '').generate({ timestamp: now });
+}
+
+const sealContext = (userId: string) => `porchlight totp secret v1\0${userId}`;
+
+/** The stored form of a TOTP secret: sealed under the master key, base64. */
+export function sealTotpSecret(master: Buffer, userId: string, secret: string): string {
+  return seal(master, Buffer.from(secret, 'utf8'), sealContext(userId)).toString('base64');
+}
+
+export function openTotpSecret(master: Buffer, userId: string, stored: string): string | null {
+  return open(master, Buffer.from(stored, 'base64'), sealContext(userId))?.toString('utf8') ?? null;
 }

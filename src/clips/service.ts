@@ -18,7 +18,7 @@ import { HOUR } from '../platform/clock.ts';
 import { ffmpegAvailable, makeThumbnail } from './ffmpeg.ts';
 import { checkMp4 } from './mp4.ts';
 import { ingest, thumbnailKeyFor, type UploadInput, type UploadResult } from './ingest.ts';
-import { loadMasterKey } from './keys.ts';
+import { loadMasterKey } from '../platform/master-key.ts';
 import { checkRetentionDays, type ClipKind, decideRange, decodeCursor, encodeCursor, LIMITS } from './policy.ts';
 import { normaliseZones, redactFile, type Polygon } from './redact.ts';
 import * as repo from './repository.ts';

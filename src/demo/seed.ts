@@ -5,7 +5,8 @@ import type { BuiltApp } from '../app.ts';
 import { newId } from '../platform/crypto.ts';
 import { insertUser } from '../accounts/repository.ts';
 import { hashPassword } from '../accounts/passwords.ts';
-import { totpCode } from '../accounts/totp.ts';
+import { sealTotpSecret, totpCode } from '../accounts/totp.ts';
+import { loadMasterKey } from '../platform/master-key.ts';
 import type { Role } from '../platform/access.ts';
 import { demoHomes, type DemoHome } from './neighbourhood.ts';
 
@@ -58,13 +59,14 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
   const now = built.ctx.clock.now();
   process.stderr.write('Seeding the demo neighbourhood (demo data only)…\n');
   const hash = await hashPassword(DEMO_PASSWORD);
+  const master = loadMasterKey(built.ctx.config.dataDir, built.ctx.config.MASTER_KEY);
   const state: DemoState = { userIds: {}, homes: [], extra: {} };
   const staffBar = progressBar('staff sign-ins');
   for (const [i, s] of DEMO_STAFF.entries()) {
     const id = newId();
     await insertUser(db, {
       id, email: s.email, password_hash: hash, display_name: s.name, role: s.role as Role, agency_id: null,
-      home_lat: null, home_lon: null, totp_secret: s.totp, totp_enabled: 1, totp_last_step: null, created_at: now,
+      home_lat: null, home_lon: null, totp_secret: sealTotpSecret(master, id, s.totp), totp_enabled: 1, totp_last_step: null, created_at: now,
     });
     state.userIds[s.key] = id;
     staffBar(i + 1, DEMO_STAFF.length);

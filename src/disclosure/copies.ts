@@ -14,7 +14,7 @@ import type { DbHandle } from '../platform/db/db.ts';
 import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { HttpError } from '../platform/http/errors.ts';
 import { ffmpegAvailable } from '../clips/ffmpeg.ts';
-import { loadMasterKey } from '../clips/keys.ts';
+import { loadMasterKey } from '../platform/master-key.ts';
 import { Vault } from '../clips/vault.ts';
 import type { ClipRow, ClipsService } from '../clips/service.ts';
 

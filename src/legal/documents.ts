@@ -11,7 +11,7 @@ import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { newId } from '../platform/crypto.ts';
 import { HttpError, badRequest } from '../platform/http/errors.ts';
 import { plainSizeOf } from '../clips/crypto.ts';
-import { loadMasterKey } from '../clips/keys.ts';
+import { loadMasterKey } from '../platform/master-key.ts';
 import { Vault, type Spooled } from '../clips/vault.ts';
 import { PDF_MAX_BYTES, checkPdf } from './pdf.ts';
 

@@ -134,6 +134,20 @@ forEachEngine('accounts over HTTP', (getDb) => {
     assert.equal((await as(t, other, { method: 'GET', url: '/api/v1/me/sessions' })).statusCode, 401, 'the password-only session is gone');
   });
 
+  test('TOTP secrets are stored sealed under the master key, bound to their user', async () => {
+    const reviewer = await createStaff(t, 'reviewer');
+    const other = await createStaff(t, 'reviewer');
+    const rows = await getDb().kysely.selectFrom('users').select(['id', 'totp_secret']).where('id', 'in', [reviewer.id, other.id]).execute();
+    const mine = rows.find((r) => r.id === reviewer.id)!.totp_secret!;
+    assert.ok(!mine.includes(reviewer.totpSecret!), 'the plain secret is not in the database');
+    // A sealed secret copied onto another user does not open there: signing in fails, it does not fall back.
+    await getDb().kysely.updateTable('users').set({ totp_secret: mine }).where('id', '=', other.id).execute();
+    t.clock.advance(60_000);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: other.email, password: PASSWORD, totp: totpCode(other.totpSecret!, t.clock.now()) } });
+    assert.equal(res.statusCode, 401);
+    assert.match(res.json().detail, /cannot be checked for this account/);
+  });
+
   test('only agency members belong to an agency', async () => {
     const admin = await createStaff(t, 'admin');
     const res = await as(t, admin, { method: 'POST', url: '/api/v1/admin/users', payload: { email: 'inside@example.test', password: PASSWORD, displayName: 'Inside', role: 'reviewer', agencyId: 'some-agency' } });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { FsBlobStore } from '../../src/platform/blobs/fs.ts';
-import { loadMasterKey } from '../../src/clips/keys.ts';
+import { loadMasterKey } from '../../src/platform/master-key.ts';
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'blobs-'));
