@@ -1,5 +1,6 @@
 // Kysely queries for users and sessions. Takes a db handle or a transaction.
 import type { DbHandle } from '../platform/db/db.ts';
+import { hotQuery } from '../platform/db/hot.ts';
 import type { Role, UsersTable } from '../platform/db/tables/accounts.ts';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 
@@ -8,8 +9,8 @@ export type UserRow = Selectable<UsersTable>;
 export const findUserByEmail = (db: DbHandle, email: string) =>
   db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 
-export const findUserById = (db: DbHandle, id: string) =>
-  db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+export const findUserById = async (db: DbHandle, id: string): Promise<UserRow | undefined> =>
+  (await hotQuery(db, 'users.byId', (d) => d.selectFrom('users').selectAll().where('id', '=', '?'), [id]))[0];
 
 export async function insertUser(db: DbHandle, user: Insertable<UsersTable>): Promise<void> {
   await db.insertInto('users').values(user).execute();

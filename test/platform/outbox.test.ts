@@ -157,6 +157,7 @@ forEachEngine('outbox', (getDb) => {
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/me/events`, { headers: ann.auth, signal: ctrl.signal });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', 'the hijacked stream keeps the security headers');
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';

@@ -88,7 +88,8 @@ export function outboxRoutes(outbox: OutboxService): FastifyPluginAsyncTypebox {
       const missed = typeof lastId === 'string' && lastId ? await outbox.replayAfter(userId, lastId) : [];
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      // A hijacked reply skips Fastify's header handling: carry over what hooks set (security headers).
+      res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.write('retry: 5000\n\n');
       for (const e of missed) res.write(frame(e));
       open.add(res);
