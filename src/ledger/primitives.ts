@@ -5,6 +5,9 @@
 // the same synchronous signatures. Nothing here is home-made cryptography: it is
 // node:crypto with the key encodings Ed25519 needs (RFC 8032 seeds, RFC 8410 DER).
 import { createPrivateKey, createPublicKey, hash, randomBytes as nodeRandomBytes, sign, verify } from 'node:crypto';
+import { BASE64_RE } from './bytes.ts';
+
+export { bytesEqual, fromHex, toHex, utf8 } from './bytes.ts';
 
 /** SHA-256 of the concatenation of the parts (FIPS 180-4). */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
@@ -55,8 +58,6 @@ export function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * Strict standard base64 (RFC 4648 §4): padding required, no whitespace, and the
  * canonical encoding only (unused bits zero), so one byte string has one text.
@@ -67,31 +68,3 @@ export function fromBase64(text: string): Uint8Array | null {
   const bytes = new Uint8Array(Buffer.from(text, 'base64'));
   return toBase64(bytes) === text ? bytes : null;
 }
-
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-/** Lower-case hex only; null for anything else. */
-export function fromHex(text: string): Uint8Array | null {
-  if (text.length % 2 !== 0 || !/^[0-9a-f]*$/.test(text)) return null;
-  return new Uint8Array(Buffer.from(text, 'hex'));
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export const utf8 = {
-  encode: (text: string): Uint8Array => new TextEncoder().encode(text),
-  /** Fatal decoding: invalid UTF-8 yields null, never U+FFFD substitutes. */
-  decode: (bytes: Uint8Array): string | null => {
-    try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    } catch {
-      return null;
-    }
-  },
-};

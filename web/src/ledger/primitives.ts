@@ -4,6 +4,9 @@
 // @noble libraries because WebCrypto is asynchronous only.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { BASE64_RE } from '../../../src/ledger/bytes.ts';
+
+export { bytesEqual, fromHex, toHex, utf8 } from '../../../src/ledger/bytes.ts';
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const h = nobleSha256.create();
@@ -40,8 +43,6 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /** Strict canonical base64, null otherwise (same contract as the Node version). */
 export function fromBase64(text: string): Uint8Array | null {
   if (!BASE64_RE.test(text)) return null;
@@ -50,33 +51,3 @@ export function fromBase64(text: string): Uint8Array | null {
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return toBase64(bytes) === text ? bytes : null;
 }
-
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
-  return s;
-}
-
-export function fromHex(text: string): Uint8Array | null {
-  if (text.length % 2 !== 0 || !/^[0-9a-f]*$/.test(text)) return null;
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export const utf8 = {
-  encode: (text: string): Uint8Array => new TextEncoder().encode(text),
-  decode: (bytes: Uint8Array): string | null => {
-    try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    } catch {
-      return null;
-    }
-  },
-};
