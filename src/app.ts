@@ -16,6 +16,7 @@ import { installMetrics } from './platform/http/metrics.ts';
 import { installSecurityHeaders } from './platform/http/security.ts';
 import { safeEqual } from './platform/crypto.ts';
 import { Workers } from './platform/workers.ts';
+import { loadMasterKey } from './platform/master-key.ts';
 import { accountsRoutes } from './accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from './accounts/service.ts';
 import { camerasRoutes } from './cameras/routes.ts';
@@ -78,7 +79,8 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
 
   const db = opts.db ?? (await openDatabase(config.database));
   const workers = new Workers((name, err) => app.log.error({ err, worker: name }, 'background job failed'));
-  const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, log: app.log, workers };
+  const masterKey = loadMasterKey(config.dataDir, config.MASTER_KEY);
+  const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, log: app.log, workers, masterKey };
   if (!opts.db) app.addHook('onClose', async () => db.close());
   app.addHook('onClose', async () => workers.stop());
 
@@ -95,7 +97,7 @@ export async function buildApp(config: Config, opts: { db?: Db; clock?: Clock; l
   app.addHook('onClose', async () => outbox.close());
   const disclosure = new DisclosureService(ctx, clips);
   const notices = new Notices(ctx);
-  const documents = new DocumentStore(config);
+  const documents = new DocumentStore(config, masterKey);
   const legal = new LegalService(ctx, { clips, disclosure, notices, documents });
   // Like clips: copies and documents that a crash left half-written go before any route answers.
   await disclosure.copies.startupSweep(db.kysely);

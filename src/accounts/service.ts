@@ -10,7 +10,6 @@ import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { normaliseEmail, passwordProblem, recordFailure, SESSION_CACHE_MAX, SESSION_CACHE_MS, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, THROTTLE, throttleWait, type FailureCount } from './policy.ts';
 import * as repo from './repository.ts';
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpUri, verifyTotp } from './totp.ts';
-import { loadMasterKey } from '../platform/master-key.ts';
 
 export interface PublicUser {
   id: string;
@@ -52,21 +51,18 @@ export class AccountsService {
   // them at once, and on other nodes they lapse within SESSION_CACHE_MS.
   readonly #sessions = new Map<string, { actor: Omit<UserActor, 'via'>; expiresAt: number; until: number }>();
 
-  readonly #master: Buffer;
-
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
-    this.#master = loadMasterKey(ctx.config.dataDir, ctx.config.MASTER_KEY);
   }
 
   // TOTP secrets are sealed under the master key, bound to their user: a copy
   // of the database alone does not give away anyone's second factor.
   #sealTotp(userId: string, secret: string): string {
-    return sealTotpSecret(this.#master, userId, secret);
+    return sealTotpSecret(this.#ctx.masterKey, userId, secret);
   }
 
   #openTotp(u: repo.UserRow): string {
-    const secret = u.totp_secret ? openTotpSecret(this.#master, u.id, u.totp_secret) : null;
+    const secret = u.totp_secret ? openTotpSecret(this.#ctx.masterKey, u.id, u.totp_secret) : null;
     if (!secret) {
       // Another master key, or a row copied or altered: refuse, never fall back to no second factor.
       this.#ctx.log.error({ userId: u.id }, 'stored TOTP secret does not open under this master key');

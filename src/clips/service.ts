@@ -18,7 +18,6 @@ import { HOUR } from '../platform/clock.ts';
 import { ffmpegAvailable, makeThumbnail } from './ffmpeg.ts';
 import { checkMp4 } from './mp4.ts';
 import { ingest, thumbnailKeyFor, type UploadInput, type UploadResult } from './ingest.ts';
-import { loadMasterKey } from '../platform/master-key.ts';
 import { checkRetentionDays, type ClipKind, decideRange, decodeCursor, encodeCursor, LIMITS } from './policy.ts';
 import { normaliseZones, redactFile, type Polygon } from './redact.ts';
 import * as repo from './repository.ts';
@@ -98,7 +97,7 @@ export class ClipsService {
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
-    this.vault = new Vault(new FsBlobStore(ctx.config.dataDir), loadMasterKey(ctx.config.dataDir, ctx.config.MASTER_KEY));
+    this.vault = new Vault(new FsBlobStore(ctx.config.dataDir), ctx.masterKey);
     ctx.workers.add({ name: 'clips.retention', intervalMs: HOUR, run: async () => void (await this.sweepRetention()) });
   }
 

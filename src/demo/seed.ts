@@ -6,7 +6,6 @@ import { newId } from '../platform/crypto.ts';
 import { insertUser } from '../accounts/repository.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import { sealTotpSecret, totpCode } from '../accounts/totp.ts';
-import { loadMasterKey } from '../platform/master-key.ts';
 import type { Role } from '../platform/access.ts';
 import { demoHomes, type DemoHome } from './neighbourhood.ts';
 
@@ -59,7 +58,7 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
   const now = built.ctx.clock.now();
   process.stderr.write('Seeding the demo neighbourhood (demo data only)…\n');
   const hash = await hashPassword(DEMO_PASSWORD);
-  const master = loadMasterKey(built.ctx.config.dataDir, built.ctx.config.MASTER_KEY);
+  const master = built.ctx.masterKey;
   const state: DemoState = { userIds: {}, homes: [], extra: {} };
   const staffBar = progressBar('staff sign-ins');
   for (const [i, s] of DEMO_STAFF.entries()) {

@@ -14,7 +14,6 @@ import type { DbHandle } from '../platform/db/db.ts';
 import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { HttpError } from '../platform/http/errors.ts';
 import { ffmpegAvailable } from '../clips/ffmpeg.ts';
-import { loadMasterKey } from '../platform/master-key.ts';
 import { Vault } from '../clips/vault.ts';
 import type { ClipRow, ClipsService } from '../clips/service.ts';
 
@@ -32,10 +31,10 @@ export class CopyStore {
   readonly #config: Config;
   readonly #clips: ClipsService;
 
-  constructor(config: Config, clips: ClipsService) {
+  constructor(config: Config, masterKey: Buffer, clips: ClipsService) {
     this.#config = config;
     this.#clips = clips;
-    this.vault = new Vault(new FsBlobStore(path.join(config.dataDir, 'disclosures')), loadMasterKey(config.dataDir, config.MASTER_KEY));
+    this.vault = new Vault(new FsBlobStore(path.join(config.dataDir, 'disclosures')), masterKey);
   }
 
   /**

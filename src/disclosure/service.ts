@@ -115,7 +115,7 @@ export class DisclosureService {
   constructor(ctx: AppContext, clips: ClipsService) {
     this.#ctx = ctx;
     this.#clips = clips;
-    this.copies = new CopyStore(ctx.config, clips);
+    this.copies = new CopyStore(ctx.config, ctx.masterKey, clips);
     this.log = new LogWriter(ctx);
     // A shredded clip takes its consent copies with it: their keys in the
     // shredding transaction, their blobs after it commits (a crash in between

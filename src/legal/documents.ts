@@ -11,7 +11,6 @@ import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { newId } from '../platform/crypto.ts';
 import { HttpError, badRequest } from '../platform/http/errors.ts';
 import { plainSizeOf } from '../clips/crypto.ts';
-import { loadMasterKey } from '../platform/master-key.ts';
 import { Vault, type Spooled } from '../clips/vault.ts';
 import { PDF_MAX_BYTES, checkPdf } from './pdf.ts';
 
@@ -77,8 +76,8 @@ function asClientError(err: unknown): unknown {
 export class DocumentStore {
   readonly vault: Vault;
 
-  constructor(config: Config) {
-    this.vault = new Vault(new FsBlobStore(path.join(config.dataDir, 'legal')), loadMasterKey(config.dataDir, config.MASTER_KEY));
+  constructor(config: Config, masterKey: Buffer) {
+    this.vault = new Vault(new FsBlobStore(path.join(config.dataDir, 'legal')), masterKey);
   }
 
   /**

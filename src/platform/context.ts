@@ -11,6 +11,8 @@ export interface AppContext {
   readonly db: Db;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
+  /** The instance master key (platform/master-key.ts), loaded once: it wraps clip keys and seals secrets. */
+  readonly masterKey: Buffer;
   /** Background jobs; capabilities add theirs when the app is built. */
   readonly workers: Workers;
 }
