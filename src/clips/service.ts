@@ -1,13 +1,9 @@
 // Clip use cases. Owners upload, list, play, delete and set retention; devices
-// upload. Later capabilities (disclosure, legal) use the functions at the end:
-// reading a clip for someone other than its owner (always access-logged),
-// preservation holds, and redacted copies.
+// upload; legal places preservation holds. Every read here is owner-checked:
+// reading a clip for anyone else (always access-logged) and redacted copies are
+// in internal.ts, which only the disclosure door imports.
 import fsp from 'node:fs/promises';
-import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import fs from 'node:fs';
 import type { DeviceActor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { newId } from '../platform/crypto.ts';
@@ -19,9 +15,9 @@ import { ffmpegAvailable, makeThumbnail } from './ffmpeg.ts';
 import { checkMp4 } from './mp4.ts';
 import { ingest, thumbnailKeyFor, type UploadInput, type UploadResult } from './ingest.ts';
 import { checkRetentionDays, type ClipKind, decideRange, decodeCursor, encodeCursor, LIMITS } from './policy.ts';
-import { normaliseZones, redactFile, type Polygon } from './redact.ts';
 import * as repo from './repository.ts';
 import { Vault } from './vault.ts';
+import { ClipBytes, grantClipBytes } from './internal.ts';
 
 export type ClipRow = repo.ClipRow;
 
@@ -91,13 +87,14 @@ export type ShredHook = (tx: DbHandle, clipId: string) => Promise<() => Promise<
 
 export class ClipsService {
   readonly #ctx: AppContext;
-  readonly vault: Vault;
+  readonly #vault: Vault;
   #thumbs: Promise<void> = Promise.resolve();
   readonly #shredHooks: ShredHook[] = [];
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
-    this.vault = new Vault(new FsBlobStore(ctx.config.dataDir), ctx.masterKey);
+    this.#vault = new Vault(new FsBlobStore(ctx.config.dataDir), ctx.masterKey);
+    grantClipBytes(this, new ClipBytes(ctx, this.#vault));
     ctx.workers.add({ name: 'clips.retention', intervalMs: HOUR, run: async () => void (await this.sweepRetention()) });
   }
 
@@ -112,12 +109,12 @@ export class ClipsService {
    * server process per DATA_DIR.
    */
   async startupSweep(): Promise<{ temp: number; orphans: number }> {
-    const temp = await this.vault.blobs.sweepTemp();
+    const temp = await this.#vault.blobs.sweepTemp();
     const live = await repo.referencedBlobKeys(this.#db);
     let orphans = 0;
-    for await (const key of this.vault.blobs.list()) {
+    for await (const key of this.#vault.blobs.list()) {
       if (!live.has(key)) {
-        await this.vault.blobs.delete(key);
+        await this.#vault.blobs.delete(key);
         orphans++;
       }
     }
@@ -126,7 +123,7 @@ export class ClipsService {
   }
 
   async upload(actor: UserActor | DeviceActor, input: UploadInput): Promise<UploadResult> {
-    const res = await ingest(this.#ctx, this.vault, actor, input);
+    const res = await ingest(this.#ctx, this.#vault, actor, input);
     if (res.row && !res.row.e2ee) this.#queueThumbnail(res.row);
     return res;
   }
@@ -171,19 +168,19 @@ export class ClipsService {
     };
     if (range.kind === 'unsatisfiable') throw new HttpError(416, `range not satisfiable for a ${size}-byte clip`, { headers: { 'content-range': `bytes */${size}` } });
     if (range.kind === 'full') {
-      return { status: 200, headers: { ...headers, 'content-length': String(size) }, body: await this.vault.openAll(clip) };
+      return { status: 200, headers: { ...headers, 'content-length': String(size) }, body: await this.#vault.openAll(clip) };
     }
     return {
       status: 206,
       headers: { ...headers, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
-      body: await this.vault.openRange(clip, range.start, range.end),
+      body: await this.#vault.openRange(clip, range.start, range.end),
     };
   }
 
   async thumbnail(actor: UserActor, id: string): Promise<Buffer> {
     const clip = await this.#owned(actor, id);
     if (!clip.thumbnail_key) throw notFound('this clip has no thumbnail (ffmpeg missing, still being made, or an end-to-end encrypted clip)');
-    return this.vault.readDerived(clip, 'thumbnail', clip.thumbnail_key);
+    return this.#vault.readDerived(clip, 'thumbnail', clip.thumbnail_key);
   }
 
   /** Owner deletion: crypto-shred unless a preservation hold is active. */
@@ -207,7 +204,7 @@ export class ClipsService {
       return true;
     });
     if (!shredded) return false;
-    for (const key of [clip.blob_key, clip.thumbnail_key]) if (key) await this.vault.blobs.delete(key);
+    for (const key of [clip.blob_key, clip.thumbnail_key]) if (key) await this.#vault.blobs.delete(key);
     for (const remove of afterCommit) await remove();
     return true;
   }
@@ -263,13 +260,13 @@ export class ClipsService {
     const moov = await this.#moovRange(row);
     const ranges = [{ start: 0, end: Math.min(size, 8 * 1024 * 1024) - 1 }];
     if (moov && moov.start > ranges[0].end) ranges.push({ start: moov.start, end: moov.end - 1 });
-    const file = await this.vault.writeSparse(row, ranges);
+    const file = await this.#vault.writeSparse(row, ranges);
     try {
       const jpeg = await makeThumbnail(this.#ctx.config.FFMPEG_PATH, file);
       const key = thumbnailKeyFor(row.id);
-      await this.vault.putDerived(row, 'thumbnail', key, jpeg);
+      await this.#vault.putDerived(row, 'thumbnail', key, jpeg);
       // A clip deleted meanwhile keeps no thumbnail.
-      if (!(await repo.setThumbnail(this.#db, row.id, key))) await this.vault.blobs.delete(key);
+      if (!(await repo.setThumbnail(this.#db, row.id, key))) await this.#vault.blobs.delete(key);
     } finally {
       await fsp.rm(file, { force: true });
     }
@@ -280,7 +277,7 @@ export class ClipsService {
       const end = Math.min(o + n, Number(row.size)) - 1;
       if (end < o) return Buffer.alloc(0);
       const chunks: Buffer[] = [];
-      for await (const c of await this.vault.openRange(row, o, end)) chunks.push(c as Buffer);
+      for await (const c of await this.#vault.openRange(row, o, end)) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
     } });
     return verdict.ok ? verdict.moov : undefined;
@@ -291,24 +288,8 @@ export class ClipsService {
     return this.#thumbs;
   }
 
-  // For later capabilities (disclosure, legal). They are not routes: the
-  // disclosure policy decides first, then calls these.
-
-  /** Any live clip by id (no owner check: callers have decided already). */
-  findClip(id: string, db: DbHandle = this.#db): Promise<ClipRow | undefined> {
-    return repo.findClip(db, id);
-  }
-
-  /** Records that someone other than the owner read a clip's bytes. Pass the caller's transaction to commit it with the disclosure. */
-  async recordAccess(clip: Pick<ClipRow, 'id' | 'owner_id'>, entry: AccessEntry, db: DbHandle = this.#db): Promise<void> {
-    await repo.insertAccess(db, { id: newId(), clip_id: clip.id, owner_id: clip.owner_id, actor: entry.actor, purpose: entry.purpose, at: this.#ctx.clock.now() });
-  }
-
-  /** Plaintext of a clip (or bytes [start, end]) for someone other than its owner; writes the access-log entry first. */
-  async openForOther(clip: ClipRow, entry: AccessEntry, range?: { start: number; end: number }, db: DbHandle = this.#db): Promise<Readable> {
-    await this.recordAccess(clip, entry, db);
-    return range ? this.vault.openRange(clip, range.start, range.end) : this.vault.openAll(clip);
-  }
+  // For legal (preservation). Byte reads for anyone but the owner are in
+  // internal.ts, which only disclosure/ imports.
 
   async placeHold(input: { clipId: string; reason: string; until: number | null; createdBy: string }, db: DbHandle = this.#db): Promise<string> {
     if (!(await repo.findClip(db, input.clipId))) throw notFound('no such clip');
@@ -319,28 +300,5 @@ export class ClipsService {
 
   async releaseHold(holdId: string, releasedBy: string, db: DbHandle = this.#db): Promise<boolean> {
     return repo.releaseHold(db, holdId, releasedBy, this.#ctx.clock.now());
-  }
-
-  /** A copy of the clip with `zones` blacked out (redact.ts), in the temp area. */
-  async makeRedactedCopy(clip: ClipRow, zones: Polygon[] | unknown): Promise<DerivedCopy> {
-    if (clip.e2ee) throw new HttpError(422, 'an end-to-end encrypted clip cannot be redacted: the server cannot read it');
-    const tmp = this.vault.blobs.tempPath();
-    const input = `${tmp}.in.mp4`;
-    const output = `${tmp}.out.mp4`;
-    const dispose = async () => {
-      await fsp.rm(input, { force: true });
-      await fsp.rm(output, { force: true });
-    };
-    try {
-      await pipeline(await this.vault.openAll(clip), fs.createWriteStream(input, { flags: 'wx', mode: 0o600 }));
-      await redactFile(this.#ctx.config.FFMPEG_PATH, input, output, normaliseZones(zones), path.dirname(tmp));
-      await fsp.rm(input, { force: true });
-      const hash = createHash('sha256');
-      await pipeline(fs.createReadStream(output), hash);
-      return { file: output, size: (await fsp.stat(output)).size, sha256: hash.digest('hex'), dispose };
-    } catch (err) {
-      await dispose();
-      throw err;
-    }
   }
 }

@@ -15,7 +15,8 @@ import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { HttpError } from '../platform/http/errors.ts';
 import { ffmpegAvailable } from '../clips/ffmpeg.ts';
 import { Vault } from '../clips/vault.ts';
-import type { ClipRow, ClipsService } from '../clips/service.ts';
+import type { ClipRow } from '../clips/service.ts';
+import type { ClipBytes } from '../clips/internal.ts';
 
 export const copyKeyFor = (disclosureId: string) => `copies/${disclosureId.slice(0, 2)}/${disclosureId}`;
 
@@ -29,9 +30,9 @@ export interface StoredCopy {
 export class CopyStore {
   readonly vault: Vault;
   readonly #config: Config;
-  readonly #clips: ClipsService;
+  readonly #clips: ClipBytes;
 
-  constructor(config: Config, masterKey: Buffer, clips: ClipsService) {
+  constructor(config: Config, masterKey: Buffer, clips: ClipBytes) {
     this.#config = config;
     this.#clips = clips;
     this.vault = new Vault(new FsBlobStore(path.join(config.dataDir, 'disclosures')), masterKey);
@@ -55,7 +56,7 @@ export class CopyStore {
     if (zones.length > 0) {
       throw new HttpError(503, 'this camera has privacy zones, and ffmpeg is not installed on this server, so the zones cannot be blacked out; sharing is refused until ffmpeg is installed');
     }
-    return this.#store(disclosureId, await this.#clips.vault.openAll(clip), clip.sha256);
+    return this.#store(disclosureId, await this.#clips.open(clip), clip.sha256);
   }
 
   async #store(disclosureId: string, source: Readable, expectedSha256: string): Promise<StoredCopy> {

@@ -65,6 +65,11 @@ export async function findDisclosure(db: DbHandle, id: string): Promise<Disclosu
 }
 
 /** The earlier release of this clip to this recipient on this basis, if any (releases are idempotent). */
+/** An agency's public name, for the owner's access log. */
+export async function agencyName(db: DbHandle, agencyId: string): Promise<string | undefined> {
+  return (await db.selectFrom('agencies').select('name').where('id', '=', agencyId).executeTakeFirst())?.name;
+}
+
 export async function findExisting(db: DbHandle, clipId: string, recipient: string, kind: string, ref: string): Promise<DisclosureRow | undefined> {
   return db
     .selectFrom('disclosures')

@@ -20,7 +20,8 @@ import { newId } from '../platform/crypto.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { HttpError, forbidden, notFound } from '../platform/http/errors.ts';
 import type { Readable } from 'node:stream';
-import type { ClipsService, VideoAnswer } from '../clips/service.ts';
+import type { ClipRow, ClipsService, VideoAnswer } from '../clips/service.ts';
+import { clipBytesOf, type ClipBytes } from '../clips/internal.ts';
 import { decideRange } from '../clips/policy.ts';
 import { CopyStore, type StoredCopy } from './copies.ts';
 import { LogWriter, type LogClip } from './log.ts';
@@ -106,7 +107,7 @@ function reviewersOf(b: Basis, now: number, extra: readonly string[] = []): stri
 
 export class DisclosureService {
   readonly #ctx: AppContext;
-  readonly #clips: ClipsService;
+  readonly #bytes: ClipBytes;
   readonly copies: CopyStore;
   readonly log: LogWriter;
   readonly #sources = new Map<BasisKind, BasisSource>();
@@ -114,8 +115,8 @@ export class DisclosureService {
 
   constructor(ctx: AppContext, clips: ClipsService) {
     this.#ctx = ctx;
-    this.#clips = clips;
-    this.copies = new CopyStore(ctx.config, ctx.masterKey, clips);
+    this.#bytes = clipBytesOf(clips);
+    this.copies = new CopyStore(ctx.config, ctx.masterKey, this.#bytes);
     this.log = new LogWriter(ctx);
     // A shredded clip takes its consent copies with it: their keys in the
     // shredding transaction, their blobs after it commits (a crash in between
@@ -183,7 +184,7 @@ export class DisclosureService {
     const first = await this.#decide(this.#db, toFacts(row), input, recorded ? [] : [offered]);
     if (!first.allow) return { ok: false, code: first.code, reason: first.reason };
 
-    const clip = await this.#clips.findClip(row.id);
+    const clip = await this.#bytes.findAny(row.id);
     if (!clip) return { ok: false, code: 'deleted', reason: `clip ${row.id} is deleted` };
     const id = newId();
     const copy = await this.copies.makeRedacted(id, clip, zonesOf(row.privacy_zones));
@@ -260,35 +261,54 @@ export class DisclosureService {
     const d = await repo.findDisclosure(this.#db, disclosureId);
     const isRecipient = d && (d.recipient === 'public' || (actor.kind === 'user' && actor.role === 'agency' && actor.agencyId === d.recipient));
     if (!d || !isRecipient) throw notFound('no such disclosure');
-    // The clip is checked on every read: once its owner deleted it, or it passed
-    // their retention period, nothing derived from it is served either.
-    const facts = await repo.clipFacts(this.#db, d.clip_id);
-    if (!facts || facts.deleted_at !== null || (d.content === 'derived' && (d.copy_wrapped_key === null || d.copy_blob_key === null))) {
-      throw new HttpError(410, 'the owner has deleted this clip (or it reached the end of their retention period); the shared copy was destroyed with it');
-    }
     const size = Number(d.copy_size);
     const range = decideRange(rangeHeader, size);
     if (range.kind === 'unsatisfiable') throw new HttpError(416, `range not satisfiable for a ${size}-byte clip`, { headers: { 'content-range': `bytes */${size}` } });
     const part = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
     // The owner sees the agency by name (agencies are public; their members are not named).
-    const agency = d.recipient === 'public' ? undefined : await this.#db.selectFrom('agencies').select('name').where('id', '=', d.recipient).executeTakeFirst();
-    const who = d.recipient === 'public' ? 'the public (feed post)' : `${agency?.name ?? 'agency'} (${d.recipient})`;
+    const who = d.recipient === 'public' ? 'the public (feed post)' : `${(await repo.agencyName(this.#db, d.recipient)) ?? 'agency'} (${d.recipient})`;
     const entry = { actor: `${who}, disclosure ${d.id}`, purpose: `${d.basis_kind} ${d.basis_ref}` };
-    let body: Readable;
-    if (d.content === 'derived') {
-      await this.#clips.recordAccess({ id: d.clip_id, owner_id: d.owner_id }, entry);
-      body = await this.copies.open({ id: d.id, size, wrapped_key: d.copy_wrapped_key, blob_key: d.copy_blob_key }, part);
-    } else {
-      const clip = await this.#clips.findClip(d.clip_id);
-      if (!clip) throw new HttpError(410, 'the original clip has been deleted');
-      body = await this.#clips.openForOther(clip, entry, part);
-    }
+    // ONE transaction checks that the clip (and the copy) are still there and
+    // writes the read into the owner's access log: a read is never served
+    // without its entry, and a shred that commits first wins (410). Once its
+    // owner deleted the clip, or it passed their retention period, nothing
+    // derived from it is served either.
+    const gone = () => new HttpError(410, 'the owner has deleted this clip (or it reached the end of their retention period); the shared copy was destroyed with it');
+    const source = await this.#db.transaction().execute(async (tx): Promise<{ copy: repo.DisclosureRow } | { clip: ClipRow }> => {
+      const facts = await repo.clipFacts(tx, d.clip_id);
+      const fresh = await repo.findDisclosure(tx, d.id);
+      if (!facts || facts.deleted_at !== null || !fresh) throw gone();
+      if (fresh.content === 'derived') {
+        if (fresh.copy_wrapped_key === null || fresh.copy_blob_key === null) throw gone();
+        await this.#bytes.recordAccess({ id: d.clip_id, owner_id: d.owner_id }, entry, tx);
+        return { copy: fresh };
+      }
+      const clip = await this.#bytes.findAny(d.clip_id, tx);
+      if (!clip) throw gone();
+      await this.#bytes.recordAccess(clip, entry, tx);
+      return { clip };
+    });
+    const body: Readable = 'copy' in source
+      ? await this.copies.open({ id: d.id, size, wrapped_key: source.copy.copy_wrapped_key, blob_key: source.copy.copy_blob_key }, part)
+      : await this.#bytes.open(source.clip, part);
     const headers: Record<string, string> = {
       'content-type': 'video/mp4', 'accept-ranges': 'bytes', etag: `"${d.copy_sha256}"`, 'cache-control': 'private, no-store',
       'content-length': String(part ? part.end - part.start + 1 : size),
     };
     if (part) headers['content-range'] = `bytes ${part.start}-${part.end}/${size}`;
     return { status: part ? 206 : 200, headers, body };
+  }
+
+  /**
+   * An agency's read of evidence released on one basis (a warrant, an
+   * emergency, the consents answering a community request): the one handler
+   * behind every evidence-video route. A disclosure of another basis or to
+   * another agency is 404, as if it did not exist.
+   */
+  async openEvidence(actor: Actor, q: { agencyId: string; basis: { kind: BasisKind; ref: string }; disclosureId: string }, rangeHeader: string | undefined): Promise<VideoAnswer> {
+    const d = await repo.findDisclosure(this.#db, q.disclosureId);
+    if (!d || d.basis_kind !== q.basis.kind || d.basis_ref !== q.basis.ref || d.recipient !== q.agencyId) throw notFound('no such evidence');
+    return this.openDisclosedClip(actor, d.id, rangeHeader);
   }
 
   async get(id: string, db: DbHandle = this.#db): Promise<repo.DisclosureRow | undefined> {

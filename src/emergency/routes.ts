@@ -4,12 +4,11 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errorResponses, notFound } from '../platform/http/errors.ts';
+import { errorResponses } from '../platform/http/errors.ts';
 import { Id, IdParams, IsoTime } from '../platform/http/schemas.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import { MULTIPART_LIMITS } from '../legal/documents.ts';
 import { LIMITS } from '../legal/policy.ts';
-import { requireMember } from '../legal/service.ts';
 import { AgencyEvidenceParams, AgencyItemParams, AgencyParams, Binary, Manifest, Refused, ScopeInput, ScopeView, header, strict } from '../legal/schemas.ts';
 import type { EmergencyService } from './service.ts';
 
@@ -106,10 +105,7 @@ export function emergencyRoutes(emergency: EmergencyService, disclosure: Disclos
       config: { access: 'emergency.agency' },
       schema: { tags, summary: 'The original bytes of a released clip, with HTTP ranges', params: AgencyEvidenceParams, response: { 200: Binary('the whole clip'), 206: Binary('the requested range'), ...errorResponses(400, 401, 403, 404, 410, 416) } },
     }, async (req, reply) => {
-      requireMember(req.actor, req.params.id);
-      const d = await disclosure.get(req.params.disclosureId);
-      if (!d || d.basis_kind !== 'emergency' || d.basis_ref !== req.params.itemId) throw notFound('no such evidence');
-      const v = await disclosure.openDisclosedClip(req.actor, d.id, header(req.headers.range));
+      const v = await disclosure.openEvidence(req.actor, { agencyId: req.params.id, basis: { kind: 'emergency', ref: req.params.itemId }, disclosureId: req.params.disclosureId }, header(req.headers.range));
       return reply.code(v.status).headers(v.headers).send(v.body);
     });
 

@@ -8,7 +8,7 @@ import { IdParams } from '../platform/http/schemas.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import { MULTIPART_LIMITS } from './documents.ts';
 import { AgencyEvidenceParams, AgencyItemParams, AgencyParams, Binary, Demand, Manifest, ReasonBody, Records, ReviewBody, header } from './schemas.ts';
-import { requireMember, type LegalService } from './service.ts';
+import type { LegalService } from './service.ts';
 
 export function legalRoutes(legal: LegalService, disclosure: DisclosureService): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -54,10 +54,7 @@ export function legalRoutes(legal: LegalService, disclosure: DisclosureService):
       config: { access: 'legal.agency' },
       schema: { tags, summary: 'The original bytes of a released clip, with HTTP ranges; every read is in the owner\'s access log', params: AgencyEvidenceParams, response: { 200: Binary('the whole clip'), 206: Binary('the requested range'), ...errorResponses(400, 401, 403, 404, 410, 416) } },
     }, async (req, reply) => {
-      requireMember(req.actor, req.params.id);
-      const d = await disclosure.get(req.params.disclosureId);
-      if (!d || d.basis_kind !== 'warrant' || d.basis_ref !== req.params.itemId) return reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such evidence' });
-      const v = await disclosure.openDisclosedClip(req.actor, d.id, header(req.headers.range));
+      const v = await disclosure.openEvidence(req.actor, { agencyId: req.params.id, basis: { kind: 'warrant', ref: req.params.itemId }, disclosureId: req.params.disclosureId }, header(req.headers.range));
       return reply.code(v.status).headers(v.headers).send(v.body);
     });
 

@@ -40,9 +40,13 @@ export function toDemandView(r: repo.DemandRow, now: number) {
 }
 export type DemandView = ReturnType<typeof toDemandView>;
 
-/** The actor must be a member of this agency; anyone else is refused (403). */
+/**
+ * The actor must be a member of this agency. Anyone else gets 404, as for
+ * another owner's clip: one convention, so that no answer reveals which
+ * agencies, demands or emergencies exist.
+ */
 export function requireMember(actor: Actor, agencyId: string): UserActor {
-  if (actor.kind !== 'user' || actor.role !== 'agency' || actor.agencyId !== agencyId) throw forbidden('only members of this agency may act for it');
+  if (actor.kind !== 'user' || actor.role !== 'agency' || actor.agencyId !== agencyId) throw notFound('no such agency resource');
   return actor;
 }
 

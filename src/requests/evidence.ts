@@ -106,9 +106,7 @@ export class EvidenceService {
 
   async video(actor: UserActor, agencyId: string, rid: string, itemId: string, range: string | undefined): Promise<VideoAnswer> {
     const r = await this.#request(actor, agencyId, rid);
-    const d = await this.#disclosure.get(itemId);
-    if (!d || d.basis_kind !== 'consent' || d.basis_ref !== r.id) throw notFound('no such evidence item');
-    return this.#disclosure.openDisclosedClip(actor, itemId, range);
+    return this.#disclosure.openEvidence(actor, { agencyId: r.agency_id, basis: { kind: 'consent', ref: r.id }, disclosureId: itemId }, range);
   }
 
   /**

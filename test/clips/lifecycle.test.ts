@@ -10,6 +10,7 @@ import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { DAY } from '../../src/platform/clock.ts';
 import { checkMp4, fileSource } from '../../src/clips/mp4.ts';
+import { clipBytesOf } from '../../src/clips/internal.ts';
 import { fixture, newOwner, sha256, storedFiles, upload, type Owner } from './helpers.ts';
 
 forEachEngine('clip lifecycle', (getDb) => {
@@ -98,11 +99,11 @@ forEachEngine('clip lifecycle', (getDb) => {
 
   test('reads by anyone but the owner are access-logged; the owner lists them, nobody else sees them', async () => {
     const id = await newClip(ann);
-    const clip = (await clips().findClip(id))!;
-    const bytes = await buffer(await clips().openForOther(clip, { actor: 'agency Springfield PD', purpose: 'consented disclosure d-1' }));
+    const clip = (await clipBytesOf(clips()).findAny(id))!;
+    const bytes = await buffer(await clipBytesOf(clips()).openForOther(clip, { actor: 'agency Springfield PD', purpose: 'consented disclosure d-1' }));
     assert.equal(sha256(bytes), clip.sha256);
     t.clock.advance(1000);
-    const part = await buffer(await clips().openForOther(clip, { actor: 'agency Springfield PD', purpose: 'consented disclosure d-1 (range)' }, { start: 10, end: 19 }));
+    const part = await buffer(await clipBytesOf(clips()).openForOther(clip, { actor: 'agency Springfield PD', purpose: 'consented disclosure d-1 (range)' }, { start: 10, end: 19 }));
     assert.deepEqual(part, fixture('clip.mp4').subarray(10, 20));
     // The owner's own playback is not logged.
     await as(t, ann, { method: 'GET', url: `/api/v1/clips/${id}/video` });
@@ -118,8 +119,8 @@ forEachEngine('clip lifecycle', (getDb) => {
 
   test('makeRedactedCopy gives a re-encoded H.264 MP4 in the temp area', async () => {
     const id = await newClip(ann);
-    const clip = (await clips().findClip(id))!;
-    const copy = await clips().makeRedactedCopy(clip, [[[0, 0], [0.5, 0], [0.5, 0.5]]]);
+    const clip = (await clipBytesOf(clips()).findAny(id))!;
+    const copy = await clipBytesOf(clips()).makeRedactedCopy(clip, [[[0, 0], [0.5, 0], [0.5, 0.5]]]);
     try {
       const fh = await fsp.open(copy.file, 'r');
       const verdict = await checkMp4(fileSource(fh, copy.size)).finally(() => fh.close());
@@ -135,7 +136,7 @@ forEachEngine('clip lifecycle', (getDb) => {
 
   test('the start-up sweep removes temp files and blobs no row points at, and keeps the rest', async () => {
     const id = await newClip(ann);
-    const blobs = clips().vault.blobs;
+    const blobs = clipBytesOf(clips()).blobs;
     await fsp.writeFile(blobs.tempPath(), 'interrupted upload');
     const orphanTmp = blobs.tempPath();
     await fsp.writeFile(orphanTmp, 'moved but never committed');

@@ -62,7 +62,7 @@ forEachEngine('emergency requests', (getDb) => {
     await refused(401, () => submit(null, form()));
     await refused(403, async () => submit(await createResident(t), form()));
     await refused(403, () => submit(s.reviewer1, form()));
-    await refused(403, () => submit(s.otherOfficer, form()), /members of this agency/);
+    await refused(404, () => submit(s.otherOfficer, form()), /no such agency resource/);
     await refused(400, () => submit(s.officer, form({ scope: { cameraIds: [s.cams.a], ranges: [range(t.clock.now() - 7 * HOUR, t.clock.now())] } })), /7\.0 hours, over 6 hours/);
     const { callbackPhone: _drop, ...noPhone } = form();
     await refused(400, () => submit(s.officer, noPhone), /callback phone number is required/);
@@ -129,7 +129,7 @@ forEachEngine('emergency requests', (getDb) => {
     assert.equal(ev.statusCode, 200, ev.body);
     const video = await as(t, s.officer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${id}/evidence/${ev.json()[0].disclosureId}/video` });
     assert.equal(sha256(video.rawPayload), sha256(fixture('clip.mp4')));
-    assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${id}/evidence` })).statusCode, 403);
+    assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${id}/evidence` })).statusCode, 404);
     assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}-other/emergency-requests/${id}` })).statusCode, 404);
 
     // Notice at 72 h, not a moment before; the job survives being run many times.
@@ -176,7 +176,7 @@ forEachEngine('emergency requests', (getDb) => {
     const bad = multipart({ until: new Date(until).toISOString() }, pdfPart(fixture('text.txt'), 'order.pdf'));
     await refused(400, () => as(t, s.officer, { method: 'POST', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${delayed}/notice-delay`, headers: bad.headers, payload: bad.payload }));
     const body = multipart({ until: new Date(until).toISOString() }, pdfPart(undefined, 'order.pdf'));
-    assert.equal((await as(t, s.otherOfficer, { method: 'POST', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${delayed}/notice-delay`, headers: body.headers, payload: body.payload })).statusCode, 403);
+    assert.equal((await as(t, s.otherOfficer, { method: 'POST', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${delayed}/notice-delay`, headers: body.headers, payload: body.payload })).statusCode, 404);
     const ok = await as(t, s.officer, { method: 'POST', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${delayed}/notice-delay`, headers: body.headers, payload: body.payload });
     assert.equal(ok.statusCode, 200, ok.body);
     // A request until a reviewer outside the agency approves it.
@@ -213,7 +213,7 @@ forEachEngine('emergency requests', (getDb) => {
     const narrow = await warrant({ cameraIds: [s.cams.a], ranges: window() });
     const link = (demandId: string, user = officer) => as(t, user, { method: 'POST', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${id}/follow-up`, payload: { demandId } });
     await refused(400, () => link(narrow), /does not cover/);
-    await refused(403, () => link(narrow, s.otherOfficer));
+    await refused(404, () => link(narrow, s.otherOfficer));
     const covering = await warrant({ address: { lat: 45.5, lon: -122.6, radiusM: 30 }, ranges: [range(s.clips.a1.startedAt - HOUR, s.clips.a1.endedAt + HOUR)] });
     const ok = await link(covering);
     assert.equal(ok.statusCode, 200, ok.body);

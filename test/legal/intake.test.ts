@@ -51,11 +51,11 @@ forEachEngine('legal demand intake', (getDb) => {
     assert.equal(queue.json().find((q: { id: string }) => q.id === d.id).ageMs, HOUR);
   });
 
-  test('401 without a session; 403 for a resident, a reviewer, or a member of another agency', async () => {
+  test('401 without a session; 403 for a resident or a reviewer; 404 for a member of another agency', async () => {
     await refused(401, () => submitDemand(t, null, s.agencyId, fields()));
     await refused(403, async () => submitDemand(t, await createResident(t), s.agencyId, fields()));
     await refused(403, () => submitDemand(t, s.reviewer1, s.agencyId, fields()));
-    await refused(403, () => submitDemand(t, s.otherOfficer, s.agencyId, fields()));
+    await refused(404, () => submitDemand(t, s.otherOfficer, s.agencyId, fields()));
     // A member of an agency that no reviewer has verified.
     await agency(t, `${s.agencyId}-unverified`, box(45, 46, -123, -122), false);
     const member = await createStaff(t, 'agency', { agencyId: `${s.agencyId}-unverified` });
@@ -109,7 +109,7 @@ forEachEngine('legal demand intake', (getDb) => {
     assert.equal(list.statusCode, 200);
     assert.ok(list.json().length >= 1);
     const id = list.json()[0].id;
-    assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/legal-demands` })).statusCode, 403);
+    assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/legal-demands` })).statusCode, 404);
     assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}-other/legal-demands/${id}` })).statusCode, 404);
     assert.equal((await as(t, null, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/legal-demands/${id}` })).statusCode, 401);
     assert.equal((await as(t, s.owner, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/legal-demands/${id}` })).statusCode, 403);

@@ -96,7 +96,7 @@ forEachEngine('legal demand review', (getDb) => {
     assert.equal(log.statusCode, 200, log.body);
     assert.ok(log.json().items.filter((i: { clipId: string }) => i.clipId === c.a1.id).length >= 2);
     // Another agency gets nothing.
-    assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/legal-demands/${id}/evidence` })).statusCode, 403);
+    assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/legal-demands/${id}/evidence` })).statusCode, 404);
     assert.equal((await as(t, s.otherOfficer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}-other/legal-demands/${id}/evidence` })).statusCode, 404);
   });
 

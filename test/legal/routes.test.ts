@@ -82,10 +82,10 @@ forEachEngine('legal, emergency and console routes', (getDb) => {
     }
   });
 
-  test('403 for a member of another agency on every agency route', async () => {
+  test('404 for a member of another agency on every agency route (nothing reveals what exists)', async () => {
     for (const r of ROUTES.filter((x) => x.side === 'agency')) {
       const res = await send(s.otherOfficer, r, ids);
-      assert.equal(res.statusCode, 403, `${r.method} ${r.url(ids)}: ${res.body}`);
+      assert.equal(res.statusCode, 404, `${r.method} ${r.url(ids)}: ${res.body}`);
     }
   });
 
