@@ -7,13 +7,13 @@
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
-import { conflict } from '../platform/http/errors.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
+import { releaseScope } from '../disclosure/release.ts';
 import type { Notices } from '../legal/notices.ts';
 import { parseScope } from '../legal/policy.ts';
-import { clipsInScope, type ScopeClip } from '../legal/repository.ts';
+import { clipsInScope } from '../legal/repository.ts';
 import { noticeDue } from './policy.ts';
-import { updateEmergencyIf, type EmergencyRow } from './repository.ts';
+import { approversOf, updateEmergencyIf, type EmergencyRow } from './repository.ts';
 
 export interface EmergencyReleaseDeps {
   ctx: AppContext;
@@ -24,19 +24,9 @@ export interface EmergencyReleaseDeps {
 export async function releaseEmergency(d: EmergencyReleaseDeps, tx: DbHandle, staff: UserActor, e: EmergencyRow): Promise<{ released: number; refusedE2ee: number }> {
   const now = d.ctx.clock.now();
   const clips = await clipsInScope(tx, parseScope(e.scope), 'contain');
-  const released: ScopeClip[] = [];
-  const refused: ScopeClip[] = [];
-  for (const c of clips) {
-    const res = await d.disclosure.releaseOriginal(tx, staff, { clipId: c.id, recipient: { kind: 'agency', agencyId: e.agency_id, agencyType: null }, basis: { kind: 'emergency', ref: e.id } });
-    if (res.ok) released.push(c);
-    else if (res.code === 'e2ee') refused.push(c);
-    // Any other refusal rolls the whole approval back: 409, the basis or the clip is not in a state that releases.
-    else throw conflict(`emergency ${e.id} could not release clip ${c.id}: ${res.reason}; nothing was approved or released`);
-  }
-  if (refused.length) {
-    const approvers = (await tx.selectFrom('emergency_determinations').select('reviewer_id').where('emergency_id', '=', e.id).where('decision', '=', 'approve').execute()).map((r) => r.reviewer_id);
-    await d.disclosure.log.appendMany(tx, { basis: 'refusal_e2ee', agency: e.agency_id, ref: e.id, reviewers: approvers, clips: refused.map((c) => ({ clipId: c.id, ownerId: c.owner_id, sha256: c.sha256 })) });
-  }
+  const { released, refused } = await releaseScope(d.disclosure, tx, staff, {
+    agencyId: e.agency_id, basis: { kind: 'emergency', ref: e.id }, clips, refusalReviewers: () => approversOf(tx, e.id),
+  });
   if (refused.length) await updateEmergencyIf(tx, e.id, (q) => q, { refused_e2ee: refused.length });
   if (released.length) {
     await updateEmergencyIf(tx, e.id, (q) => q, { disclosed_at: now });

@@ -34,6 +34,11 @@ export async function determinationsOf(db: DbHandle, emergencyId: string): Promi
     .execute();
 }
 
+/** The reviewers who approved an emergency. */
+export async function approversOf(db: DbHandle, emergencyId: string): Promise<string[]> {
+  return (await db.selectFrom('emergency_determinations').select('reviewer_id').where('emergency_id', '=', emergencyId).where('decision', '=', 'approve').execute()).map((r) => r.reviewer_id);
+}
+
 export async function insertDetermination(db: DbHandle, row: Insertable<EmergencyDeterminationsTable>): Promise<void> {
   await db.insertInto('emergency_determinations').values(row).execute();
 }

@@ -12,8 +12,8 @@ import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import type { ClipsService } from '../clips/service.ts';
-import { conflict } from '../platform/http/errors.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
+import { releaseScope } from '../disclosure/release.ts';
 import type { LogClip } from '../disclosure/log.ts';
 import type { Scope } from '../disclosure/policy.ts';
 import { LIMITS } from './policy.ts';
@@ -46,18 +46,10 @@ async function tellOwners(d: ReleaseDeps, tx: DbHandle, demand: repo.DemandRow, 
 export async function releaseWarrant(d: ReleaseDeps, tx: DbHandle, actor: UserActor, demand: repo.DemandRow, scope: Scope) {
   const clips = await repo.clipsInScope(tx, scope, 'contain');
   await tellOwners(d, tx, demand, clips.map((c) => c.owner_id));
-  const refused: repo.ScopeClip[] = [];
-  let released = 0;
-  for (const c of clips) {
-    const res = await d.disclosure.releaseOriginal(tx, actor, { clipId: c.id, recipient: { kind: 'agency', agencyId: demand.agency_id, agencyType: null }, basis: { kind: 'warrant', ref: demand.id } });
-    if (res.ok) released++;
-    else if (res.code === 'e2ee') refused.push(c);
-    // Any other refusal rolls the whole approval back: 409, the basis or the clip is not in a state that releases.
-    else throw conflict(`warrant ${demand.id} could not release clip ${c.id}: ${res.reason}; nothing was approved or released`);
-  }
-  // "Not disclosable: end-to-end encrypted" is on the record as its own entry (PRODUCT.md principle 5).
-  if (refused.length) await d.disclosure.log.appendMany(tx, { basis: 'refusal_e2ee', agency: demand.agency_id, ref: demand.id, reviewers: [actor.userId], clips: refused.map(logClip) });
-  return { released, refusedE2ee: refused.length };
+  const { released, refused } = await releaseScope(d.disclosure, tx, actor, {
+    agencyId: demand.agency_id, basis: { kind: 'warrant', ref: demand.id }, clips, refusalReviewers: async () => [actor.userId],
+  });
+  return { released: released.length, refusedE2ee: refused.length };
 }
 
 export async function releaseRecords(d: ReleaseDeps, tx: DbHandle, actor: UserActor, demand: repo.DemandRow, scope: Scope): Promise<Records> {
@@ -90,15 +82,8 @@ export async function placeHolds(d: ReleaseDeps, tx: DbHandle, actor: UserActor,
   return { held: clips.length };
 }
 
-/** The clips a preservation demand holds (for the one 90-day extension). */
-export async function heldClips(tx: DbHandle, demandId: string): Promise<repo.ScopeClip[]> {
-  return tx.selectFrom('holds').innerJoin('clips', 'clips.id', 'holds.clip_id')
-    .select(['clips.id', 'clips.owner_id', 'clips.camera_id', 'clips.sha256', 'clips.size', 'clips.started_at', 'clips.ended_at', 'clips.kind', 'clips.signed', 'clips.e2ee'])
-    .where('holds.created_by', '=', holdTag(demandId)).where('clips.deleted_at', 'is', null).distinct().execute();
-}
-
 export async function extendHolds(d: ReleaseDeps, tx: DbHandle, actor: UserActor, demand: repo.DemandRow, until: number) {
-  const clips = await heldClips(tx, demand.id);
+  const clips = await repo.heldClips(tx, holdTag(demand.id));
   for (const c of clips) await d.clips.placeHold({ clipId: c.id, reason: `preservation request ${demand.id} (extended)`, until, createdBy: holdTag(demand.id) }, tx);
   await d.disclosure.log.appendMany(tx, { basis: 'preservation', agency: demand.agency_id, ref: demand.id, reviewers: [actor.userId], clips: clips.map(logClip) });
   return { held: clips.length };

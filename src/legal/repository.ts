@@ -107,6 +107,13 @@ export async function clipsInScope(db: DbHandle, scope: Scope, mode: 'contain' |
   });
 }
 
+/** The live clips held under one hold tag (a preservation demand's, for its one 90-day extension). */
+export async function heldClips(db: DbHandle, tag: string): Promise<ScopeClip[]> {
+  return db.selectFrom('holds').innerJoin('clips', 'clips.id', 'holds.clip_id')
+    .select(['clips.id', 'clips.owner_id', 'clips.camera_id', 'clips.sha256', 'clips.size', 'clips.started_at', 'clips.ended_at', 'clips.kind', 'clips.signed', 'clips.e2ee'])
+    .where('holds.created_by', '=', tag).where('clips.deleted_at', 'is', null).distinct().execute();
+}
+
 export async function usersByIds(db: DbHandle, ids: readonly string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('users').select(['id', 'display_name', 'email', 'agency_id']).where('id', 'in', [...ids]).execute();
