@@ -237,5 +237,7 @@ export async function run(opts: { seconds?: number; size?: number } = {}) {
 
 if (import.meta.main) {
   if (process.env.LEDGER_BENCH_BUILD) process.stdout.write(String(await buildBigLog(process.env.LEDGER_BENCH_BUILD, Number(process.env.SIZE ?? 1_000_000))));
+  // Figure 1 alone, as JSON on stdout, for the soak benchmark to run beside its load.
+  else if (process.env.LEDGER_BENCH_THROUGHPUT) process.stdout.write(JSON.stringify(await throughput(Number(process.env.LEDGER_BENCH_THROUGHPUT), 16)));
   else await run({ seconds: Number(process.env.SECONDS ?? 15), size: Number(process.env.SIZE ?? 1_000_000) });
 }

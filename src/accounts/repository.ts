@@ -5,6 +5,8 @@ import type { Role, UsersTable } from '../platform/db/tables/accounts.ts';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 
 export type UserRow = Selectable<UsersTable>;
+/** The columns GET /api/v1/me shows. */
+export type PublicUserRow = Pick<UserRow, 'id' | 'email' | 'display_name' | 'role' | 'agency_id' | 'home_lat' | 'home_lon' | 'totp_enabled' | 'retention_days'>;
 
 export const findUserByEmail = (db: DbHandle, email: string) =>
   db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
@@ -27,7 +29,7 @@ export async function insertSession(
   await db.insertInto('sessions').values({ ...s, last_seen_at: s.created_at }).execute();
 }
 
-/** The session and its user in one query; the hot path of every authenticated request. */
+/** The session and its user in one query (with what /me shows); the hot path of every authenticated request. */
 export const findSessionByTokenHash = (db: DbHandle, tokenHash: string) =>
   db
     .selectFrom('sessions')
@@ -40,6 +42,12 @@ export const findSessionByTokenHash = (db: DbHandle, tokenHash: string) =>
       'users.role',
       'users.agency_id',
       'sessions.second_factor',
+      'users.email',
+      'users.display_name',
+      'users.home_lat',
+      'users.home_lon',
+      'users.totp_enabled',
+      'users.retention_days',
     ])
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();

@@ -1,6 +1,7 @@
 // Account use cases: registration, login and sessions, password change, TOTP.
 // Each takes the actor first (where there is one) and owns its transaction.
 import type { FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { UserActor } from '../platform/access.ts';
 import { TOTP_REQUIRED, type Role } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -23,7 +24,7 @@ export interface PublicUser {
   retentionDays: number;
 }
 
-export function toPublicUser(u: repo.UserRow): PublicUser {
+export function toPublicUser(u: repo.PublicUserRow): PublicUser {
   return {
     id: u.id,
     email: u.email,
@@ -49,7 +50,16 @@ export class AccountsService {
   // Resolving a session is the hot path of every request. Resolved actors are
   // kept briefly; logout, revocation and password change in this process drop
   // them at once, and on other nodes they lapse within SESSION_CACHE_MS.
-  readonly #sessions = new Map<string, { actor: Omit<UserActor, 'via'>; expiresAt: number; until: number }>();
+  // Keyed by the token itself, so a hit costs no SHA-256: this process sees
+  // every raw token anyway, and only the database (which outlives it, and is
+  // copied into backups) must hold hashes alone. Bounded: least recently used
+  // sessions go first.
+  readonly #sessions = new LRUCache<string, { actor: Omit<UserActor, 'via'>; expiresAt: number; until: number }>({ max: SESSION_CACHE_MAX });
+  // What GET /api/v1/me answers, by user, for the same short window: the
+  // session lookup already reads these columns, so a hit costs no query.
+  // Changes made here drop it at once (forgetSessions); a change made
+  // elsewhere (retention, another node) shows within SESSION_CACHE_MS.
+  readonly #profiles = new LRUCache<string, { user: PublicUser; until: number }>({ max: SESSION_CACHE_MAX });
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -153,27 +163,29 @@ export class AccountsService {
 
   /** The token resolver for "pls_" tokens (see platform/http/auth.ts). */
   resolveSession = async (token: string, _req: FastifyRequest, via: 'cookie' | 'bearer'): Promise<UserActor | null> => {
-    const tokenHash = hashToken(token);
     const now = this.#ctx.clock.now();
-    const cached = this.#sessions.get(tokenHash);
+    const cached = this.#sessions.get(token);
     if (cached && cached.until > now && cached.expiresAt > now) return { ...cached.actor, via };
-    const row = await repo.findSessionByTokenHash(this.#db, tokenHash);
+    const row = await repo.findSessionByTokenHash(this.#db, hashToken(token));
     if (!row || row.expires_at <= now) {
-      this.#sessions.delete(tokenHash);
+      this.#sessions.delete(token);
       return null;
     }
     if (now - row.last_seen_at > SESSION_TOUCH_MS) await repo.touchSession(this.#db, row.session_id, now);
     const actor = { kind: 'user' as const, userId: row.user_id, role: row.role, agencyId: row.agency_id, totpEnabled: row.second_factor === 1, sessionId: row.session_id };
-    if (this.#sessions.size >= SESSION_CACHE_MAX) this.#sessions.delete(this.#sessions.keys().next().value!);
-    this.#sessions.set(tokenHash, { actor, expiresAt: row.expires_at, until: now + SESSION_CACHE_MS });
+    this.#sessions.set(token, { actor, expiresAt: row.expires_at, until: now + SESSION_CACHE_MS });
+    this.#profiles.set(row.user_id, { user: toPublicUser({ ...row, id: row.user_id }), until: now + SESSION_CACHE_MS });
     return { ...actor, via };
   };
 
   /** Drops cached actors of one session, or of every session of a user. */
   forgetSessions(match: { sessionId?: string; userId?: string }): void {
-    for (const [k, v] of this.#sessions) {
-      if (v.actor.sessionId === match.sessionId || v.actor.userId === match.userId) this.#sessions.delete(k);
+    const gone: string[] = [];
+    for (const [k, v] of this.#sessions.entries()) {
+      if (v.actor.sessionId === match.sessionId || v.actor.userId === match.userId) gone.push(k);
     }
+    for (const k of gone) this.#sessions.delete(k);
+    if (match.userId) this.#profiles.delete(match.userId);
   }
 
   async logout(actor: UserActor): Promise<void> {
@@ -182,9 +194,14 @@ export class AccountsService {
   }
 
   async me(actor: UserActor): Promise<PublicUser> {
+    const now = this.#ctx.clock.now();
+    const cached = this.#profiles.get(actor.userId);
+    if (cached && cached.until > now) return cached.user;
     const u = await repo.findUserById(this.#db, actor.userId);
     if (!u) throw unauthorized();
-    return toPublicUser(u);
+    const user = toPublicUser(u);
+    this.#profiles.set(u.id, { user, until: now + SESSION_CACHE_MS });
+    return user;
   }
 
   async listSessions(actor: UserActor) {

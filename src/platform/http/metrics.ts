@@ -13,10 +13,12 @@ export function installMetrics(app: FastifyInstance): Registry {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // A callback hook, not an async one: no promise per response.
+  app.addHook('onResponse', (req, reply, done) => {
     // The route pattern, not the URL, keeps label cardinality bounded.
     const route = req.routeOptions.url ?? 'unmatched';
     duration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
   return registry;
 }
