@@ -4,9 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireUser } from '../platform/access.ts';
-import type { AppContext } from '../platform/context.ts';
 import { errorResponses, notFound } from '../platform/http/errors.ts';
-import { LedgerService } from './service.ts';
+import type { LedgerService } from './service.ts';
 import { TILE_WIDTH, parseTilePath } from './tiles.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -28,11 +27,9 @@ const CHECKPOINT_CACHE = 'public, max-age=2';
 const FULL_TILE_CACHE = 'public, max-age=31536000, immutable';
 const PARTIAL_TILE_CACHE = 'public, max-age=60';
 
-/** Registers the log's routes and its integrator; one line in app.ts. */
-export function ledgerRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+/** Registers the log's routes; the service (and its integrator) is built in app/wire.ts. */
+export function ledgerRoutes(ledger: LedgerService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const ledger = new LedgerService(ctx);
-    await ledger.init();
     const tags = ['log'];
 
     app.get('/log/checkpoint', {
