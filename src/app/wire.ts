@@ -102,16 +102,15 @@ function buildServices(ctx: AppContext): Services {
   const clips = new ClipsService(ctx);
   const outbox = new OutboxService(ctx);
   const ledger = new LedgerService(ctx);
-  const disclosure = new DisclosureService(ctx, clips);
+  // Owners' blocked agency types also bar consent sharing with those agencies.
+  const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
   const notices = new Notices(ctx);
   const documents = new DocumentStore(config, masterKey);
-  const legal = new LegalService(ctx, { clips, disclosure, notices, documents });
+  // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
+  const legal = new LegalService(ctx, { clips, disclosure, notices, documents, agencyGate: async (db, id) => (await jurisdictionOf(db, id)) !== null });
   // Each capability with a review queue registers it with the reviewer console.
   const review = new ReviewConsole(ctx);
-  const emergency = new EmergencyService(ctx, { disclosure, notices, documents });
-  // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
-  legal.setAgencyGate(async (db, id) => (await jurisdictionOf(db, id)) !== null);
-  emergency.setJurisdictionSource(jurisdictionOf);
+  const emergency = new EmergencyService(ctx, { disclosure, notices, documents, jurisdiction: jurisdictionOf });
   review.register('legal_demand', (actor) => legal.queueItems(actor));
   review.register('emergency', (actor) => emergency.queueItems(actor));
   review.register('emergency_notice_delay', (actor) => emergency.noticeDelayQueueItems(actor));
@@ -120,8 +119,6 @@ function buildServices(ctx: AppContext): Services {
   const answers = new AnswersService(ctx, disclosure);
   const evidence = new EvidenceService(ctx, disclosure);
   review.register('community_request', () => pendingQueueItems(requests, ctx.clock.now()));
-  // Owners' blocked agency types also bar consent sharing with those agencies.
-  disclosure.setOwnerPolicySource(async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }));
   return { accounts, cameras, clips, outbox, ledger, disclosure, legal, notices, review, emergency, agencies, requests, answers, evidence };
 }
 

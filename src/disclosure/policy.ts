@@ -96,8 +96,6 @@ export interface OwnerPolicy {
   blockedAgencyTypes: readonly string[];
 }
 
-export const OPEN_POLICY: OwnerPolicy = { blockedAgencyTypes: [] };
-
 export type RefusalCode =
   | 'deleted'
   | 'e2ee'
