@@ -101,8 +101,6 @@ export interface OwnerPolicy {
   blockedAgencyTypes: readonly string[];
 }
 
-export const OPEN_POLICY: OwnerPolicy = { blockedAgencyTypes: [] };
-
 export type RefusalCode =
   | 'deleted'
   | 'e2ee'

@@ -9,6 +9,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import { requirePorts } from '../platform/ports.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
@@ -38,6 +39,7 @@ export interface EmergencyInput {
 }
 
 /** An agency's jurisdiction (GeoJSON), or null when the agency is unknown. */
+/** Where agencies' jurisdictions come from (the agencies capability); null for an unverified agency. */
 export type JurisdictionSource = (db: DbHandle, agencyId: string) => Promise<Polygon | MultiPolygon | null>;
 
 /** The audit action of an agency's request to delay notice; its details hold the requested date. */
@@ -59,10 +61,12 @@ export class EmergencyService {
   readonly #disclosure: DisclosureService;
   readonly #notices: Notices;
   readonly #documents: DocumentStore;
-  #jurisdiction: JurisdictionSource | null = null;
+  readonly #jurisdiction: JurisdictionSource;
 
-  constructor(ctx: AppContext, deps: { disclosure: DisclosureService; notices: Notices; documents: DocumentStore }) {
+  constructor(ctx: AppContext, deps: { disclosure: DisclosureService; notices: Notices; documents: DocumentStore; jurisdiction: JurisdictionSource }) {
+    requirePorts('EmergencyService', deps, ['disclosure', 'notices', 'documents', 'jurisdiction']);
     this.#ctx = ctx;
+    this.#jurisdiction = deps.jurisdiction;
     this.#disclosure = deps.disclosure;
     this.#notices = deps.notices;
     this.#documents = deps.documents;
@@ -73,11 +77,6 @@ export class EmergencyService {
 
   get #db() {
     return this.#ctx.db.kysely;
-  }
-
-  /** Where agencies' jurisdictions come from (the agencies capability). */
-  setJurisdictionSource(source: JurisdictionSource): void {
-    this.#jurisdiction = source;
   }
 
   async basis(db: DbHandle, id: string): Promise<EmergencyBasis | undefined> {
@@ -125,7 +124,6 @@ export class EmergencyService {
 
   /** Every named camera and the address must lie inside the agency's jurisdiction. */
   async #checkJurisdiction(agencyId: string, scope: ReturnType<typeof parseScope>): Promise<void> {
-    if (!this.#jurisdiction) return;
     const area = await this.#jurisdiction(this.#db, agencyId);
     if (!area) throw new HttpError(403, 'this agency is not verified');
     const inside = (lat: number, lon: number) => booleanPointInPolygon([lon, lat], area);

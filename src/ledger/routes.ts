@@ -5,9 +5,8 @@ import compress from '@fastify/compress';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireUser } from '../platform/access.ts';
-import type { AppContext } from '../platform/context.ts';
 import { errorResponses, notFound } from '../platform/http/errors.ts';
-import { LedgerService } from './service.ts';
+import type { LedgerService } from './service.ts';
 import { ENTRIES_LEVEL, parseTilePath } from './tiles.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -30,11 +29,9 @@ const Receipt = Type.Object({
 const CHECKPOINT_CACHE = 'public, max-age=2';
 const TILE_CACHE = 'public, max-age=31536000, immutable';
 
-/** Registers the log's routes and its integrator; one line in app.ts. */
-export function ledgerRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+/** Registers the log's routes; the service (and its integrator) is built in app/wire.ts. */
+export function ledgerRoutes(ledger: LedgerService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const ledger = new LedgerService(ctx);
-    await ledger.init();
     const tags = ['log'];
     // Entry bundles SHOULD be compressed (C2SP tlog-tiles, "Entry bundles"); hash
     // tiles are random bytes and are not. Scoped to this plugin: reply.compress only.

@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import { requirePorts } from '../platform/ports.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, forbidden, notFound } from '../platform/http/errors.ts';
@@ -72,14 +73,19 @@ async function refuseConflicted(tx: DbHandle, staff: UserActor, d: repo.DemandRo
   if (refusal) throw forbidden(refusal);
 }
 
+/** Whether an agency is verified and may act (the agencies capability answers). */
+export type AgencyGate = (db: DbHandle, agencyId: string) => Promise<boolean>;
+
 export class LegalService {
   readonly #ctx: AppContext;
   readonly #deps: ReleaseDeps;
   readonly documents: DocumentStore;
-  #agencyGate: ((db: DbHandle, agencyId: string) => Promise<boolean>) | null = null;
+  readonly #agencyGate: AgencyGate;
 
-  constructor(ctx: AppContext, deps: { clips: ClipsService; disclosure: DisclosureService; notices: Notices; documents: DocumentStore }) {
+  constructor(ctx: AppContext, deps: { clips: ClipsService; disclosure: DisclosureService; notices: Notices; documents: DocumentStore; agencyGate: AgencyGate }) {
+    requirePorts('LegalService', deps, ['clips', 'disclosure', 'notices', 'documents', 'agencyGate']);
     this.#ctx = ctx;
+    this.#agencyGate = deps.agencyGate;
     this.#deps = { ctx, clips: deps.clips, disclosure: deps.disclosure, notices: deps.notices };
     this.documents = deps.documents;
     // The disclosure door loads warrants itself, inside its own transaction.
@@ -100,11 +106,6 @@ export class LegalService {
     if (swept.temp || swept.orphans) this.#ctx.log.info(swept, 'swept interrupted legal document uploads');
   }
 
-  /** Whether an agency is verified and may act (the agencies capability answers). */
-  setAgencyGate(gate: (db: DbHandle, agencyId: string) => Promise<boolean>): void {
-    this.#agencyGate = gate;
-  }
-
   async warrantBasis(db: DbHandle, id: string): Promise<WarrantBasis | undefined> {
     const d = await repo.findDemand(db, id);
     if (!d || d.type !== 'search_warrant') return undefined;
@@ -118,7 +119,7 @@ export class LegalService {
   /** POST /agencies/{id}/legal-demands: multipart fields plus the PDF as "document". */
   async submit(actor: Actor, agencyId: string, req: FastifyRequest): Promise<DemandView> {
     const member = requireMember(actor, agencyId);
-    if (this.#agencyGate && !(await this.#agencyGate(this.#db, agencyId))) throw forbidden('this agency is not verified');
+    if (!(await this.#agencyGate(this.#db, agencyId))) throw forbidden('this agency is not verified');
     const { fields, document } = await this.documents.readForm(req, 'document');
     try {
       const now = this.#ctx.clock.now();

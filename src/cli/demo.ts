@@ -1,10 +1,21 @@
 // `porchlight demo [--reset] [--codes]`: (re)seed the demo neighbourhood.
+// Wires and migrates but never starts the app (no sweep, no lock).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import { buildApp } from '../app.ts';
+import { wirePrepared } from '../app/prepare.ts';
 import { totpCode } from '../accounts/totp.ts';
-import { DEMO_STAFF, demoSignIns, seedDemo } from './seed.ts';
+import { DEMO_STAFF, demoSignIns, seedDemo } from '../demo/seed.ts';
+import { configFrom, parse, printUsage, settingOptions, settingsHelp, type Command } from './command.ts';
+
+export const demoCommand: Command = {
+  usage: `porchlight demo [--reset] [--codes] [settings]\n\n  --reset   wipe the embedded database and re-seed\n  --codes   print current TOTP codes of the demo staff\n\nSettings:\n${settingsHelp}`,
+  async run(argv) {
+    const { values } = parse(argv, { ...settingOptions, reset: { type: 'boolean' }, codes: { type: 'boolean' } });
+    if (values.help) return printUsage(demoCommand);
+    return runDemoCommand(configFrom(values), { reset: Boolean(values.reset), codes: Boolean(values.codes) });
+  },
+};
 
 export async function runDemoCommand(config: Config, opts: { reset: boolean; codes?: boolean }): Promise<number> {
   if (opts.codes) {
@@ -21,7 +32,7 @@ export async function runDemoCommand(config: Config, opts: { reset: boolean; cod
     for (const d of ['blobs', 'tmp', 'disclosures', 'legal']) fs.rmSync(path.join(config.dataDir, d), { recursive: true, force: true });
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const built = await buildApp({ ...config, LOG_LEVEL: 'warn' });
+  const built = await wirePrepared({ ...config, LOG_LEVEL: 'warn' });
   try {
     const any = await built.ctx.db.kysely.selectFrom('users').select('id').limit(1).executeTakeFirst();
     if (any) {

@@ -1,10 +1,31 @@
 // `porchlight admin create-user`: creates staff accounts from the command line.
+// It wires the app and migrates, but never starts it: no sweep, no lock, so it
+// is safe while the server runs (issue 11 item 1).
 import type { Config } from '../config.ts';
-import { buildApp } from '../app.ts';
+import { wirePrepared } from '../app/prepare.ts';
 import type { Role } from '../platform/access.ts';
 import { HttpError } from '../platform/http/errors.ts';
+import { configFrom, parse, printUsage, settingOptions, type Command } from './command.ts';
 
 const STAFF_ROLES = ['reviewer', 'admin', 'agency'] as const;
+
+export const adminCommand: Command = {
+  usage: 'porchlight admin create-user --role reviewer|admin|agency --email EMAIL --password PASSWORD --name NAME [--agency AGENCY_ID] [settings]',
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub !== 'create-user') return printUsage(adminCommand);
+    const { values } = parse(rest, {
+      ...settingOptions,
+      role: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      agency: { type: 'string' },
+    });
+    if (values.help) return printUsage(adminCommand);
+    return createUserCommand(configFrom(values), values as Record<string, string | undefined>);
+  },
+};
 
 export async function createUserCommand(config: Config, v: Record<string, string | undefined>): Promise<number> {
   const missing = ['role', 'email', 'password', 'name'].filter((k) => !v[k]);
@@ -16,7 +37,7 @@ export async function createUserCommand(config: Config, v: Record<string, string
     console.error(`--role must be one of ${STAFF_ROLES.join(', ')}`);
     return 2;
   }
-  const { app, services } = await buildApp({ ...config, LOG_LEVEL: 'silent' });
+  const { app, services } = await wirePrepared({ ...config, LOG_LEVEL: 'silent' });
   try {
     const user = await services.accounts.createUser({
       email: v.email!, password: v.password!, displayName: v.name!, role: v.role as Role, agencyId: v.agency ?? null,
