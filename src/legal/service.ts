@@ -12,9 +12,10 @@ import type { ClipsService } from '../clips/service.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../platform/audit.ts';
+import { conflictRefusal } from '../disclosure/conflict.ts';
 import type { DocumentStore } from './documents.ts';
 import type { Notices } from './notices.ts';
-import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, reviewRefusal, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
+import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
 import { extendHolds, placeHolds, releaseRecords, releaseWarrant, type Records, type ReleaseDeps } from './release.ts';
 import * as repo from './repository.ts';
 import { ScopeInput as ScopeInputSchema, schemaProblems } from './schemas.ts';
@@ -61,12 +62,13 @@ function refuse(problems: FieldProblem[]): never {
   throw badRequest(errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
 }
 
-/** 403 when the reviewer stands on the demanding agency's side (policy.ts reviewRefusal). */
+/** 403 when the reviewer stands on the demanding agency's side (disclosure/conflict.ts). */
 async function refuseConflicted(tx: DbHandle, staff: UserActor, d: repo.DemandRow): Promise<void> {
   const parties = await repo.agencyParties(tx, d.agency_id);
-  const refusal = reviewRefusal(
+  const refusal = conflictRefusal(
     { agencyId: d.agency_id, submittedBy: d.submitted_by, agencyCreatedBy: parties?.created_by ?? null, agencyVerifiedBy: parties?.verified_by ?? null },
     { id: staff.userId, agencyId: await repo.userAgency(tx, staff.userId) },
+    'legal demand', 'demanding',
   );
   if (refusal) throw forbidden(refusal);
 }
