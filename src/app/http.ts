@@ -47,7 +47,7 @@ export async function installPlatformHooks(app: FastifyInstance): Promise<Regist
 }
 
 /** Security headers, the OpenAPI document and its reference page, and the operations routes. */
-export async function installOperations(app: FastifyInstance, config: Config, db: Db, metrics: Registry): Promise<void> {
+export async function installOperations(app: FastifyInstance, config: Config, db: Db): Promise<void> {
   installSecurityHeaders(app, { https: config.secureCookies });
   await app.register(swagger, {
     openapi: {
@@ -66,7 +66,16 @@ export async function installOperations(app: FastifyInstance, config: Config, db
     if (await ping(db)) return { ok: true, engine: db.engine };
     return reply.code(503).type('application/problem+json').send(problem(503, 'database does not answer'));
   });
-  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) =>
-    reply.type(metrics.contentType).send(await metrics.metrics()));
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+}
+
+/**
+ * The /metrics listener, apart from the public app (issue 17, defect 4): per-route
+ * counts of emergency, evidence and review routes can reveal a sealed
+ * investigation, so they are for the operator's scraper on METRICS_HOST only.
+ */
+export function metricsApp(metrics: Registry): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  return app;
 }

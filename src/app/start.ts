@@ -4,6 +4,7 @@
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import type { BuiltApp } from './wire.ts';
 import { lockDataDir } from './lock.ts';
+import { metricsApp } from './http.ts';
 
 /**
  * Temp files and orphan blobs of clips, disclosure copies and legal documents.
@@ -18,6 +19,8 @@ export async function sweep(built: BuiltApp): Promise<void> {
 
 export interface Started {
   address: string;
+  /** Where /metrics answers, or null with METRICS_PORT=off. */
+  metricsAddress: string | null;
   /** Stops the workers, closes the app and releases the lock. */
   stop(): Promise<void>;
 }
@@ -43,10 +46,14 @@ export async function start(built: BuiltApp, opts: { beforeListen?: () => Promis
     await opts.beforeListen?.();
     ctx.workers.start();
     const address = await app.listen({ port: config.PORT, host: config.HOST });
+    const metrics = config.METRICS_PORT === null ? null : metricsApp(built.metrics);
+    const metricsAddress = metrics ? await metrics.listen({ port: config.METRICS_PORT!, host: config.METRICS_HOST }) : null;
     return {
       address,
+      metricsAddress,
       stop: async () => {
         ctx.workers.stop();
+        await metrics?.close();
         await app.close();
         await unlock();
       },

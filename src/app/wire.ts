@@ -4,6 +4,7 @@
 // wires the app beside a live server cannot disturb it (issue 17, defect 1).
 // Order follows fastify/demo: external plugins, platform hooks, then routes.
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -57,6 +58,8 @@ export interface BuiltApp {
   /** Every route with its access-table permission (tests check each one's 401 and 403). */
   routes: RouteAccess[];
   services: Services;
+  /** Request metrics of the public app; start() serves them on their own listener. */
+  metrics: Registry;
 }
 
 export interface WireOptions {
@@ -89,9 +92,9 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
       throw forbidden('missing or wrong X-CSRF-Token header (cookie sessions need it on unsafe methods)');
     }
   });
-  await installOperations(app, config, db, metrics);
+  await installOperations(app, config, db);
   await registerRoutes(app, config, services);
-  return { app, ctx, routes, services };
+  return { app, ctx, routes, services, metrics };
 }
 
 /** Every service, each handed its ports in its constructor. */

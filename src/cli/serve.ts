@@ -35,6 +35,7 @@ export async function serve(config: Config): Promise<void> {
     '',
     `Porchlight is running at ${base}`,
     `API reference: ${base}/docs   OpenAPI: ${base}/openapi.json`,
+    ...(started.metricsAddress ? [`Metrics: ${started.metricsAddress}/metrics`] : []),
     `Database: ${ctx.db.engine}${ctx.db.engine === 'sqlite' && config.database.kind === 'sqlite' ? ` (${config.database.file})` : ''}`,
   ];
   if (demo) lines.push('', ...(demo as SeededDemo).signInLines());

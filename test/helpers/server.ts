@@ -11,6 +11,7 @@ export const NODE = path.join(ROOT, 'node_modules/.bin/node');
 export interface Server {
   child: ChildProcess;
   base: string;
+  stdout(): string;
   stderr(): string;
 }
 
@@ -31,7 +32,7 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
   });
-  return { child, base, stderr: () => err };
+  return { child, base, stdout: () => out, stderr: () => err };
 }
 
 /** Runs a porchlight command to its end. */
