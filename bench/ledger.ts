@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { buildApp } from '../src/app.ts';
+import { wirePrepared } from '../src/app/prepare.ts';
 import { loadConfig } from '../src/config.ts';
 import { signCheckpoint } from '../src/ledger/checkpoint.ts';
 import { leafHash } from '../src/ledger/merkle.ts';
@@ -45,7 +45,7 @@ function sha256Rate(items: Uint8Array[]): number {
 async function throughput(seconds: number, appenders: number) {
   const dataDir = tempDir('porchlight-bench-');
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false' });
-  const built = await buildApp(config, { logger: false });
+  const built = await wirePrepared(config, { logger: false });
   const ledger = new LedgerService(built.ctx);
   const db = built.ctx.db;
   const appendedAt: number[] = []; // by seq (SQLite assigns 1, 2, 3, … and integrates in seq order)
@@ -116,7 +116,7 @@ async function throughput(seconds: number, appenders: number) {
  */
 async function buildBigLog(dataDir: string, n: number): Promise<number> {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false' });
-  const built = await buildApp(config, { logger: false });
+  const built = await wirePrepared(config, { logger: false });
   const db = built.ctx.db;
   const signer = new LedgerService(built.ctx).signer;
   const t0 = performance.now();
@@ -155,7 +155,7 @@ function child(args: string[], env: Record<string, string>): Promise<string> {
 
 async function openBigLog(dataDir: string) {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false' });
-  const built = await buildApp(config, { logger: false });
+  const built = await wirePrepared(config, { logger: false });
   const ledger = new LedgerService(built.ctx);
   // The in-memory baseline's tiles: every hash tile, read once.
   const rows = await built.ctx.db.kysely.selectFrom('log_tiles').select(['level', 'idx', 'data']).where('level', '>=', 0).execute();

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { sql } from 'kysely';
 import type { Polygon } from 'geojson';
-import { buildApp, type BuiltApp } from '../src/app.ts';
+import { wirePrepared } from '../src/app/prepare.ts';
+import type { BuiltApp } from '../src/app/wire.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type Db } from '../src/platform/db/db.ts';
 import { newId } from '../src/platform/crypto.ts';
@@ -179,7 +180,7 @@ async function approval(built: BuiltApp, owners: number) {
 async function email(messages: number) {
   const smtp = await startSmtp();
   const dataDir = tempDir('porchlight-bench-');
-  const built = await buildApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false', SMTP_URL: smtp.url }), { logger: false });
+  const built = await wirePrepared(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false', SMTP_URL: smtp.url }), { logger: false });
   try {
     const k = built.ctx.db.kysely;
     const now = built.ctx.clock.now();
@@ -254,7 +255,7 @@ export async function run(opts: { cameras?: number; queries?: number } = {}) {
     if (engine === 'postgres' && !(await postgresAvailable())) continue;
     const fresh = await freshTarget(engine);
     const db = await openDatabase(fresh.target);
-    const built = await buildApp(loadConfig({ DATA_DIR: tempDir('porchlight-bench-'), LOG_LEVEL: 'silent', DEMO: 'false' }), { db, logger: false });
+    const built = await wirePrepared(loadConfig({ DATA_DIR: tempDir('porchlight-bench-'), LOG_LEVEL: 'silent', DEMO: 'false' }), { db, logger: false });
     try {
       const a = await approval(built, 5000);
       console.log(`   ${engine}: ${fmt(a.approveMs, 0)} ms for ${fmt(a.recipients, 0)} inbox items + ${fmt(a.outboxRows, 0)} outbox rows (goal ≤ 1,000 ms); bare insert of as many rows ${fmt(a.baselineBareInsertMs, 0)} ms, ratio ${fmt(a.approveMs / a.baselineBareInsertMs, 1)}`);

@@ -45,10 +45,14 @@ const hexKey: Parser<string> = (raw, name) => {
   return raw.toLowerCase();
 };
 
+const portOrOff: Parser<number | null> = (raw, name) => (raw === 'off' ? null : int(0, 65535)(raw, name));
+
 /** The settings table: documented in the README, one row per setting. */
 export const SETTINGS = {
   PORT: { parse: int(0, 65535), default: '8080', doc: 'port to listen on' },
   HOST: { parse: str, default: '127.0.0.1', doc: 'address to listen on' },
+  METRICS_PORT: { parse: portOrOff, default: 'off', doc: 'port of the Prometheus /metrics listener, apart from the public one (per-route counts can reveal sealed cases); off serves no metrics' },
+  METRICS_HOST: { parse: str, default: '127.0.0.1', doc: 'address of the /metrics listener' },
   DATA_DIR: { parse: str, default: './data', doc: 'where data is kept (SQLite file, clips, keys)' },
   DATABASE_URL: { parse: url(['postgres:', 'postgresql:', 'sqlite:']), default: '', doc: 'a postgres:// URL selects PostgreSQL; default is a SQLite file in DATA_DIR' },
   PUBLIC_URL: { parse: url(['http:', 'https:']), default: '', doc: "the instance's public address; https makes cookies Secure" },

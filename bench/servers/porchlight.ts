@@ -3,12 +3,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp } from '../../src/app.ts';
+import { wirePrepared } from '../../src/app/prepare.ts';
 import { loadConfig } from '../../src/config.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-bench-'));
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DATA_DIR: dir, DEMO: 'false' });
-const { app } = await buildApp(config, { logger: false });
+const { app } = await wirePrepared(config, { logger: false });
 const password = 'bench-password-123';
 await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'bench@example.test', password, displayName: 'Bench', home: { lat: 45.5, lon: -122.6 } } });
 const address = await app.listen({ port: 0, host: '127.0.0.1' });

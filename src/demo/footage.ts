@@ -4,7 +4,7 @@
 // service as their owners (manual uploads), so they are encrypted like any other.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BuiltApp } from '../app.ts';
+import type { BuiltApp } from '../app/wire.ts';
 import type { UserActor } from '../platform/access.ts';
 import { seedDemoCameras, type DemoCamera } from '../cameras/demo.ts';
 import { DEMO_CENTRE } from './neighbourhood.ts';

@@ -1,7 +1,7 @@
 // Seeds the demo neighbourhood into an empty database: staff sign-ins, a few
 // hundred homes on a street grid, and whatever each capability adds as a step.
 // Demo only: every demo account shares one password and known TOTP secrets.
-import type { BuiltApp } from '../app.ts';
+import type { BuiltApp } from '../app/wire.ts';
 import { newId } from '../platform/crypto.ts';
 import { insertUser } from '../accounts/repository.ts';
 import { hashPassword } from '../accounts/passwords.ts';

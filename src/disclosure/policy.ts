@@ -5,8 +5,9 @@
 //   (a) consent: the owner consented to share that clip with that recipient;
 //   (b) warrant: an approved, unexpired search warrant of that agency whose
 //       scope covers the clip's camera and time;
-//   (c) emergency: two approvals by two different reviewers, none of them the
-//       requester or a member of the requesting agency, whose scope covers the
+//   (c) emergency: two approvals by two different reviewers, none of them in a
+//       conflict of interest (conflict.ts: the requester, a member of the
+//       requesting agency, or who created or verified it), whose scope covers the
 //       clip's camera and time, and the recipient is the requesting agency.
 // End-to-end encrypted clips are never disclosed on (b) or (c): the server cannot
 // read them (PRODUCT.md principle 5), so the answer is "not disclosable:
@@ -14,6 +15,7 @@
 //
 // Pure: no I/O, no clock; everything arrives as arguments. Callers load the
 // bases and facts, call this, and act on the answer in the same transaction.
+import { conflictOf } from './conflict.ts';
 
 /** Who receives the bytes: one agency, or everyone (a public feed post). */
 export type Recipient = { kind: 'public' } | { kind: 'agency'; agencyId: string; agencyType: string | null };
@@ -83,6 +85,9 @@ export interface EmergencyBasis extends BasisCommon {
   kind: 'emergency';
   agencyId: string;
   requesterId: string;
+  /** Who created and who verified the requesting agency: they vouched for it, so their approvals do not count. */
+  agencyCreatedBy: string | null;
+  agencyVerifiedBy: string | null;
   scope: Scope;
   determinations: readonly Determination[];
   resolvedAt: number | null;
@@ -95,8 +100,6 @@ export interface OwnerPolicy {
   /** Agency types the owner will not share with by consent (PRODUCT.md H). Law does not ask this. */
   blockedAgencyTypes: readonly string[];
 }
-
-export const OPEN_POLICY: OwnerPolicy = { blockedAgencyTypes: [] };
 
 export type RefusalCode =
   | 'deleted'
@@ -199,12 +202,13 @@ function decideWarrant(q: DisclosureQuestion, b: WarrantBasis): Decision {
   return { allow: true, basis: b };
 }
 
-/** The distinct reviewers whose approvals count: never the requester, never a member of the requesting agency. */
-export function eligibleApprovals(b: Pick<EmergencyBasis, 'agencyId' | 'requesterId' | 'determinations'>, now: number): string[] {
+/** The distinct reviewers whose approvals count: none with a conflict of interest (conflict.ts). */
+export function eligibleApprovals(b: Pick<EmergencyBasis, 'agencyId' | 'requesterId' | 'agencyCreatedBy' | 'agencyVerifiedBy' | 'determinations'>, now: number): string[] {
+  const parties = { agencyId: b.agencyId, submittedBy: b.requesterId, agencyCreatedBy: b.agencyCreatedBy, agencyVerifiedBy: b.agencyVerifiedBy };
   const ids = new Set<string>();
   for (const d of b.determinations) {
     if (d.at > now || d.decision !== 'approve') continue;
-    if (d.reviewerId === b.requesterId || d.reviewerAgencyId === b.agencyId) continue;
+    if (conflictOf(parties, { id: d.reviewerId, agencyId: d.reviewerAgencyId }) !== null) continue;
     ids.add(d.reviewerId);
   }
   return [...ids];

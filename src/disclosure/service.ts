@@ -16,6 +16,7 @@
 // kind, and this module loads the basis itself inside its transaction.
 import type { Actor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import { requirePorts } from '../platform/ports.ts';
 import { newId } from '../platform/crypto.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { HttpError, forbidden, notFound } from '../platform/http/errors.ts';
@@ -27,7 +28,7 @@ import { CopyStore, type StoredCopy } from './copies.ts';
 import { LogWriter, type LogClip } from './log.ts';
 import { manifestOf, type EvidenceManifest } from './manifest.ts';
 import {
-  OPEN_POLICY, decideDisclosure, eligibleApprovals, recipientKey, type Basis, type ClipFacts, type ConsentBasis, type Decision,
+  decideDisclosure, eligibleApprovals, recipientKey, type Basis, type ClipFacts, type ConsentBasis, type Decision,
   type OwnerPolicy, type Recipient, type RefusalCode,
 } from './policy.ts';
 import * as repo from './repository.ts';
@@ -105,16 +106,22 @@ function reviewersOf(b: Basis, now: number, extra: readonly string[] = []): stri
   return [...extra];
 }
 
+/** Where an owner's sharing preferences come from (requests' blocked agency types today). */
+export type OwnerPolicySource = (db: DbHandle, ownerId: string) => Promise<OwnerPolicy>;
+
 export class DisclosureService {
   readonly #ctx: AppContext;
   readonly #bytes: ClipBytes;
   readonly copies: CopyStore;
   readonly log: LogWriter;
   readonly #sources = new Map<BasisKind, BasisSource>();
-  #ownerPolicy: (db: DbHandle, ownerId: string) => Promise<OwnerPolicy> = async () => OPEN_POLICY;
+  readonly #ownerPolicy: OwnerPolicySource;
 
-  constructor(ctx: AppContext, clips: ClipsService) {
+  constructor(ctx: AppContext, deps: { clips: ClipsService; ownerPolicy: OwnerPolicySource }) {
+    requirePorts('DisclosureService', deps, ['clips', 'ownerPolicy']);
+    const { clips } = deps;
     this.#ctx = ctx;
+    this.#ownerPolicy = deps.ownerPolicy;
     this.#bytes = clipBytesOf(clips);
     this.copies = new CopyStore(ctx.config, ctx.masterKey, this.#bytes);
     this.log = new LogWriter(ctx);
@@ -136,11 +143,6 @@ export class DisclosureService {
   /** Legal registers 'warrant', emergency registers 'emergency'. */
   registerBasisSource(kind: Exclude<BasisKind, 'consent'>, source: BasisSource): void {
     this.#sources.set(kind, source);
-  }
-
-  /** Where owners' sharing preferences come from (the Control Center, when it exists). */
-  setOwnerPolicySource(source: (db: DbHandle, ownerId: string) => Promise<OwnerPolicy>): void {
-    this.#ownerPolicy = source;
   }
 
   async #decide(db: DbHandle, facts: ClipFacts, input: DiscloseInput, extra: Basis[] = []): Promise<Decision> {

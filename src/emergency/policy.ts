@@ -4,6 +4,7 @@
 // different person, records an independent one; only two approvals disclose.
 import { DAY, HOUR } from '../platform/clock.ts';
 import type { FieldProblem } from '../legal/policy.ts';
+import { conflictRefusal, type RequestParties } from '../disclosure/conflict.ts';
 
 export const EMERGENCY = {
   /** Owner notice at the latest this long after disclosure (PRODUCT.md E "Notice"). */
@@ -40,10 +41,9 @@ export function checkPhone(raw: unknown, field: string): { value: string } | Fie
   return { value };
 }
 
-export interface DeterminationState {
+/** The request's parties (disclosure/conflict.ts) and where its review stands. */
+export interface DeterminationState extends RequestParties {
   status: 'pending' | 'approved' | 'denied';
-  agencyId: string;
-  submittedBy: string;
   callbackBy: string | null;
   callbackConfirmed: boolean | null;
   determinations: readonly { reviewerId: string; decision: 'approve' | 'deny' }[];
@@ -52,14 +52,15 @@ export interface DeterminationState {
 export type DeterminationRefusal = { status: 403 | 409; reason: string };
 
 /**
- * Whether `reviewer` may record `decision` now. 403: a member of the requesting
- * agency, or the requester; 409: the state does not allow it (decided already,
- * the same reviewer twice, no callback yet, reviewer 1 not the callback's).
+ * Whether `reviewer` may record `decision` now. 403: a conflict of interest
+ * (disclosure/conflict.ts: a member of the requesting agency, the requester, or
+ * whoever created or verified the agency); 409: the state does not allow it
+ * (decided already, the same reviewer twice, no callback yet, reviewer 1 not the
+ * callback's).
  */
 export function determinationRefusal(s: DeterminationState, reviewer: { id: string; agencyId: string | null }, decision: 'approve' | 'deny'): DeterminationRefusal | null {
-  if (reviewer.agencyId === s.agencyId || reviewer.id === s.submittedBy) {
-    return { status: 403, reason: 'a member of the requesting agency cannot review its emergency request' };
-  }
+  const conflicted = conflictRefusal(s, reviewer, 'emergency request', 'requesting');
+  if (conflicted) return { status: 403, reason: conflicted };
   if (s.status !== 'pending') return { status: 409, reason: `the emergency request is already ${s.status}` };
   if (s.determinations.some((d) => d.reviewerId === reviewer.id)) {
     return { status: 409, reason: 'this reviewer has already recorded a determination; the second must come from a different reviewer' };

@@ -3,6 +3,7 @@ import type { Insertable, Selectable, Updateable, UpdateQueryBuilder, UpdateResu
 import type { DbHandle } from '../platform/db/db.ts';
 import type { Database } from '../platform/db/schema.ts';
 import type { EmergencyDeterminationsTable, EmergencyRequestsTable } from '../platform/db/tables/legal.ts';
+import type { RequestParties } from '../disclosure/conflict.ts';
 
 export type EmergencyRow = Selectable<EmergencyRequestsTable>;
 export type DeterminationRow = Selectable<EmergencyDeterminationsTable> & { reviewer_agency_id: string | null };
@@ -13,6 +14,12 @@ export async function insertEmergency(db: DbHandle, row: Insertable<EmergencyReq
 
 export async function findEmergency(db: DbHandle, id: string): Promise<EmergencyRow | undefined> {
   return db.selectFrom('emergency_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Who stands behind an emergency request (disclosure/conflict.ts): its agency, requester, and the agency's creator and verifier. */
+export async function partiesOf(db: DbHandle, e: Pick<EmergencyRow, 'agency_id' | 'submitted_by'>): Promise<RequestParties> {
+  const a = await db.selectFrom('agencies').select(['created_by', 'verified_by']).where('id', '=', e.agency_id).executeTakeFirst();
+  return { agencyId: e.agency_id, submittedBy: e.submitted_by, agencyCreatedBy: a?.created_by ?? null, agencyVerifiedBy: a?.verified_by ?? null };
 }
 
 type Where = (q: UpdateQueryBuilder<Database, 'emergency_requests', 'emergency_requests', UpdateResult>) => UpdateQueryBuilder<Database, 'emergency_requests', 'emergency_requests', UpdateResult>;

@@ -9,6 +9,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import { requirePorts } from '../platform/ports.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
@@ -21,6 +22,7 @@ import type { DocumentStore } from '../legal/documents.ts';
 import type { Notices } from '../legal/notices.ts';
 import { LIMITS, checkScope, checkText, parseIsoTime, parseScope, scopeWithin, type FieldProblem, type ScopeInput } from '../legal/policy.ts';
 import { camerasInScope, findDemand, userAgency } from '../legal/repository.ts';
+import { conflictRefusal, type RequestParties } from '../disclosure/conflict.ts';
 import { requireMember, requireStaff } from '../legal/service.ts';
 import { EMERGENCY, checkPhone, determinationRefusal, noticeDelayProblem, noticeDue, outcomeAfter } from './policy.ts';
 import { releaseEmergency } from './release.ts';
@@ -37,10 +39,17 @@ export interface EmergencyInput {
 }
 
 /** An agency's jurisdiction (GeoJSON), or null when the agency is unknown. */
+/** Where agencies' jurisdictions come from (the agencies capability); null for an unverified agency. */
 export type JurisdictionSource = (db: DbHandle, agencyId: string) => Promise<Polygon | MultiPolygon | null>;
 
 /** The audit action of an agency's request to delay notice; its details hold the requested date. */
 const DELAY_REQUESTED = 'emergency.notice_delay_requested';
+
+/** 403 when the staff member has a conflict of interest (disclosure/conflict.ts); their agency is read fresh. */
+async function refuseConflicted(db: DbHandle, staff: UserActor, parties: RequestParties, what: string): Promise<void> {
+  const refusal = conflictRefusal(parties, { id: staff.userId, agencyId: await userAgency(db, staff.userId) }, what, 'requesting');
+  if (refusal) throw new HttpError(403, refusal);
+}
 
 function refuse(problems: FieldProblem[]): never {
   const errors = problems.map((p) => ({ field: `body.${p.field}`, message: p.message }));
@@ -52,10 +61,12 @@ export class EmergencyService {
   readonly #disclosure: DisclosureService;
   readonly #notices: Notices;
   readonly #documents: DocumentStore;
-  #jurisdiction: JurisdictionSource | null = null;
+  readonly #jurisdiction: JurisdictionSource;
 
-  constructor(ctx: AppContext, deps: { disclosure: DisclosureService; notices: Notices; documents: DocumentStore }) {
+  constructor(ctx: AppContext, deps: { disclosure: DisclosureService; notices: Notices; documents: DocumentStore; jurisdiction: JurisdictionSource }) {
+    requirePorts('EmergencyService', deps, ['disclosure', 'notices', 'documents', 'jurisdiction']);
     this.#ctx = ctx;
+    this.#jurisdiction = deps.jurisdiction;
     this.#disclosure = deps.disclosure;
     this.#notices = deps.notices;
     this.#documents = deps.documents;
@@ -68,18 +79,15 @@ export class EmergencyService {
     return this.#ctx.db.kysely;
   }
 
-  /** Where agencies' jurisdictions come from (the agencies capability). */
-  setJurisdictionSource(source: JurisdictionSource): void {
-    this.#jurisdiction = source;
-  }
-
   async basis(db: DbHandle, id: string): Promise<EmergencyBasis | undefined> {
     const e = await repo.findEmergency(db, id);
     if (!e) return undefined;
     const dets = await repo.determinationsOf(db, id);
     const decided = e.status === 'approved' && e.decided_at !== null ? Number(e.decided_at) : null;
+    const parties = await repo.partiesOf(db, e);
     return {
       kind: 'emergency', id: e.id, agencyId: e.agency_id, requesterId: e.submitted_by, scope: parseScope(e.scope),
+      agencyCreatedBy: parties.agencyCreatedBy, agencyVerifiedBy: parties.agencyVerifiedBy,
       determinations: dets.map((d) => ({ reviewerId: d.reviewer_id, reviewerAgencyId: d.reviewer_agency_id, decision: d.decision, at: Number(d.created_at) })),
       resolvedAt: e.resolved_at === null ? null : Number(e.resolved_at), revokedAt: null,
       expiresAt: decided === null ? null : decided + EMERGENCY.releaseWindowMs,
@@ -116,7 +124,6 @@ export class EmergencyService {
 
   /** Every named camera and the address must lie inside the agency's jurisdiction. */
   async #checkJurisdiction(agencyId: string, scope: ReturnType<typeof parseScope>): Promise<void> {
-    if (!this.#jurisdiction) return;
     const area = await this.#jurisdiction(this.#db, agencyId);
     if (!area) throw new HttpError(403, 'this agency is not verified');
     const inside = (lat: number, lon: number) => booleanPointInPolygon([lon, lat], area);
@@ -197,7 +204,7 @@ export class EmergencyService {
     if (notes && 'field' in notes) refuse([notes]);
     return this.#db.transaction().execute(async (tx) => {
       const e = await this.#row(tx, id);
-      if (staff.agencyId === e.agency_id || staff.userId === e.submitted_by) throw new HttpError(403, 'a member of the requesting agency cannot review its emergency request');
+      await refuseConflicted(tx, staff, await repo.partiesOf(tx, e), 'emergency request');
       if (e.status !== 'pending') throw conflict(`the emergency request is already ${e.status}`);
       if (e.callback_by !== null) throw conflict('the callback has already been recorded');
       const ok = await repo.updateEmergencyIf(tx, id, (q) => q.where('callback_by', 'is', null), { callback_by: staff.userId, callback_number: phone.value, callback_at: calledAt, callback_confirmed: input.confirmed ? 1 : 0 });
@@ -217,9 +224,9 @@ export class EmergencyService {
       const e = await this.#row(tx, id);
       const dets = await repo.determinationsOf(tx, id);
       const refusal = determinationRefusal({
-        status: e.status, agencyId: e.agency_id, submittedBy: e.submitted_by, callbackBy: e.callback_by,
+        ...(await repo.partiesOf(tx, e)), status: e.status, callbackBy: e.callback_by,
         callbackConfirmed: e.callback_confirmed === null ? null : e.callback_confirmed === 1, determinations: dets.map((d) => ({ reviewerId: d.reviewer_id, decision: d.decision })),
-      }, { id: staff.userId, agencyId: staff.agencyId }, input.decision);
+      }, { id: staff.userId, agencyId: await userAgency(tx, staff.userId) }, input.decision);
       if (refusal) throw new HttpError(refusal.status, refusal.reason);
       try {
         await repo.insertDetermination(tx, { id: newId(), emergency_id: id, reviewer_id: staff.userId, decision: input.decision, reasons: reasons.value, created_at: now });
@@ -317,8 +324,8 @@ export class EmergencyService {
 
   /**
    * A reviewer approves or rejects a pending notice delay, with reasons. The
-   * reviewer may not be a member of the requesting agency (as for
-   * determinations). Approval moves the owners' notices to the court's date;
+   * reviewer may not have a conflict of interest (as for determinations).
+   * Approval moves the owners' notices to the court's date;
    * rejection drops the order and leaves notice on its schedule.
    */
   async decideNoticeDelay(actor: Actor, id: string, input: { decision: 'approve' | 'reject'; reason: string }): Promise<EmergencyView> {
@@ -329,9 +336,7 @@ export class EmergencyService {
     let dropKey: string | null = null;
     const view = await this.#db.transaction().execute(async (tx) => {
       const e = await this.#row(tx, id);
-      if ((await userAgency(tx, staff.userId)) === e.agency_id || staff.userId === e.submitted_by) {
-        throw new HttpError(403, 'a member of the requesting agency cannot review its notice delay');
-      }
+      await refuseConflicted(tx, staff, await repo.partiesOf(tx, e), 'notice delay');
       const pending = await this.#pendingDelay(tx, e);
       if (!pending || e.notice_delay_order_key === null) throw conflict('no notice delay is waiting for review');
       const guard: Parameters<typeof repo.updateEmergencyIf>[2] = (q) => q.where('notice_delay_order_key', '=', e.notice_delay_order_key!).where('notice_delay_until', 'is', null);

@@ -1,13 +1,13 @@
 // The disclosure log over HTTP, exactly as C2SP tlog-tiles lays it out under
 // /log (checkpoint, hash tiles, entry bundles) plus the verifier key, JSON
 // proofs for clients that do not read tiles, and owners' receipts.
+import compress from '@fastify/compress';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireUser } from '../platform/access.ts';
-import type { AppContext } from '../platform/context.ts';
 import { errorResponses, notFound } from '../platform/http/errors.ts';
-import { LedgerService } from './service.ts';
-import { TILE_WIDTH, parseTilePath } from './tiles.ts';
+import type { LedgerService } from './service.ts';
+import { ENTRIES_LEVEL, parseTilePath } from './tiles.ts';
 
 const strict = { additionalProperties: false } as const;
 const Text = (description: string) => Type.String({ description });
@@ -23,17 +23,19 @@ const Receipt = Type.Object({
   clips: Type.Array(Type.Object({ id: Type.String(), sha256: Type.String(), salt: Type.String({ description: 'opens the commitment: SHA-256(salt || sha256)' }) })),
 });
 
-// Checkpoints change with every batch; tiles at a given width never change.
+// Checkpoints change with every batch. A tile at a given width never changes,
+// full or partial (C2SP tlog-tiles: a partial tile is named by its width), so
+// both are cached for good.
 const CHECKPOINT_CACHE = 'public, max-age=2';
-const FULL_TILE_CACHE = 'public, max-age=31536000, immutable';
-const PARTIAL_TILE_CACHE = 'public, max-age=60';
+const TILE_CACHE = 'public, max-age=31536000, immutable';
 
-/** Registers the log's routes and its integrator; one line in app.ts. */
-export function ledgerRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+/** Registers the log's routes; the service (and its integrator) is built in app/wire.ts. */
+export function ledgerRoutes(ledger: LedgerService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const ledger = new LedgerService(ctx);
-    await ledger.init();
     const tags = ['log'];
+    // Entry bundles SHOULD be compressed (C2SP tlog-tiles, "Entry bundles"); hash
+    // tiles are random bytes and are not. Scoped to this plugin: reply.compress only.
+    await app.register(compress, { global: false, encodings: ['br', 'gzip'] });
 
     app.get('/log/checkpoint', {
       config: { access: 'public' },
@@ -58,10 +60,9 @@ export function ledgerRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       const coord = typeof rest === 'string' && rest.length <= 100 ? parseTilePath(`tile/${rest}`) : null;
       const bytes = coord && (await ledger.tile(coord));
       if (!coord || !bytes) throw notFound('no such tile');
-      return reply
-        .type('application/octet-stream')
-        .header('cache-control', coord.width === TILE_WIDTH ? FULL_TILE_CACHE : PARTIAL_TILE_CACHE)
-        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      reply.type('application/octet-stream').header('cache-control', TILE_CACHE);
+      return coord.level === ENTRIES_LEVEL ? reply.compress(body) : reply.send(body);
     });
 
     app.get('/api/v1/log/proof/inclusion', {

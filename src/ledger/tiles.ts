@@ -61,8 +61,10 @@ export function parseTilePath(path: string): TileCoord | null {
   const level = m[1] === 'entries' ? ENTRIES_LEVEL : Number(m[1]);
   if (level > 63) return null;
   const groups = m[2].split('/').map((g) => Number(g.replace('x', '')));
-  if (groups.length > 6) return null; // beyond 2^53 leaves
+  if (groups.length > 6) return null; // more than 10^18 tiles
   const index = groups.reduce((acc, g) => acc * 1000 + g, 0);
+  // Six groups reach 10^18: past 2^53 a Number no longer holds the index exactly.
+  if (!Number.isSafeInteger(index)) return null;
   const width = m[3] === undefined ? TILE_WIDTH : Number(m[3]);
   if (m[3] !== undefined && width >= TILE_WIDTH) return null;
   const coord = { level, index, width };

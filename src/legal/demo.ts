@@ -4,7 +4,7 @@
 // It runs over HTTP (app.inject) as the demo staff, through the same routes and
 // checks as everyone else. Runs after the steps that seed agencies and clips;
 // without them it makes its own agency and scopes whatever cameras exist.
-import type { BuiltApp } from '../app.ts';
+import type { BuiltApp } from '../app/wire.ts';
 import { newId } from '../platform/crypto.ts';
 import { HOUR, DAY } from '../platform/clock.ts';
 import { totpCode } from '../accounts/totp.ts';

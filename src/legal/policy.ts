@@ -152,27 +152,6 @@ export function narrowingProblem(proposed: Scope, current: Scope, locations: Rea
   return null;
 }
 
-/** Who stands behind a demand's agency, as recorded: the agency's creator and verifier, and the demand's submitter. */
-export interface DemandParties {
-  agencyId: string;
-  submittedBy: string;
-  agencyCreatedBy: string | null;
-  agencyVerifiedBy: string | null;
-}
-
-/**
- * Why `reviewer` may not decide this demand, or null. Like an emergency's
- * determination (emergency/policy.ts determinationRefusal): a member of the
- * demanding agency, or its submitter, never reviews it; nor does the reviewer
- * who created or verified that agency, who vouched for it. (Who invited the
- * agency's members is not recorded in a table, so it cannot be checked here.)
- */
-export function reviewRefusal(d: DemandParties, reviewer: { id: string; agencyId: string | null }): string | null {
-  if (reviewer.agencyId === d.agencyId || reviewer.id === d.submittedBy) return 'a member of the demanding agency cannot review its legal demand';
-  if (reviewer.id === d.agencyCreatedBy || reviewer.id === d.agencyVerifiedBy) return 'the reviewer who created or verified the demanding agency cannot review its legal demand';
-  return null;
-}
-
 /** Time overlap, for holds: a clip that overlaps the window holds footage from it, so it is kept. */
 export const overlapsRanges = (ranges: readonly TimeRange[], start: number, end: number): boolean => ranges.some((r) => start <= r.to && end >= r.from);
 

@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import { requirePorts } from '../platform/ports.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, forbidden, notFound } from '../platform/http/errors.ts';
@@ -11,9 +12,10 @@ import type { ClipsService } from '../clips/service.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../platform/audit.ts';
+import { conflictRefusal } from '../disclosure/conflict.ts';
 import type { DocumentStore } from './documents.ts';
 import type { Notices } from './notices.ts';
-import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, reviewRefusal, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
+import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
 import { extendHolds, placeHolds, releaseRecords, releaseWarrant, type Records, type ReleaseDeps } from './release.ts';
 import * as repo from './repository.ts';
 import { ScopeInput as ScopeInputSchema, schemaProblems } from './schemas.ts';
@@ -60,24 +62,30 @@ function refuse(problems: FieldProblem[]): never {
   throw badRequest(errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
 }
 
-/** 403 when the reviewer stands on the demanding agency's side (policy.ts reviewRefusal). */
+/** 403 when the reviewer stands on the demanding agency's side (disclosure/conflict.ts). */
 async function refuseConflicted(tx: DbHandle, staff: UserActor, d: repo.DemandRow): Promise<void> {
   const parties = await repo.agencyParties(tx, d.agency_id);
-  const refusal = reviewRefusal(
+  const refusal = conflictRefusal(
     { agencyId: d.agency_id, submittedBy: d.submitted_by, agencyCreatedBy: parties?.created_by ?? null, agencyVerifiedBy: parties?.verified_by ?? null },
     { id: staff.userId, agencyId: await repo.userAgency(tx, staff.userId) },
+    'legal demand', 'demanding',
   );
   if (refusal) throw forbidden(refusal);
 }
+
+/** Whether an agency is verified and may act (the agencies capability answers). */
+export type AgencyGate = (db: DbHandle, agencyId: string) => Promise<boolean>;
 
 export class LegalService {
   readonly #ctx: AppContext;
   readonly #deps: ReleaseDeps;
   readonly documents: DocumentStore;
-  #agencyGate: ((db: DbHandle, agencyId: string) => Promise<boolean>) | null = null;
+  readonly #agencyGate: AgencyGate;
 
-  constructor(ctx: AppContext, deps: { clips: ClipsService; disclosure: DisclosureService; notices: Notices; documents: DocumentStore }) {
+  constructor(ctx: AppContext, deps: { clips: ClipsService; disclosure: DisclosureService; notices: Notices; documents: DocumentStore; agencyGate: AgencyGate }) {
+    requirePorts('LegalService', deps, ['clips', 'disclosure', 'notices', 'documents', 'agencyGate']);
     this.#ctx = ctx;
+    this.#agencyGate = deps.agencyGate;
     this.#deps = { ctx, clips: deps.clips, disclosure: deps.disclosure, notices: deps.notices };
     this.documents = deps.documents;
     // The disclosure door loads warrants itself, inside its own transaction.
@@ -98,11 +106,6 @@ export class LegalService {
     if (swept.temp || swept.orphans) this.#ctx.log.info(swept, 'swept interrupted legal document uploads');
   }
 
-  /** Whether an agency is verified and may act (the agencies capability answers). */
-  setAgencyGate(gate: (db: DbHandle, agencyId: string) => Promise<boolean>): void {
-    this.#agencyGate = gate;
-  }
-
   async warrantBasis(db: DbHandle, id: string): Promise<WarrantBasis | undefined> {
     const d = await repo.findDemand(db, id);
     if (!d || d.type !== 'search_warrant') return undefined;
@@ -116,7 +119,7 @@ export class LegalService {
   /** POST /agencies/{id}/legal-demands: multipart fields plus the PDF as "document". */
   async submit(actor: Actor, agencyId: string, req: FastifyRequest): Promise<DemandView> {
     const member = requireMember(actor, agencyId);
-    if (this.#agencyGate && !(await this.#agencyGate(this.#db, agencyId))) throw forbidden('this agency is not verified');
+    if (!(await this.#agencyGate(this.#db, agencyId))) throw forbidden('this agency is not verified');
     const { fields, document } = await this.documents.readForm(req, 'document');
     try {
       const now = this.#ctx.clock.now();

@@ -4,7 +4,7 @@
 // locker, owners' receipts and the log have something to show at once), one
 // approved and waiting for answers, and one pending review. Demo only.
 import type { UserActor } from '../platform/access.ts';
-import type { BuiltApp } from '../app.ts';
+import type { BuiltApp } from '../app/wire.ts';
 import type { DemoState, DemoStep } from '../demo/seed.ts';
 import { DEMO_CENTRE, demoJurisdiction } from '../demo/neighbourhood.ts';
 import type { Polygon } from 'geojson';

@@ -240,8 +240,8 @@ forEachEngine('accounts over HTTP', (getDb) => {
     const missing = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.headers['content-type'], 'application/problem+json; charset=utf-8');
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
-    assert.match(metrics.body, /http_request_duration_seconds_count\{method="GET",route="\/readyz",status_code="200"\}/);
+    // Metrics are not public (issue 17, defect 4): the public app answers 404; test/app/metrics.test.ts covers their listener.
+    assert.equal((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
     const openapi = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(openapi.json().openapi, '3.1.0');
     assert.ok(openapi.json().paths['/api/v1/auth/login']);

@@ -175,7 +175,7 @@ function run(ops: Op[]) {
         } else {
           const e = pick(ems, o.ref);
           ref = e?.id ?? 'none';
-          if (e) bases = [{ kind: 'emergency', id: e.id, agencyId: e.agency, requesterId: 'officer', scope: e.scope, determinations: e.dets, resolvedAt: e.resolvedAt, revokedAt: null, expiresAt: null }];
+          if (e) bases = [{ kind: 'emergency', id: e.id, agencyId: e.agency, requesterId: 'officer', agencyCreatedBy: 'admin', agencyVerifiedBy: 'admin', scope: e.scope, determinations: e.dets, resolvedAt: e.resolvedAt, revokedAt: null, expiresAt: null }];
         }
         const d = decideDisclosure({ recipient, clip: c, bases, ownerPolicy: { blockedAgencyTypes: [] }, now });
         const already = log.some((l) => l.clip === c.id && l.recipient === rkey && l.kind === o.kind && l.ref === ref);

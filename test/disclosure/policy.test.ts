@@ -38,7 +38,7 @@ function basisFor(kind: Basis['kind'], match: 'match' | 'camera' | 'time', life:
   if (kind === 'warrant') {
     return { kind, id: 'dem-1', agencyId: AGENCY, status: 'approved', scope: scopeFor(match), approvedAt: NOW - 2 * H, reviewerIds: ['rev-1'], ...lifeOf(life) };
   }
-  return { kind, id: 'em-1', agencyId: AGENCY, requesterId: 'officer-1', scope: scopeFor(match), determinations: approvals('rev-1', 'rev-2'), resolvedAt: null, ...lifeOf(life) };
+  return { kind, id: 'em-1', agencyId: AGENCY, requesterId: 'officer-1', agencyCreatedBy: 'admin-1', agencyVerifiedBy: 'admin-2', scope: scopeFor(match), determinations: approvals('rev-1', 'rev-2'), resolvedAt: null, ...lifeOf(life) };
 }
 
 const recipients: Record<string, Recipient> = {
@@ -92,7 +92,7 @@ describe('decideDisclosure: every combination', () => {
 
 describe('decideDisclosure: emergency approvals', () => {
   const em = (dets: Determination[], over: Partial<Extract<Basis, { kind: 'emergency' }>> = {}): Basis => ({
-    kind: 'emergency', id: 'em-1', agencyId: AGENCY, requesterId: 'officer-1', scope: scopeFor('match'), determinations: dets, resolvedAt: null, revokedAt: null, expiresAt: null, ...over,
+    kind: 'emergency', id: 'em-1', agencyId: AGENCY, requesterId: 'officer-1', agencyCreatedBy: 'admin-1', agencyVerifiedBy: 'admin-2', scope: scopeFor('match'), determinations: dets, resolvedAt: null, revokedAt: null, expiresAt: null, ...over,
   });
   const decide = (b: Basis, clip = clipFacts()) => decideDisclosure({ recipient: recipients.agency, clip, bases: [b], ownerPolicy: policies.open, now: NOW });
   const code = (b: Basis) => { const d = decide(b); return d.allow ? 'allow' : d.code; };
@@ -106,6 +106,11 @@ describe('decideDisclosure: emergency approvals', () => {
     assert.equal(code(em(dets)), 'two_reviewers_needed');
   });
   it('the requester does not count', () => assert.equal(code(em(approvals('r1', 'officer-1'))), 'two_reviewers_needed'));
+  it('whoever created or verified the requesting agency does not count (conflict.ts)', () => {
+    assert.equal(code(em(approvals('r1', 'admin-1'))), 'two_reviewers_needed');
+    assert.equal(code(em(approvals('admin-2', 'r2'))), 'two_reviewers_needed');
+    assert.equal(code(em(approvals('r1', 'r2', 'admin-1'))), 'allow', 'two eligible approvals still disclose');
+  });
   it('a denial stops it, even beside two approvals', () => {
     const dets = [...approvals('r1', 'r2'), { reviewerId: 'r3', reviewerAgencyId: null, decision: 'deny' as const, at: NOW - 10 }];
     assert.equal(code(em(dets)), 'denied');

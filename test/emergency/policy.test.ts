@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EMERGENCY, checkPhone, determinationRefusal, noticeDue, outcomeAfter, type DeterminationState } from '../../src/emergency/policy.ts';
 
-const base: DeterminationState = { status: 'pending', agencyId: 'A', submittedBy: 'officer', callbackBy: 'r1', callbackConfirmed: true, determinations: [] };
+const base: DeterminationState = { status: 'pending', agencyId: 'A', submittedBy: 'officer', agencyCreatedBy: 'admin-c', agencyVerifiedBy: 'admin-v', callbackBy: 'r1', callbackConfirmed: true, determinations: [] };
 const refusal = (s: Partial<DeterminationState>, reviewer: { id: string; agencyId: string | null }, decision: 'approve' | 'deny' = 'approve') =>
   determinationRefusal({ ...base, ...s }, reviewer, decision);
 
@@ -18,6 +18,14 @@ describe('determinationRefusal', () => {
     assert.equal(refusal({ status: 'approved' }, { id: 'x', agencyId: 'A' })?.status, 403);
     assert.equal(refusal({}, { id: 'officer', agencyId: null })?.status, 403);
     assert.equal(refusal({}, { id: 'r1', agencyId: 'B' }), null, 'a member of another agency is not barred by this rule');
+  });
+  it('403 for the administrator who created or who verified the requesting agency, as on the legal path', () => {
+    for (const id of ['admin-c', 'admin-v']) {
+      const r = refusal({ callbackBy: id }, { id, agencyId: null });
+      assert.equal(r?.status, 403, id);
+      assert.match(r!.reason, /created or verified the requesting agency/);
+    }
+    assert.equal(refusal({ callbackBy: 'r1', agencyCreatedBy: null, agencyVerifiedBy: null }, { id: 'r1', agencyId: null }), null);
   });
   it('no callback, no determination; an unconfirmed callback allows only a denial', () => {
     assert.match(refusal({ callbackBy: null }, { id: 'r1', agencyId: null })!.reason, /callback/);

@@ -1,8 +1,11 @@
 // Builds the real app against a real database for HTTP tests (app.inject()),
-// with factories for users of each role.
+// with factories for users of each role. It wires and prepares (migrate, first
+// checkpoint) like a CLI command; it never starts: no lock, no sweep, no workers
+// on timers (tests run them with workers.runAll), no listen.
 import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp, type BuiltApp } from '../../src/app.ts';
+import { wirePrepared } from '../../src/app/prepare.ts';
+import type { BuiltApp } from '../../src/app/wire.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/db.ts';
@@ -20,8 +23,7 @@ export async function buildTestApp(db: Db, env: Record<string, string> = {}): Pr
   const dataDir = tempDir('porchlight-data-');
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, DEMO: 'false', ...env });
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 0, 0));
-  const built = await buildApp(config, { db, clock, logger: false });
-  await built.app.ready();
+  const built = await wirePrepared(config, { db, clock, logger: false });
   return { ...built, clock, config, dataDir };
 }
 

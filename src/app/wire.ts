@@ -1,0 +1,142 @@
+// wire(config): builds every repository, policy and service and the Fastify app
+// with its routes, and does nothing else. No sweep, no migration, no worker
+// started, no listen: that is start.ts, for `serve` only. So a CLI command that
+// wires the app beside a live server cannot disturb it (issue 17, defect 1).
+// Order follows fastify/demo: external plugins, platform hooks, then routes.
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.ts';
+import { systemClock, type Clock } from '../platform/clock.ts';
+import type { AppContext } from '../platform/context.ts';
+import { openDatabase, type Db } from '../platform/db/db.ts';
+import { installAuth, SESSION_COOKIE, type RouteAccess } from '../platform/http/auth.ts';
+import { forbidden } from '../platform/http/errors.ts';
+import { safeEqual } from '../platform/crypto.ts';
+import { Workers } from '../platform/workers.ts';
+import { loadMasterKey } from '../platform/master-key.ts';
+import { accountsRoutes } from '../accounts/routes.ts';
+import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
+import { camerasRoutes } from '../cameras/routes.ts';
+import { ledgerRoutes } from '../ledger/routes.ts';
+import { LedgerService } from '../ledger/service.ts';
+import { CamerasService } from '../cameras/service.ts';
+import { clipsRoutes } from '../clips/routes.ts';
+import { ClipsService } from '../clips/service.ts';
+import { DisclosureService } from '../disclosure/service.ts';
+import { DocumentStore } from '../legal/documents.ts';
+import { Notices } from '../legal/notices.ts';
+import { legalRoutes } from '../legal/routes.ts';
+import { ReviewConsole, consoleRoutes } from '../legal/console.ts';
+import { LegalService } from '../legal/service.ts';
+import { emergencyRoutes } from '../emergency/routes.ts';
+import { EmergencyService } from '../emergency/service.ts';
+import { jurisdictionOf } from '../agencies/repository.ts';
+import { agenciesRoutes } from '../agencies/routes.ts';
+import { AgenciesService } from '../agencies/service.ts';
+import { AnswersService } from '../requests/answers.ts';
+import { EvidenceService } from '../requests/evidence.ts';
+import { meRequestsRoutes } from '../requests/me-routes.ts';
+import { blockedTypesOf } from '../requests/repository.ts';
+import { requestsRoutes } from '../requests/routes.ts';
+import { RequestsService, pendingQueueItems } from '../requests/service.ts';
+import { OutboxService } from '../platform/outbox/service.ts';
+import { outboxRoutes } from '../platform/outbox/routes.ts';
+import { registerWeb } from '../web.ts';
+import { createHttpApp, installOperations, installPlatformHooks } from './http.ts';
+
+export { JSON_BODY_LIMIT } from './http.ts';
+
+export interface Services {
+  accounts: AccountsService; cameras: CamerasService; clips: ClipsService; outbox: OutboxService; ledger: LedgerService;
+  disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
+  agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** Every route with its access-table permission (tests check each one's 401 and 403). */
+  routes: RouteAccess[];
+  services: Services;
+  /** Request metrics of the public app; start() serves them on their own listener. */
+  metrics: Registry;
+}
+
+export interface WireOptions {
+  /** An open database (tests); otherwise one is opened from the config, unmigrated, and closed with the app. */
+  db?: Db;
+  clock?: Clock;
+  logger?: boolean;
+}
+
+export async function wire(config: Config, opts: WireOptions = {}): Promise<BuiltApp> {
+  const app = createHttpApp(config, opts.logger);
+  // Kysely connects on the first query, so opening the handle touches nothing yet.
+  const db = opts.db ?? (await openDatabase(config.database, { migrate: false }));
+  const workers = new Workers((name, err) => app.log.error({ err, worker: name }, 'background job failed'));
+  const masterKey = loadMasterKey(config.dataDir, config.MASTER_KEY);
+  const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, log: app.log, workers, masterKey };
+  if (!opts.db) app.addHook('onClose', async () => db.close());
+  app.addHook('onClose', async () => workers.stop());
+
+  const services = buildServices(ctx);
+  app.addHook('onClose', async () => services.outbox.close());
+
+  // Platform hooks before other plugins, so the access check sees every route, plugins' too.
+  const { accounts, cameras } = services;
+  const metrics = await installPlatformHooks(app);
+  const routes = installAuth(app, { pls_: accounts.resolveSession, pld_: cameras.resolveDevice }, (req) => {
+    const sent = req.headers['x-csrf-token'];
+    const cookieToken = req.cookies[SESSION_COOKIE];
+    if (typeof sent !== 'string' || !cookieToken || !safeEqual(sent, csrfTokenFor(cookieToken))) {
+      throw forbidden('missing or wrong X-CSRF-Token header (cookie sessions need it on unsafe methods)');
+    }
+  });
+  await installOperations(app, config, db);
+  await registerRoutes(app, config, services);
+  return { app, ctx, routes, services, metrics };
+}
+
+/** Every service, each handed its ports in its constructor. */
+function buildServices(ctx: AppContext): Services {
+  const { config, masterKey } = ctx;
+  const accounts = new AccountsService(ctx);
+  const cameras = new CamerasService(ctx);
+  const clips = new ClipsService(ctx);
+  const outbox = new OutboxService(ctx);
+  const ledger = new LedgerService(ctx);
+  // Owners' blocked agency types also bar consent sharing with those agencies.
+  const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
+  const notices = new Notices(ctx);
+  const documents = new DocumentStore(config, masterKey);
+  // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
+  const legal = new LegalService(ctx, { clips, disclosure, notices, documents, agencyGate: async (db, id) => (await jurisdictionOf(db, id)) !== null });
+  // Each capability with a review queue registers it with the reviewer console.
+  const review = new ReviewConsole(ctx);
+  const emergency = new EmergencyService(ctx, { disclosure, notices, documents, jurisdiction: jurisdictionOf });
+  review.register('legal_demand', (actor) => legal.queueItems(actor));
+  review.register('emergency', (actor) => emergency.queueItems(actor));
+  review.register('emergency_notice_delay', (actor) => emergency.noticeDelayQueueItems(actor));
+  const agencies = new AgenciesService(ctx, accounts);
+  const requests = new RequestsService(ctx);
+  const answers = new AnswersService(ctx, disclosure);
+  const evidence = new EvidenceService(ctx, disclosure);
+  review.register('community_request', () => pendingQueueItems(requests, ctx.clock.now()));
+  return { accounts, cameras, clips, outbox, ledger, disclosure, legal, notices, review, emergency, agencies, requests, answers, evidence };
+}
+
+async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
+  await app.register(accountsRoutes(s.accounts, config.secureCookies));
+  await app.register(camerasRoutes(s.cameras));
+  await app.register(clipsRoutes(s.clips));
+  await app.register(outboxRoutes(s.outbox));
+  await app.register(ledgerRoutes(s.ledger));
+  await app.register(legalRoutes(s.legal, s.disclosure));
+  await app.register(emergencyRoutes(s.emergency, s.disclosure));
+  await app.register(consoleRoutes(s.review));
+  await app.register(agenciesRoutes(s.agencies));
+  await app.register(requestsRoutes(s.requests, s.evidence));
+  await app.register(meRequestsRoutes(s.answers));
+  // The web app last: its wildcard route must not shadow an API route.
+  await registerWeb(app, config);
+}

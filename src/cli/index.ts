@@ -1,0 +1,20 @@
+// Every command, each in its own file and loaded only when it runs, so
+// `porchlight serve` loads none of the others. Add a command: one file here and one line below.
+import type { Command } from './command.ts';
+
+type Entry = { summary: string; load: () => Promise<Command> };
+
+export const COMMANDS: Record<string, Entry> = {
+  serve: { summary: 'run the server (seeds the demo neighbourhood on an empty database unless DEMO=false)', load: async () => (await import('./serve.ts')).serveCommand },
+  demo: { summary: 'seed the demo neighbourhood (--reset wipes the data directory first)', load: async () => (await import('./demo.ts')).demoCommand },
+  admin: { summary: 'administration: admin create-user --role reviewer|admin|agency --email E --password P --name N [--agency ID]', load: async () => (await import('./admin.ts')).adminCommand },
+  log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
+  camera: { summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)', load: async () => (await import('./camera.ts')).cameraCommand },
+};
+
+export function help(): number {
+  console.log('porchlight <command> [options]\n\nCommands:');
+  for (const [n, c] of Object.entries(COMMANDS)) console.log(`  ${n.padEnd(8)} ${c.summary}`);
+  console.log('\nRun "porchlight <command> --help" for details.');
+  return 0;
+}
