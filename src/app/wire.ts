@@ -29,6 +29,7 @@ import { legalRoutes } from '../legal/routes.ts';
 import { ReviewConsole, consoleRoutes } from '../legal/console.ts';
 import { LegalService } from '../legal/service.ts';
 import { emergencyRoutes } from '../emergency/routes.ts';
+import { EmergencyNoticeDelays } from '../emergency/notice-delay.ts';
 import { EmergencyService } from '../emergency/service.ts';
 import { jurisdictionOf } from '../agencies/repository.ts';
 import { agenciesRoutes } from '../agencies/routes.ts';
@@ -49,6 +50,7 @@ export { JSON_BODY_LIMIT } from './http.ts';
 export interface Services {
   accounts: AccountsService; cameras: CamerasService; clips: ClipsService; outbox: OutboxService; ledger: LedgerService;
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
+  noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService;
 }
 
@@ -113,16 +115,17 @@ function buildServices(ctx: AppContext): Services {
   const legal = new LegalService(ctx, { clips, disclosure, notices, documents, agencyGate: async (db, id) => (await jurisdictionOf(db, id)) !== null });
   // Each capability with a review queue registers it with the reviewer console.
   const review = new ReviewConsole(ctx);
-  const emergency = new EmergencyService(ctx, { disclosure, notices, documents, jurisdiction: jurisdictionOf });
+  const emergency = new EmergencyService(ctx, { disclosure, notices, jurisdiction: jurisdictionOf });
+  const noticeDelays = new EmergencyNoticeDelays(ctx, { emergency, notices, documents });
   review.register('legal_demand', (actor) => legal.queueItems(actor));
   review.register('emergency', (actor) => emergency.queueItems(actor));
-  review.register('emergency_notice_delay', (actor) => emergency.noticeDelayQueueItems(actor));
+  review.register('emergency_notice_delay', (actor) => noticeDelays.queueItems(actor));
   const agencies = new AgenciesService(ctx, accounts);
   const requests = new RequestsService(ctx);
   const answers = new AnswersService(ctx, disclosure);
   const evidence = new EvidenceService(ctx, disclosure);
   review.register('community_request', () => pendingQueueItems(requests, ctx.clock.now()));
-  return { accounts, cameras, clips, outbox, ledger, disclosure, legal, notices, review, emergency, agencies, requests, answers, evidence };
+  return { accounts, cameras, clips, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
@@ -132,7 +135,7 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(outboxRoutes(s.outbox));
   await app.register(ledgerRoutes(s.ledger));
   await app.register(legalRoutes(s.legal, s.disclosure));
-  await app.register(emergencyRoutes(s.emergency, s.disclosure));
+  await app.register(emergencyRoutes(s.emergency, s.noticeDelays, s.documents, s.disclosure));
   await app.register(consoleRoutes(s.review));
   await app.register(agenciesRoutes(s.agencies));
   await app.register(requestsRoutes(s.requests, s.evidence));

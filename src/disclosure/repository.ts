@@ -82,7 +82,13 @@ export async function findExisting(db: DbHandle, clipId: string, recipient: stri
 }
 
 export async function listByBasis(db: DbHandle, kind: DisclosureRow['basis_kind'], ref: string): Promise<DisclosureRow[]> {
-  return db.selectFrom('disclosures').selectAll().where('basis_kind', '=', kind).where('basis_ref', '=', ref).orderBy('created_at').orderBy('id').execute();
+  return listByBases(db, kind, [ref]);
+}
+
+/** The disclosures of many bases of one kind in one query, in the order made. */
+export async function listByBases(db: DbHandle, kind: DisclosureRow['basis_kind'], refs: readonly string[]): Promise<DisclosureRow[]> {
+  if (refs.length === 0) return [];
+  return db.selectFrom('disclosures').selectAll().where('basis_kind', '=', kind).where('basis_ref', 'in', refs).orderBy('created_at').orderBy('id').execute();
 }
 
 export async function listByOwner(db: DbHandle, ownerId: string, limit: number): Promise<DisclosureRow[]> {

@@ -327,6 +327,13 @@ export class DisclosureService {
   async listByBasis(kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<DisclosureView[]> {
     return (await repo.listByBasis(db, kind, ref)).map(toDisclosureView);
   }
+
+  /** The disclosures of many bases of one kind, by basis ref, in one query (for list views). */
+  async listByBases(kind: BasisKind, refs: readonly string[], db: DbHandle = this.#db): Promise<Map<string, DisclosureView[]>> {
+    const out = new Map<string, DisclosureView[]>(refs.map((r) => [r, []]));
+    for (const row of await repo.listByBases(db, kind, refs)) out.get(row.basis_ref)?.push(toDisclosureView(row));
+    return out;
+  }
 }
 
 /** Stored zones were validated by the cameras capability; a row that is not a JSON array has none. */

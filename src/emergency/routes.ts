@@ -10,6 +10,8 @@ import type { DisclosureService } from '../disclosure/service.ts';
 import { MULTIPART_LIMITS } from '../legal/documents.ts';
 import { LIMITS } from '../legal/policy.ts';
 import { AgencyEvidenceParams, AgencyItemParams, AgencyParams, Binary, Manifest, Refused, ScopeInput, ScopeView, header, strict } from '../legal/schemas.ts';
+import type { EmergencyNoticeDelays } from './notice-delay.ts';
+import type { DocumentStore } from '../legal/documents.ts';
 import type { EmergencyService } from './service.ts';
 
 const Text = Type.String({ maxLength: LIMITS.textMax });
@@ -20,6 +22,10 @@ const Emergency = Type.Object({
   id: Type.String(),
   agencyId: Type.String(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('denied')]),
+  state: Type.Union([
+    Type.Literal('awaiting_callback'), Type.Literal('awaiting_first_determination'), Type.Literal('awaiting_second_determination'),
+    Type.Literal('denied'), Type.Literal('approved'), Type.Literal('resolved'),
+  ], { description: 'Where the request is in its life; the transitions are in emergency/states.ts' }),
   officerName: Type.String(),
   callbackPhone: Type.String(),
   nature: Type.String(),
@@ -49,7 +55,7 @@ const Form = Type.Object({
   scope: ScopeInput,
 }, strict);
 
-export function emergencyRoutes(emergency: EmergencyService, disclosure: DisclosureService): FastifyPluginAsyncTypebox {
+export function emergencyRoutes(emergency: EmergencyService, delays: EmergencyNoticeDelays, documents: DocumentStore, disclosure: DisclosureService): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(multipart, { throwFileSizeLimit: false, limits: MULTIPART_LIMITS });
     const tags = ['emergency'];
@@ -86,7 +92,7 @@ export function emergencyRoutes(emergency: EmergencyService, disclosure: Disclos
         description: 'The date may be at most 90 days after the disclosure. Until a reviewer outside the agency approves the delay, owners are told on the usual schedule (at resolution or 72 h after disclosure).',
         consumes: ['multipart/form-data'], params: AgencyItemParams, response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
-    }, async (req) => emergency.delayNotice(req.actor, req.params.id, req.params.itemId, req));
+    }, async (req) => delays.request(req.actor, req.params.id, req.params.itemId, () => documents.readForm(req, 'document')));
 
     app.post(`${base}/:itemId/follow-up`, {
       config: { access: 'emergency.agency' },
@@ -125,7 +131,7 @@ export function emergencyRoutes(emergency: EmergencyService, disclosure: Disclos
     app.get(`${review}/:id/notice-delay-order`, {
       config: { access: 'review.emergency' },
       schema: { tags: rtags, summary: 'The court order delaying owner notice (PDF)', params: IdParams, response: { 200: Binary('PDF'), ...errorResponses(400, 401, 403, 404) } },
-    }, async (req, reply) => reply.type('application/pdf').header('cache-control', 'private, no-store').send(await emergency.noticeDelayOrder(req.actor, req.params.id)));
+    }, async (req, reply) => reply.type('application/pdf').header('cache-control', 'private, no-store').send(await delays.order(req.actor, req.params.id)));
 
     app.post(`${review}/:id/notice-delay/decision`, {
       config: { access: 'review.notice_delay' },
@@ -135,7 +141,7 @@ export function emergencyRoutes(emergency: EmergencyService, disclosure: Disclos
         body: Type.Object({ decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]), reason: Type.String({ minLength: 1, maxLength: LIMITS.textMax }) }, strict),
         response: { 200: Emergency, ...errorResponses(400, 401, 403, 404, 409) },
       },
-    }, async (req) => emergency.decideNoticeDelay(req.actor, req.params.id, req.body));
+    }, async (req) => delays.decide(req.actor, req.params.id, req.body));
 
     app.post(`${review}/:id/callback`, {
       config: { access: 'review.emergency' },

@@ -4,16 +4,19 @@ import type { DisclosureView } from '../disclosure/service.ts';
 import { parseScope, scopeView } from '../legal/policy.ts';
 import { E2EE_REFUSAL } from '../disclosure/policy.ts';
 import { EMERGENCY } from './policy.ts';
+import { statusOf } from './states.ts';
 import type { DeterminationRow, EmergencyRow } from './repository.ts';
 
 const iso = (t: number | null) => (t === null ? null : new Date(Number(t)).toISOString());
 
-export function toEmergencyView(e: EmergencyRow, dets: DeterminationRow[], released: DisclosureView[], now: number, audience: 'agency' | 'staff', pendingDelay: { until: number; at: number } | null = null) {
+export function toEmergencyView(e: EmergencyRow, dets: DeterminationRow[], released: DisclosureView[], now: number, audience: 'agency' | 'staff') {
   const disclosedAt = e.disclosed_at === null ? null : Number(e.disclosed_at);
   return {
     id: e.id,
     agencyId: e.agency_id,
-    status: e.status,
+    status: statusOf(e.state),
+    /** Where the request is in its life (emergency/states.ts). */
+    state: e.state,
     officerName: e.officer_name,
     callbackPhone: e.callback_phone,
     nature: e.nature,
@@ -32,7 +35,7 @@ export function toEmergencyView(e: EmergencyRow, dets: DeterminationRow[], relea
     resolvedAt: iso(e.resolved_at),
     noticeDelayUntil: iso(e.notice_delay_until),
     /** A court-ordered delay waiting for a reviewer: notice keeps its schedule until one approves it. */
-    noticeDelayRequested: pendingDelay === null ? null : { until: iso(pendingDelay.until)!, at: iso(pendingDelay.at)! },
+    noticeDelayRequested: e.notice_delay_requested_until === null ? null : { until: iso(e.notice_delay_requested_until)!, at: iso(e.notice_delay_requested_at)! },
     refused: Number(e.refused_e2ee) > 0 ? { clips: Number(e.refused_e2ee), reason: E2EE_REFUSAL } : null,
     followUp: {
       dueAt: disclosedAt === null ? null : iso(disclosedAt + EMERGENCY.followUpMs),

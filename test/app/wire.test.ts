@@ -12,6 +12,7 @@ import { MissingPort } from '../../src/platform/ports.ts';
 import { DisclosureService } from '../../src/disclosure/service.ts';
 import { LegalService } from '../../src/legal/service.ts';
 import { EmergencyService } from '../../src/emergency/service.ts';
+import { EmergencyNoticeDelays } from '../../src/emergency/notice-delay.ts';
 import { loadConfig } from '../../src/config.ts';
 import { wire } from '../../src/app/wire.ts';
 import { prepare } from '../../src/app/prepare.ts';
@@ -42,7 +43,8 @@ describe('wire', () => {
     missing(() => new DisclosureService(t.ctx, { clips, ownerPolicy: none }), 'DisclosureService', 'ownerPolicy');
     missing(() => new DisclosureService(t.ctx, { clips: none, ownerPolicy: async () => ({ blockedAgencyTypes: [] }) }), 'DisclosureService', 'clips');
     missing(() => new LegalService(t.ctx, { clips, disclosure, notices, documents, agencyGate: none }), 'LegalService', 'agencyGate');
-    missing(() => new EmergencyService(t.ctx, { disclosure, notices, documents, jurisdiction: none }), 'EmergencyService', 'jurisdiction');
+    missing(() => new EmergencyService(t.ctx, { disclosure, notices, jurisdiction: none }), 'EmergencyService', 'jurisdiction');
+    missing(() => new EmergencyNoticeDelays(t.ctx, { emergency: t.services.emergency, notices, documents: none }), 'EmergencyNoticeDelays', 'documents');
   });
 
   test('wire and prepare leave temp files and orphan blobs alone; only the sweep of start() removes them', async () => {

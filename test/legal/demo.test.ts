@@ -23,7 +23,7 @@ forEachEngine('legal demo step', (getDb) => {
     assert.deepEqual([p.type, p.status], ['preservation', 'approved']);
     assert.ok(p.hold_until !== null);
     const e = await db.selectFrom('emergency_requests').selectAll().where('id', '=', ids.emergencyId).executeTakeFirstOrThrow();
-    assert.equal(e.status, 'approved');
+    assert.equal(e.state, 'resolved');
     assert.ok(e.resolved_at !== null);
     const entries = (await db.selectFrom('log_entries').select('entry').execute()).map((r) => JSON.parse(Buffer.from(r.entry).toString('utf8')));
     assert.ok(entries.some((x) => x.basis === 'preservation' && x.ref === ids.preservationId));

@@ -29,6 +29,13 @@ export async function migrateToLatest(db: Db): Promise<void> {
   }
 }
 
+/** Runs the migrations up to and including `name` (tests of a migration over older data). */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db.engine) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`migration to ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
 /** Column types that differ between the engines. */
 export const types = (engine: Engine) => ({
   bytes: engine === 'postgres' ? 'bytea' : 'blob',

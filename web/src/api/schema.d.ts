@@ -545,6 +545,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         }[];
@@ -714,6 +716,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -869,6 +873,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -1353,6 +1359,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -1549,6 +1557,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -1778,6 +1788,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -9298,6 +9310,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         }[];
@@ -9436,6 +9450,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -9622,6 +9638,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -9821,6 +9839,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };
@@ -10130,6 +10150,8 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
+                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
                         };

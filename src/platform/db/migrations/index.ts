@@ -11,6 +11,7 @@ import { m0005c_push_subscriptions } from './0005c_push_subscriptions.ts';
 import { m0006_disclosure } from './0006_disclosure.ts';
 import { m0007_legal_emergency } from './0007_legal_emergency.ts';
 import { m0007b_camera_points_blocked } from './0007b_camera_points_blocked.ts';
+import { m0008_emergency_state } from './0008_emergency_state.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -24,4 +25,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0006_disclosure': m0006_disclosure,
   '0007_legal_emergency': m0007_legal_emergency,
   '0007b_camera_points_blocked': m0007b_camera_points_blocked,
+  '0008_emergency_state': m0008_emergency_state,
 };

@@ -6,6 +6,9 @@ import type { Generated } from 'kysely';
 
 export type DemandType = 'search_warrant' | 'court_order' | 'subpoena' | 'preservation';
 export type DemandStatus = 'pending' | 'approved' | 'rejected';
+/** An emergency request's state; the transitions between them are in emergency/states.ts. */
+export type EmergencyState =
+  | 'awaiting_callback' | 'awaiting_first_determination' | 'awaiting_second_determination' | 'denied' | 'approved' | 'resolved';
 
 export interface LegalDemandsTable {
   id: string;
@@ -40,7 +43,6 @@ export interface LegalDemandsTable {
   refused_e2ee: Generated<number>;
 }
 
-export type EmergencyStatus = 'pending' | 'approved' | 'denied';
 
 export interface EmergencyRequestsTable {
   id: string;
@@ -53,7 +55,8 @@ export interface EmergencyRequestsTable {
   imminent_danger: string;
   why_no_process: string;
   scope: string;
-  status: EmergencyStatus;
+  /** emergency/states.ts: where the request is in its life. */
+  state: EmergencyState;
   created_at: number;
   callback_by: string | null;
   callback_number: string | null;
@@ -67,6 +70,9 @@ export interface EmergencyRequestsTable {
   notice_delay_order_key: string | null;
   notice_delay_order_wrapped_key: Uint8Array | null;
   notice_delay_order_sha256: string | null;
+  /** A requested delay waiting for a reviewer: the court's date and when it was asked for. */
+  notice_delay_requested_until: number | null;
+  notice_delay_requested_at: number | null;
   follow_up_demand_id: string | null;
   /** Set on day 7 when no follow-up legal process was linked: the "no follow-up" flag. */
   no_follow_up_at: number | null;

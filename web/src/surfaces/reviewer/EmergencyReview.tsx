@@ -33,11 +33,12 @@ const DENY_REASONS = [
   { value: 'other', label: 'Other' },
 ];
 
-/** Where the flow stands: 0 callback, 1 first determination, 2 second, 3 decided. */
+/** The server's state as a step of the stepper: 0 callback, 1 first determination, 2 second, 3 decided. */
+const STAGE: Record<Emergency['state'], number> = {
+  awaiting_callback: 0, awaiting_first_determination: 1, awaiting_second_determination: 2, denied: 3, approved: 3, resolved: 3,
+};
 export function stage(e: Emergency): number {
-  if (e.status !== 'pending') return 3;
-  if (!e.callback) return 0;
-  return e.determinations.length === 0 ? 1 : 2;
+  return STAGE[e.state];
 }
 
 export function EmergencyQueuePage() {
