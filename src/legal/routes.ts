@@ -28,7 +28,7 @@ export function legalRoutes(legal: LegalService, disclosure: DisclosureService):
         params: AgencyParams,
         response: { 201: Demand, ...errorResponses(400, 401, 403, 413, 415) },
       },
-    }, async (req, reply) => reply.code(201).send(await legal.submit(req.actor, req.params.id, req)));
+    }, async (req, reply) => reply.code(201).send(await legal.submit(req.actor, req.params.id, () => legal.documents.readForm(req, 'document'))));
 
     app.get(base, {
       config: { access: 'legal.agency' },

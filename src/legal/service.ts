@@ -1,7 +1,6 @@
 // Legal demands (issue 6 §1; PRODUCT.md D): intake as multipart with a real
 // PDF, refusal of overbroad scopes at intake, review (approve, narrow, reject)
 // with written reasons, and what each approved type releases (release.ts).
-import type { FastifyRequest } from 'fastify';
 import type { Actor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { requirePorts } from '../platform/ports.ts';
@@ -13,7 +12,7 @@ import type { DisclosureService } from '../disclosure/service.ts';
 import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { conflictRefusal } from '../disclosure/conflict.ts';
-import type { DocumentStore } from './documents.ts';
+import type { DocumentStore, FormUpload } from './documents.ts';
 import type { Notices } from './notices.ts';
 import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
 import { extendHolds, placeHolds, releaseRecords, releaseWarrant, type Records, type ReleaseDeps } from './release.ts';
@@ -116,11 +115,15 @@ export class LegalService {
     };
   }
 
-  /** POST /agencies/{id}/legal-demands: multipart fields plus the PDF as "document". */
-  async submit(actor: Actor, agencyId: string, req: FastifyRequest): Promise<DemandView> {
+  /**
+   * POST /agencies/{id}/legal-demands: multipart fields plus the PDF as
+   * "document". `readForm` reads the body; it runs only once the member and the
+   * agency are checked, so a refused caller's upload is never spooled.
+   */
+  async submit(actor: Actor, agencyId: string, readForm: () => Promise<FormUpload>): Promise<DemandView> {
     const member = requireMember(actor, agencyId);
     if (!(await this.#agencyGate(this.#db, agencyId))) throw forbidden('this agency is not verified');
-    const { fields, document } = await this.documents.readForm(req, 'document');
+    const { fields, document } = await readForm();
     try {
       const now = this.#ctx.clock.now();
       const problems: FieldProblem[] = [];
