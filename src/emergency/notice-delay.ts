@@ -5,7 +5,6 @@
 // its 72 h / resolution schedule; the order is stored sealed on the request.
 import type { Actor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
-import type { DbHandle } from '../platform/db/db.ts';
 import { requirePorts } from '../platform/ports.ts';
 import { HttpError, conflict, notFound } from '../platform/http/errors.ts';
 import { recordAudit } from '../platform/audit.ts';
@@ -49,10 +48,6 @@ export class EmergencyNoticeDelays {
 
   get #db() {
     return this.#ctx.db.kysely;
-  }
-
-  async #view(db: DbHandle, id: string, audience: 'agency' | 'staff'): Promise<EmergencyView> {
-    return (await this.#emergency.views(db, [await findEmergencyOr404(db, id)], audience))[0]!;
   }
 
   /** 409 unless the delay's state allows `step`; returns the state it moves to. */
@@ -102,7 +97,7 @@ export class EmergencyNoticeDelays {
         await this.#documents.remove(doc.key);
         throw err;
       }
-      return this.#view(this.#db, id, 'agency');
+      return this.#emergency.view(this.#db, id, 'agency');
     } catch (err) {
       if (document) await this.#documents.discard(document);
       throw err;
@@ -142,7 +137,7 @@ export class EmergencyNoticeDelays {
         actorId: staff.userId, action: `emergency.notice_delay_${input.decision}`, subjectKind: 'emergency', subjectId: id, reason: reason.value,
         details: { until: new Date(until).toISOString(), orderSha256: e.notice_delay_order_sha256 },
       }, now);
-      return this.#view(tx, id, 'staff');
+      return this.#emergency.view(tx, id, 'staff');
     });
     if (dropKey) await this.#documents.remove(dropKey);
     return view;

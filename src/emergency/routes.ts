@@ -13,6 +13,7 @@ import { AgencyEvidenceParams, AgencyItemParams, AgencyParams, Binary, Manifest,
 import type { EmergencyNoticeDelays } from './notice-delay.ts';
 import type { DocumentStore } from '../legal/documents.ts';
 import type { EmergencyService } from './service.ts';
+import { EMERGENCY_STATES, type EmergencyState } from './states.ts';
 
 const Text = Type.String({ maxLength: LIMITS.textMax });
 const Time = Type.String({ format: 'date-time' });
@@ -22,10 +23,7 @@ const Emergency = Type.Object({
   id: Type.String(),
   agencyId: Type.String(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('denied')]),
-  state: Type.Union([
-    Type.Literal('awaiting_callback'), Type.Literal('awaiting_first_determination'), Type.Literal('awaiting_second_determination'),
-    Type.Literal('denied'), Type.Literal('approved'), Type.Literal('resolved'),
-  ], { description: 'Where the request is in its life; the transitions are in emergency/states.ts' }),
+  state: Type.Unsafe<EmergencyState>({ type: 'string', enum: [...EMERGENCY_STATES], description: 'Where the request is in its life; the transitions are in emergency/states.ts' }),
   officerName: Type.String(),
   callbackPhone: Type.String(),
   nature: Type.String(),

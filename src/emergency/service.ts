@@ -24,7 +24,7 @@ import { requireMember, requireStaff } from '../legal/service.ts';
 import { EMERGENCY, checkPhone, noticeDue } from './policy.ts';
 import { releaseEmergency } from './release.ts';
 import * as repo from './repository.ts';
-import { decide, statusOf, type EmergencyStep, type EmergencyState } from './states.ts';
+import { decide, statusOf, type EmergencyRecord, type EmergencyStep, type EmergencyState } from './states.ts';
 import { toEmergencyView, type EmergencyView } from './view.ts';
 
 export interface EmergencyInput {
@@ -112,7 +112,7 @@ export class EmergencyService {
       disclosed_at: null, resolved_at: null, notice_delay_until: null, notice_delay_order_key: null, notice_delay_order_wrapped_key: null,
       notice_delay_order_sha256: null, notice_delay_requested_until: null, notice_delay_requested_at: null, follow_up_demand_id: null, no_follow_up_at: null,
     });
-    return this.#view(this.#db, id, 'agency');
+    return this.view(this.#db, id, 'agency');
   }
 
   /** Every named camera and the address must lie inside the agency's jurisdiction. */
@@ -139,12 +139,9 @@ export class EmergencyService {
     if (problems.length) refuse(problems);
   }
 
-  async #row(db: DbHandle, id: string, agencyId?: string): Promise<repo.EmergencyRow> {
-    return findEmergencyOr404(db, id, agencyId);
-  }
-
-  async #view(db: DbHandle, id: string, audience: 'agency' | 'staff'): Promise<EmergencyView> {
-    return (await this.views(db, [await this.#row(db, id)], audience))[0]!;
+  /** The request's view as it stands in `db` now (read again after a write). */
+  async view(db: DbHandle, id: string, audience: 'agency' | 'staff'): Promise<EmergencyView> {
+    return (await this.views(db, [await findEmergencyOr404(db, id)], audience))[0]!;
   }
 
   /** The views of many requests in three queries, whatever their number. */
@@ -160,18 +157,19 @@ export class EmergencyService {
    * otherwise), moving the row from its state to the next one only if no one
    * moved it meanwhile; `set` is written with the new state.
    */
-  async #step(tx: DbHandle, e: repo.EmergencyRow, step: EmergencyStep, actor: UserActor, set: Omit<Parameters<typeof repo.updateEmergencyIf>[3], 'state'> = {}): Promise<EmergencyState> {
-    const decision = decide(await repo.recordOf(tx, e), step, { id: actor.userId, agencyId: await userAgency(tx, actor.userId) });
+  async #step(tx: DbHandle, e: repo.EmergencyRow, step: EmergencyStep, actor: UserActor, set: Omit<Parameters<typeof repo.updateEmergencyIf>[3], 'state'> = {}): Promise<{ to: EmergencyState; before: EmergencyRecord }> {
+    const before = await repo.recordOf(tx, e);
+    const decision = decide(before, step, { id: actor.userId, agencyId: await userAgency(tx, actor.userId) });
     if ('refused' in decision) throw new HttpError(decision.refused.status, decision.refused.reason);
     if (!(await repo.updateEmergencyIf(tx, e.id, (q) => q.where('state', '=', e.state), { ...set, state: decision.to }))) throw conflict('the emergency request changed meanwhile; reload it');
-    return decision.to;
+    return { to: decision.to, before };
   }
 
   async get(actor: Actor, id: string, agencyId?: string): Promise<EmergencyView> {
     if (agencyId !== undefined) requireMember(actor, agencyId);
     else requireStaff(actor);
-    await this.#row(this.#db, id, agencyId);
-    return this.#view(this.#db, id, agencyId !== undefined ? 'agency' : 'staff');
+    const e = await findEmergencyOr404(this.#db, id, agencyId);
+    return (await this.views(this.#db, [e], agencyId !== undefined ? 'agency' : 'staff'))[0]!;
   }
 
   async listForAgency(actor: Actor, agencyId: string): Promise<EmergencyView[]> {
@@ -190,7 +188,7 @@ export class EmergencyService {
 
   async evidence(actor: Actor, id: string, agencyId: string) {
     requireMember(actor, agencyId);
-    await this.#row(this.#db, id, agencyId);
+    await findEmergencyOr404(this.#db, id, agencyId);
     return this.#disclosure.evidenceFor('emergency', id);
   }
 
@@ -209,10 +207,10 @@ export class EmergencyService {
     const notes = input.notes === undefined ? null : checkText(input.notes, 'notes', LIMITS.textMax);
     if (notes && 'field' in notes) refuse([notes]);
     return this.#db.transaction().execute(async (tx) => {
-      const e = await this.#row(tx, id);
+      const e = await findEmergencyOr404(tx, id);
       await this.#step(tx, e, 'callback', staff, { callback_by: staff.userId, callback_number: phone.value, callback_at: calledAt, callback_confirmed: input.confirmed ? 1 : 0 });
       await recordAudit(tx, { actorId: staff.userId, action: 'emergency.callback', subjectKind: 'emergency', subjectId: id, reason: notes?.value ?? (input.confirmed ? 'requester confirmed' : 'requester not confirmed'), details: { numberDialled: phone.value, calledAt: new Date(calledAt).toISOString(), confirmed: input.confirmed, numberOnForm: e.callback_phone } }, now);
-      return this.#view(tx, id, 'staff');
+      return this.view(tx, id, 'staff');
     });
   }
 
@@ -223,9 +221,9 @@ export class EmergencyService {
     if ('field' in reasons) refuse([reasons]);
     const now = this.#ctx.clock.now();
     return this.#db.transaction().execute(async (tx) => {
-      const e = await this.#row(tx, id);
-      const order = (await repo.determinationsOf(tx, id)).length + 1;
-      const to = await this.#step(tx, e, input.decision, staff);
+      const e = await findEmergencyOr404(tx, id);
+      const { to, before } = await this.#step(tx, e, input.decision, staff);
+      const order = before.determinedBy.length + 1;
       const decidedAt = to === 'approved' || to === 'denied' ? now : null;
       if (decidedAt !== null) await repo.updateEmergencyIf(tx, id, (q) => q, { decided_at: decidedAt });
       try {
@@ -237,7 +235,7 @@ export class EmergencyService {
       }
       await recordAudit(tx, { actorId: staff.userId, action: `emergency.${input.decision}`, subjectKind: 'emergency', subjectId: id, reason: reasons.value, details: { order } }, now);
       if (to === 'approved') await releaseEmergency({ ctx: this.#ctx, disclosure: this.#disclosure, notices: this.#notices }, tx, staff, { ...e, state: to, decided_at: now });
-      return this.#view(tx, id, 'staff');
+      return this.view(tx, id, 'staff');
     });
   }
 
@@ -246,21 +244,21 @@ export class EmergencyService {
     const member = requireMember(actor, agencyId);
     const now = this.#ctx.clock.now();
     await this.#db.transaction().execute(async (tx) => {
-      const e = await this.#row(tx, id, agencyId);
+      const e = await findEmergencyOr404(tx, id, agencyId);
       // Only a disclosed emergency can end (states.ts): resolving a pending one
       // would leave its second approval unable to release.
       await this.#step(tx, e, 'resolve', member, { resolved_at: now });
       if (e.disclosed_at !== null) await this.#notices.reschedule(tx, 'emergency', id, noticeDue(Number(e.disclosed_at), now, e.notice_delay_until === null ? null : Number(e.notice_delay_until)));
     });
     await this.#notices.sendDue();
-    return this.#view(this.#db, id, 'agency');
+    return this.view(this.#db, id, 'agency');
   }
 
   /** Links follow-up legal process: an approved warrant of the same agency whose scope covers the emergency's. */
   async linkFollowUp(actor: Actor, agencyId: string, id: string, demandId: string): Promise<EmergencyView> {
     requireMember(actor, agencyId);
     return this.#db.transaction().execute(async (tx) => {
-      const e = await this.#row(tx, id, agencyId);
+      const e = await findEmergencyOr404(tx, id, agencyId);
       if (statusOf(e.state) !== 'approved') throw conflict('only an approved emergency needs follow-up legal process');
       if (e.follow_up_demand_id !== null) throw conflict('follow-up legal process is already linked');
       const d = await findDemand(tx, demandId);
@@ -270,7 +268,7 @@ export class EmergencyService {
       else if (d.status !== 'approved') fail('the warrant is not approved');
       else if (!scopeWithin(parseScope(e.scope), parseScope(d.scope))) fail("the warrant's scope does not cover the emergency's cameras and window");
       await repo.updateEmergencyIf(tx, id, (q) => q.where('follow_up_demand_id', 'is', null), { follow_up_demand_id: demandId });
-      return this.#view(tx, id, 'agency');
+      return this.view(tx, id, 'agency');
     });
   }
 
@@ -292,7 +290,7 @@ export class EmergencyService {
   }
 
   async #describe(db: DbHandle, id: string) {
-    const e = await this.#row(db, id);
+    const e = await findEmergencyOr404(db, id);
     const agency = await repo.agencyName(db, e.agency_id);
     const text = `On ${new Date(Number(e.decided_at)).toISOString()} two Porchlight reviewers each found in good faith that an emergency involving imminent danger of death or serious physical injury justified releasing footage without a warrant to ${agency ?? `agency ${e.agency_id}`}. Clips of yours recorded within the request's cameras and window were released to that agency as recorded. The agency must follow up with legal process within 7 days; the public log shows whether it did. Your disclosure receipts list the entries.`;
     return { subject: 'Notice: an emergency disclosure of your footage', text, payload: { emergencyId: e.id, agencyId: e.agency_id } };

@@ -545,7 +545,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -716,7 +719,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -873,7 +879,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -1359,7 +1368,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -1557,7 +1569,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -1788,7 +1803,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -9310,7 +9328,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -9450,7 +9471,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -9638,7 +9662,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -9839,7 +9866,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
@@ -10150,7 +10180,10 @@ export interface paths {
                                     to: string;
                                 }[];
                             };
-                            /** @description Where the request is in its life; the transitions are in emergency/states.ts */
+                            /**
+                             * @description Where the request is in its life; the transitions are in emergency/states.ts
+                             * @enum {string}
+                             */
                             state: "awaiting_callback" | "awaiting_first_determination" | "awaiting_second_determination" | "denied" | "approved" | "resolved";
                             status: "pending" | "approved" | "denied";
                             whyNoProcess: string;
