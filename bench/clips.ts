@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { FsBlobStore } from '../src/platform/blobs/fs.ts';
-import { Vault } from '../src/clips/vault.ts';
+import { Vault } from '../src/platform/sealed/vault.ts';
 import { checkMp4 } from '../src/clips/mp4.ts';
 import { clipSigningPayload, exportDevicePublicKey, signClipPayload } from '../src/cameras/signature.ts';
 import { fmt, percentile, repoRoot, writeResult } from './lib.ts';

@@ -6,16 +6,10 @@ import { requireUser } from '../platform/access.ts';
 import { errorResponses } from '../platform/http/errors.ts';
 import { Email, IdParams } from '../platform/http/schemas.ts';
 import { AGENCY_LIMITS } from './policy.ts';
+import { AgencyType, GeoArea } from './schemas.ts';
 import type { AgenciesService } from './service.ts';
 
 const strict = { additionalProperties: false } as const;
-
-export const AgencyType = Type.Union([Type.Literal('law_enforcement'), Type.Literal('fire'), Type.Literal('ems'), Type.Literal('other_public_safety')]);
-/** Shape only; closure, self-intersection, ranges and size are checked in policy (hostile input never reaches turf unchecked). */
-export const GeoArea = Type.Object({
-  type: Type.String({ maxLength: 20 }),
-  coordinates: Type.Array(Type.Unknown(), { maxItems: 5000 }),
-}, strict);
 
 export const PublicAgency = Type.Object({
   id: Type.String(),

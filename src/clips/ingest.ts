@@ -13,7 +13,7 @@ import { clipSigningPayload, verifyClipSignature } from '../cameras/signature.ts
 import { checkMp4 } from './mp4.ts';
 import { checkUploadTimes, type ClipKind } from './policy.ts';
 import * as repo from './repository.ts';
-import { UploadTooLarge, type Vault } from './vault.ts';
+import { UploadTooLarge, type Vault } from '../platform/sealed/vault.ts';
 
 export interface UploadInput {
   cameraId: string;

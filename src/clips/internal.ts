@@ -20,7 +20,7 @@ import type { DbHandle } from '../platform/db/db.ts';
 import { HttpError } from '../platform/http/errors.ts';
 import { normaliseZones, redactFile, type Polygon } from './redact.ts';
 import * as repo from './repository.ts';
-import type { Vault } from './vault.ts';
+import type { Vault } from '../platform/sealed/vault.ts';
 import type { AccessEntry, ClipRow, ClipsService, DerivedCopy } from './service.ts';
 
 export class ClipBytes {

@@ -8,11 +8,8 @@
 // Only fixed paths (moov/trak/mdia/...) are descended, so nesting depth is bounded too.
 import type { FileHandle } from 'node:fs/promises';
 
-/** Random access to the bytes being checked (a plaintext file or a sealed spool). */
-export interface ByteSource {
-  readonly size: number;
-  read(offset: number, length: number): Promise<Buffer>;
-}
+// The bytes checked come through a ByteSource: a plaintext file or a sealed spool.
+import type { ByteSource } from '../platform/sealed/vault.ts';
 
 export type Mp4Verdict =
   | { ok: true; durationMs: number; width: number; height: number; hasAudio: boolean; moov: { start: number; end: number } }

@@ -16,7 +16,7 @@ import { checkMp4 } from './mp4.ts';
 import { ingest, thumbnailKeyFor, type UploadInput, type UploadResult } from './ingest.ts';
 import { checkRetentionDays, type ClipKind, decideRange, decodeCursor, encodeCursor, LIMITS } from './policy.ts';
 import * as repo from './repository.ts';
-import { Vault } from './vault.ts';
+import { Vault } from '../platform/sealed/vault.ts';
 import { ClipBytes, grantClipBytes } from './internal.ts';
 
 export type ClipRow = repo.ClipRow;

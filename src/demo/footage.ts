@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BuiltApp } from '../app/wire.ts';
 import type { UserActor } from '../platform/access.ts';
-import { seedDemoCameras, type DemoCamera } from '../cameras/demo.ts';
+import { seedDemoCameras, type DemoCamera } from './cameras.ts';
 import { DEMO_CENTRE } from './neighbourhood.ts';
 import type { DemoState, DemoStep } from './seed.ts';
 

@@ -34,10 +34,10 @@ export interface DemoStep {
 export const DEMO_STEPS: DemoStep[] = [
   { name: 'cameras', run: async (...args) => (await import('./footage.ts')).camerasStep.run(...args) },
   { name: 'footage', run: async (...args) => (await import('./footage.ts')).footageStep.run(...args) },
-  { name: 'agency, community requests', run: async (...args) => (await import('../requests/demo.ts')).requestsDemoStep.run(...args) },
+  { name: 'agency, community requests', run: async (...args) => (await import('./requests.ts')).requestsDemoStep.run(...args) },
   // Keep last: it uses the agencies, cameras and clips the steps above seed.
   // Loaded lazily because it imports this module (demo staff, password).
-  { name: 'warrant, hold, emergency', run: async (...args) => (await import('../legal/demo.ts')).legalDemoStep.run(...args) },
+  { name: 'warrant, hold, emergency', run: async (...args) => (await import('./legal.ts')).legalDemoStep.run(...args) },
 ];
 
 function progressBar(label: string) {

@@ -14,7 +14,7 @@ import type { DbHandle } from '../platform/db/db.ts';
 import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { HttpError } from '../platform/http/errors.ts';
 import { ffmpegAvailable } from '../clips/ffmpeg.ts';
-import { Vault } from '../clips/vault.ts';
+import { Vault } from '../platform/sealed/vault.ts';
 import type { ClipRow } from '../clips/service.ts';
 import type { ClipBytes } from '../clips/internal.ts';
 

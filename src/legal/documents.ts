@@ -10,8 +10,8 @@ import type { Config } from '../config.ts';
 import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { newId } from '../platform/crypto.ts';
 import { HttpError, badRequest } from '../platform/http/errors.ts';
-import { plainSizeOf } from '../clips/crypto.ts';
-import { Vault, type Spooled } from '../clips/vault.ts';
+import { plainSizeOf } from '../platform/sealed/format.ts';
+import { Vault, type Spooled } from '../platform/sealed/vault.ts';
 import { PDF_MAX_BYTES, checkPdf } from './pdf.ts';
 
 export interface StoredDocument {
@@ -121,9 +121,9 @@ export class DocumentStore {
 
   /** Moves a checked spool into the store. */
   async commit(s: Spooled): Promise<StoredDocument> {
-    const key = `docs/${s.clipId.slice(0, 2)}/${s.clipId}`;
+    const key = `docs/${s.id.slice(0, 2)}/${s.id}`;
     await this.vault.commit(s, key);
-    return { id: s.clipId, key, wrappedKey: this.vault.wrap(s.dataKey, s.clipId), sha256: s.sha256, size: s.size };
+    return { id: s.id, key, wrappedKey: this.vault.wrap(s.dataKey, s.id), sha256: s.sha256, size: s.size };
   }
 
   /** Start-up sweep: interrupted uploads' temp files, and stored documents no row names. */
@@ -147,7 +147,7 @@ export class DocumentStore {
     return this.vault.blobs.delete(key);
   }
 
-  /** A document whose plaintext size was not kept: derived from the sealed size (chunked format, clips/crypto.ts). */
+  /** A document whose plaintext size was not kept: derived from the sealed size (chunked format, platform/sealed/format.ts). */
   openSealed(doc: { key: string; wrappedKey: Uint8Array; sealedSize: number }): Promise<Readable> {
     const size = plainSizeOf(doc.sealedSize);
     if (size === undefined) throw new HttpError(500, 'stored document has the wrong length');

@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { requireUser } from '../platform/access.ts';
 import { errorResponses } from '../platform/http/errors.ts';
 import { Id, IdParams } from '../platform/http/schemas.ts';
-import { AgencyType } from '../agencies/routes.ts';
+import { AgencyType } from '../agencies/schemas.ts';
 import { MAX_SHARE, type AnswersService } from './answers.ts';
 
 const strict = { additionalProperties: false } as const;

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import { requireUser } from '../platform/access.ts';
 import { errorResponses } from '../platform/http/errors.ts';
 import { Id, IdParams } from '../platform/http/schemas.ts';
-import { GeoArea } from '../agencies/routes.ts';
+import { GeoArea } from '../agencies/schemas.ts';
 import { INCIDENT_TYPES, REQUEST_LIMITS, REVIEW_REASONS } from './policy.ts';
 import type { EvidenceService } from './evidence.ts';
 import type { RequestsService } from './service.ts';

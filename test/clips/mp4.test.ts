@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
-import { checkMp4, fileSource, type ByteSource, type Mp4Verdict } from '../../src/clips/mp4.ts';
+import { checkMp4, fileSource, type Mp4Verdict } from '../../src/clips/mp4.ts';
+import type { ByteSource } from '../../src/platform/sealed/vault.ts';
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 

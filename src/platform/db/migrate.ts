@@ -1,12 +1,8 @@
 // Migrations run at start on both engines. Each migration is a function of the
 // engine, because a few column types differ (bytea vs blob).
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db, Engine } from './db.ts';
 import { migrations } from './migrations/index.ts';
-
-export interface EngineMigration {
-  up(db: Kysely<any>, engine: Engine): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
 
 class StaticProvider implements MigrationProvider {
   readonly #engine: Engine;
@@ -35,8 +31,3 @@ export async function migrateTo(db: Db, name: string): Promise<void> {
   const { error } = await migrator.migrateTo(name);
   if (error) throw new Error(`migration to ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
 }
-
-/** Column types that differ between the engines. */
-export const types = (engine: Engine) => ({
-  bytes: engine === 'postgres' ? 'bytea' : 'blob',
-}) as const;

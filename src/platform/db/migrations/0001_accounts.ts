@@ -1,4 +1,4 @@
-import type { EngineMigration } from '../migrate.ts';
+import type { EngineMigration } from './kit.ts';
 
 export const m0001_accounts: EngineMigration = {
   async up(db) {

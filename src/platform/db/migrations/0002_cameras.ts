@@ -1,4 +1,4 @@
-import type { EngineMigration } from '../migrate.ts';
+import type { EngineMigration } from './kit.ts';
 
 export const m0002_cameras: EngineMigration = {
   async up(db) {

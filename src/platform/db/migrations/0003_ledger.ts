@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import type { EngineMigration } from '../migrate.ts';
-import { types } from '../migrate.ts';
+import { types, type EngineMigration } from './kit.ts';
 
 export const m0003_ledger: EngineMigration = {
   async up(db, engine) {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { EngineMigration } from '../migrate.ts';
+import type { EngineMigration } from './kit.ts';
 
 export const m0005_agencies_requests: EngineMigration = {
   async up(db) {

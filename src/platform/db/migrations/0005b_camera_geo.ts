@@ -3,7 +3,7 @@
 // Both are kept in sync with `cameras` by triggers, so the cameras capability
 // writes its table as before and never sees the index.
 import { sql } from 'kysely';
-import type { EngineMigration } from '../migrate.ts';
+import type { EngineMigration } from './kit.ts';
 
 /** Cameras one grid cell can hold (2^16) before its keys would run into the next cell's; keys stay below 2^53, so JavaScript reads them exactly. */
 const CELL_SLOTS = 65_536;

@@ -1,5 +1,4 @@
-import type { EngineMigration } from '../migrate.ts';
-import { types } from '../migrate.ts';
+import { types, type EngineMigration } from './kit.ts';
 
 export const m0006_disclosure: EngineMigration = {
   async up(db, engine) {

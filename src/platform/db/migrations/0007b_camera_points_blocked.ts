@@ -3,7 +3,7 @@
 // needs no subquery per camera. Kept in sync by triggers on cameras and on
 // owner_request_policies. SQLite: nothing to do.
 import { sql } from 'kysely';
-import type { EngineMigration } from '../migrate.ts';
+import type { EngineMigration } from './kit.ts';
 
 const MASK_OF = (owner: string) => `coalesce((select blocked_mask from owner_request_policies where user_id = ${owner}), 0)`;
 

@@ -3,7 +3,7 @@
 // of determinations; and a requested notice delay keeps its date on the row
 // instead of in the request's audit JSON. `status` goes: it is `statusOf(state)`.
 import { sql } from 'kysely';
-import type { EngineMigration } from '../migrate.ts';
+import type { EngineMigration } from './kit.ts';
 
 export const m0008_emergency_state: EngineMigration = {
   async up(db) {

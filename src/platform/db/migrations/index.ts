@@ -1,5 +1,5 @@
 // Every migration, in order. Names sort; never rename or edit one that has shipped.
-import type { EngineMigration } from '../migrate.ts';
+import type { EngineMigration } from './kit.ts';
 import { m0001_accounts } from './0001_accounts.ts';
 import { m0002_cameras } from './0002_cameras.ts';
 import { m0002b_clips } from './0002b_clips.ts';

@@ -3,9 +3,9 @@
 // so seeding a few hundred cameras takes well under a second.
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
-import type { CameraKind, PrivacyZone } from './policy.ts';
-import { checkPrivacyZones } from './policy.ts';
-import { insertCamera } from './repository.ts';
+import type { CameraKind, PrivacyZone } from '../cameras/policy.ts';
+import { checkPrivacyZones } from '../cameras/policy.ts';
+import { insertCamera } from '../cameras/repository.ts';
 
 export interface DemoCameraHome {
   userId: string;

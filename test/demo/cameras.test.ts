@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, type TestApp } from '../helpers/app.ts';
-import { seedDemoCameras } from '../../src/cameras/demo.ts';
+import { seedDemoCameras } from '../../src/demo/cameras.ts';
 import { demoHomes } from '../../src/demo/neighbourhood.ts';
 
 forEachEngine('demo cameras', (getDb) => {

@@ -4,10 +4,10 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 import {
-  CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, ClipCryptoError, EncryptStream, decryptAll, decryptRange, newDataKey, openBuffer, openSealedRange, plainSizeOf, sealBuffer, sealedRangeFor, sealedSize,
-  type OpenSealed,
-} from '../../src/clips/crypto.ts';
-import { unwrapKey, wrapKey } from '../../src/clips/keys.ts';
+  CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, SealedDataError, newDataKey, openBuffer, openSealedRange, plainSizeOf, sealBuffer, sealedRangeFor, sealedSize,
+} from '../../src/platform/sealed/format.ts';
+import { EncryptStream, decryptAll, decryptRange, type OpenSealed } from '../../src/platform/sealed/streams.ts';
+import { unwrapKey, wrapKey } from '../../src/platform/sealed/keys.ts';
 
 const SEALED = CHUNK_SIZE + TAG_SIZE;
 
@@ -76,35 +76,35 @@ test('tampering is detected: flip, reorder, drop, truncate, wrong clip id, wrong
 
   const flipped = Buffer.from(sealed);
   flipped[HEADER_SIZE + SEALED + 5] ^= 1;
-  await assert.rejects(openAll(flipped, key, 'clip-x', plain.length), ClipCryptoError, 'bit flip');
+  await assert.rejects(openAll(flipped, key, 'clip-x', plain.length), SealedDataError, 'bit flip');
 
   const reordered = Buffer.concat([head, chunk(1), chunk(0), chunk(2), chunk(3), sealed.subarray(HEADER_SIZE + 4 * SEALED)]);
-  await assert.rejects(openAll(reordered, key, 'clip-x', plain.length), ClipCryptoError, 'reorder');
+  await assert.rejects(openAll(reordered, key, 'clip-x', plain.length), SealedDataError, 'reorder');
 
   // Dropping a middle chunk, and claiming the shorter size, still fails: indexes no longer match.
   const dropped = Buffer.concat([head, chunk(0), chunk(2), chunk(3), sealed.subarray(HEADER_SIZE + 4 * SEALED)]);
-  await assert.rejects(openAll(dropped, key, 'clip-x', plain.length - CHUNK_SIZE), ClipCryptoError, 'drop');
+  await assert.rejects(openAll(dropped, key, 'clip-x', plain.length - CHUNK_SIZE), SealedDataError, 'drop');
 
   // Cut at a chunk boundary: the new last chunk was sealed as non-final.
   const cut = sealed.subarray(0, HEADER_SIZE + 4 * SEALED);
-  await assert.rejects(openAll(cut, key, 'clip-x', 4 * CHUNK_SIZE), ClipCryptoError, 'truncate at boundary');
-  await assert.rejects(openAll(cut, key, 'clip-x', plain.length), ClipCryptoError, 'truncate, size as recorded');
-  await assert.rejects(openAll(sealed.subarray(0, sealed.length - 7), key, 'clip-x', plain.length), ClipCryptoError, 'truncate mid-chunk');
+  await assert.rejects(openAll(cut, key, 'clip-x', 4 * CHUNK_SIZE), SealedDataError, 'truncate at boundary');
+  await assert.rejects(openAll(cut, key, 'clip-x', plain.length), SealedDataError, 'truncate, size as recorded');
+  await assert.rejects(openAll(sealed.subarray(0, sealed.length - 7), key, 'clip-x', plain.length), SealedDataError, 'truncate mid-chunk');
 
   const extended = Buffer.concat([sealed, chunk(0)]);
-  await assert.rejects(openAll(extended, key, 'clip-x', plain.length + CHUNK_SIZE), ClipCryptoError, 'appended chunk');
+  await assert.rejects(openAll(extended, key, 'clip-x', plain.length + CHUNK_SIZE), SealedDataError, 'appended chunk');
 
-  await assert.rejects(openAll(sealed, key, 'clip-y', plain.length), ClipCryptoError, 'other clip id');
-  await assert.rejects(openAll(sealed, newDataKey(), 'clip-x', plain.length), ClipCryptoError, 'other key');
+  await assert.rejects(openAll(sealed, key, 'clip-y', plain.length), SealedDataError, 'other clip id');
+  await assert.rejects(openAll(sealed, newDataKey(), 'clip-x', plain.length), SealedDataError, 'other key');
 
   // A range read over a tampered chunk fails too, and a range away from it still reads.
-  await assert.rejects(decryptRange(opener(flipped), key, 'clip-x', plain.length, SEALED, SEALED + 10).then(buffer), ClipCryptoError);
+  await assert.rejects(decryptRange(opener(flipped), key, 'clip-x', plain.length, SEALED, SEALED + 10).then(buffer), SealedDataError);
   const r = sealedRangeFor(plain.length, CHUNK_SIZE, CHUNK_SIZE + 10);
-  assert.throws(() => openSealedRange(key, 'clip-x', plain.length, CHUNK_SIZE, CHUNK_SIZE + 10, flipped.subarray(r.start, r.end + 1)), ClipCryptoError);
-  assert.throws(() => openSealedRange(key, 'clip-x', plain.length, CHUNK_SIZE, CHUNK_SIZE + 10, flipped.subarray(r.start, r.end)), ClipCryptoError);
+  assert.throws(() => openSealedRange(key, 'clip-x', plain.length, CHUNK_SIZE, CHUNK_SIZE + 10, flipped.subarray(r.start, r.end + 1)), SealedDataError);
+  assert.throws(() => openSealedRange(key, 'clip-x', plain.length, CHUNK_SIZE, CHUNK_SIZE + 10, flipped.subarray(r.start, r.end)), SealedDataError);
   // The final chunk read alone must carry the final flag: a cut blob whose last full chunk is presented as final fails.
   const cutR = sealedRangeFor(4 * CHUNK_SIZE, 3 * CHUNK_SIZE, 4 * CHUNK_SIZE - 1);
-  assert.throws(() => openSealedRange(key, 'clip-x', 4 * CHUNK_SIZE, 3 * CHUNK_SIZE, 4 * CHUNK_SIZE - 1, cut.subarray(cutR.start, cutR.end + 1)), ClipCryptoError);
+  assert.throws(() => openSealedRange(key, 'clip-x', 4 * CHUNK_SIZE, 3 * CHUNK_SIZE, 4 * CHUNK_SIZE - 1, cut.subarray(cutR.start, cutR.end + 1)), SealedDataError);
   assert.deepEqual(await buffer(await decryptRange(opener(flipped), key, 'clip-x', plain.length, 3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 9)), plain.subarray(3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 10));
 });
 
@@ -114,11 +114,11 @@ test('data keys wrap under the master key, bound to their clip id', () => {
   const wrapped = wrapKey(master, dataKey, 'clip-1');
   assert.equal(wrapped.length, 61);
   assert.deepEqual(unwrapKey(master, wrapped, 'clip-1'), dataKey);
-  assert.throws(() => unwrapKey(master, wrapped, 'clip-2'), ClipCryptoError);
-  assert.throws(() => unwrapKey(randomBytes(32), wrapped, 'clip-1'), ClipCryptoError);
+  assert.throws(() => unwrapKey(master, wrapped, 'clip-2'), SealedDataError);
+  assert.throws(() => unwrapKey(randomBytes(32), wrapped, 'clip-1'), SealedDataError);
   const bad = Buffer.from(wrapped);
   bad[20] ^= 1;
-  assert.throws(() => unwrapKey(master, bad, 'clip-1'), ClipCryptoError);
+  assert.throws(() => unwrapKey(master, bad, 'clip-1'), SealedDataError);
 });
 
 test('property: any plaintext, split into any writes, reads back whole and by any range', async () => {

@@ -5,8 +5,8 @@
 // approved and waiting for answers, and one pending review. Demo only.
 import type { UserActor } from '../platform/access.ts';
 import type { BuiltApp } from '../app/wire.ts';
-import type { DemoState, DemoStep } from '../demo/seed.ts';
-import { DEMO_CENTRE, demoJurisdiction } from '../demo/neighbourhood.ts';
+import type { DemoState, DemoStep } from './seed.ts';
+import { DEMO_CENTRE, demoJurisdiction } from './neighbourhood.ts';
 import type { Polygon } from 'geojson';
 
 const M_LAT = 111_320;

@@ -1,28 +1,36 @@
-// Where clip bytes are sealed and unsealed: the upload spool (meter, hash,
+// Where objects are sealed and unsealed: the upload spool (meter, hash,
 // encrypt, write to a temp file), the atomic move into the blob store, and
 // range reads that decrypt only the chunks asked for. Nothing here knows about
-// owners or HTTP; the service decides who may call what.
+// owners or who may read what: each store's own capability decides that. The
+// vault over the clip store is private to clips/ (clips/internal.ts); legal
+// documents and disclosed copies have vaults over their own stores.
 import fsp from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import type { BlobStore } from '../platform/blobs/store.ts';
-import { HttpError } from '../platform/http/errors.ts';
-import { Sealer, decryptAll, decryptRange, openSealedRange, sealedRangeFor, newDataKey, openBuffer, sealBuffer, sealedSize, type OpenSealed } from './crypto.ts';
+import type { BlobStore } from '../blobs/store.ts';
+import { HttpError } from '../http/errors.ts';
+import { newDataKey, openBuffer, openSealedRange, sealBuffer, sealedRangeFor, sealedSize } from './format.ts';
 import { unwrapKey, wrapKey } from './keys.ts';
-import type { ByteSource } from './mp4.ts';
+import { Sealer, decryptAll, decryptRange, type OpenSealed } from './streams.ts';
+
+/** Random access to plaintext (a spool's, for structural checks of an upload). */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Buffer>;
+}
 
 /** An upload sealed into a temp file, not yet in the blob store. */
 export interface Spooled {
-  clipId: string;
+  id: string;
   tempFile: string;
   size: number;
   sha256: string;
   dataKey: Buffer;
 }
 
-/** The stored facts needed to read a clip back. */
-export interface SealedClip {
+/** The stored facts needed to read an object back. */
+export interface SealedObject {
   id: string;
   size: number;
   wrapped_key: Uint8Array | null;
@@ -48,13 +56,13 @@ export class Vault {
     this.#master = masterKey;
   }
 
-  wrap(dataKey: Buffer, clipId: string): Buffer {
-    return wrapKey(this.#master, dataKey, clipId);
+  wrap(dataKey: Buffer, id: string): Buffer {
+    return wrapKey(this.#master, dataKey, id);
   }
 
-  #key(clip: SealedClip): Buffer {
-    if (!clip.wrapped_key || !clip.blob_key) throw new HttpError(410, 'the clip has been deleted');
-    return unwrapKey(this.#master, clip.wrapped_key, clip.id);
+  #key(obj: SealedObject): Buffer {
+    if (!obj.wrapped_key || !obj.blob_key) throw new HttpError(410, 'the object has been deleted');
+    return unwrapKey(this.#master, obj.wrapped_key, obj.id);
   }
 
   /**
@@ -64,7 +72,7 @@ export class Vault {
    * consumed directly, so a refusal (413) does not destroy the request before
    * the answer is sent. A source that closes early fails the spool.
    */
-  async spool(clipId: string, source: Readable, maxBytes: number): Promise<Spooled> {
+  async spool(id: string, source: Readable, maxBytes: number): Promise<Spooled> {
     // A source destroyed before we got it (a parser that failed on a body which
     // had already fully arrived) never emits 'close' or 'error' again: piping it
     // would wait forever with the temp file open.
@@ -93,7 +101,7 @@ export class Vault {
       throw err;
     }
     const hash = createHash('sha256');
-    const sealer = new Sealer(dataKey, clipId);
+    const sealer = new Sealer(dataKey, id);
     let size = 0;
     let batch: Buffer[] = [];
     let batchBytes = 0;
@@ -160,7 +168,7 @@ export class Vault {
       await syncing;
       if (syncError) throw syncError;
       await fh.close();
-      return { clipId, tempFile, size, sha256: hash.digest('hex'), dataKey };
+      return { id, tempFile, size, sha256: hash.digest('hex'), dataKey };
     } catch (err) {
       source.unpipe(feed);
       feed.destroy();
@@ -187,7 +195,7 @@ export class Vault {
           const r = sealedRangeFor(s.size, offset, end);
           const sealed = Buffer.allocUnsafe(r.end - r.start + 1);
           const { bytesRead } = await fh.read(sealed, 0, sealed.length, r.start);
-          return Buffer.concat(openSealedRange(s.dataKey, s.clipId, s.size, offset, end, sealed.subarray(0, bytesRead)));
+          return Buffer.concat(openSealedRange(s.dataKey, s.id, s.size, offset, end, sealed.subarray(0, bytesRead)));
         },
       });
     } finally {
@@ -208,36 +216,36 @@ export class Vault {
     return (r) => this.blobs.openRead(blobKey, r);
   }
 
-  /** Plaintext bytes [start, end] of a stored clip; only the chunks covering them are read and decrypted. */
-  async openRange(clip: SealedClip, start: number, end: number): Promise<Readable> {
-    const key = this.#key(clip);
-    if (!(start >= 0 && end >= start && end < Math.max(clip.size, 1))) throw new RangeError('range outside the plaintext');
+  /** Plaintext bytes [start, end] of a stored object; only the chunks covering them are read and decrypted. */
+  async openRange(obj: SealedObject, start: number, end: number): Promise<Readable> {
+    const key = this.#key(obj);
+    if (!(start >= 0 && end >= start && end < Math.max(obj.size, 1))) throw new RangeError('range outside the plaintext');
     // Small ranges (a player's typical request): one read and a loop beat a stream pipeline.
     if (end - start < SMALL_RANGE) {
-      const r = sealedRangeFor(clip.size, start, end);
-      const sealed = await this.blobs.read(clip.blob_key!, r.start, r.end - r.start + 1);
-      return Readable.from(openSealedRange(key, clip.id, clip.size, start, end, sealed), { objectMode: false });
+      const r = sealedRangeFor(obj.size, start, end);
+      const sealed = await this.blobs.read(obj.blob_key!, r.start, r.end - r.start + 1);
+      return Readable.from(openSealedRange(key, obj.id, obj.size, start, end, sealed), { objectMode: false });
     }
-    return decryptRange(this.#opener(clip.blob_key!), key, clip.id, clip.size, start, end);
+    return decryptRange(this.#opener(obj.blob_key!), key, obj.id, obj.size, start, end);
   }
 
-  /** The whole plaintext of a stored clip, checked chunk by chunk. */
-  async openAll(clip: SealedClip): Promise<Readable> {
-    const key = this.#key(clip);
-    const stored = await this.blobs.size(clip.blob_key!);
-    if (stored !== sealedSize(clip.size)) throw new HttpError(500, 'stored clip has the wrong length');
-    return decryptAll(this.#opener(clip.blob_key!), key, clip.id, clip.size);
+  /** The whole plaintext of a stored object, checked chunk by chunk. */
+  async openAll(obj: SealedObject): Promise<Readable> {
+    const key = this.#key(obj);
+    const stored = await this.blobs.size(obj.blob_key!);
+    if (stored !== sealedSize(obj.size)) throw new HttpError(500, 'stored object has the wrong length');
+    return decryptAll(this.#opener(obj.blob_key!), key, obj.id, obj.size);
   }
 
-  /** Writes plaintext ranges of a clip into a sparse temp file at their own offsets (for ffmpeg). */
-  async writeSparse(clip: SealedClip, ranges: { start: number; end: number }[]): Promise<string> {
+  /** Writes plaintext ranges of an object into a sparse temp file at their own offsets (for ffmpeg). */
+  async writeSparse(obj: SealedObject, ranges: { start: number; end: number }[]): Promise<string> {
     const file = this.blobs.tempPath() + '.mp4';
     const fh = await fsp.open(file, 'wx', 0o600);
     try {
-      await fh.truncate(clip.size);
+      await fh.truncate(obj.size);
       for (const r of ranges) {
         let at = r.start;
-        for await (const chunk of await this.openRange(clip, r.start, r.end)) {
+        for await (const chunk of await this.openRange(obj, r.start, r.end)) {
           await fh.write(chunk as Buffer, 0, (chunk as Buffer).length, at);
           at += (chunk as Buffer).length;
         }
@@ -251,15 +259,15 @@ export class Vault {
     return file;
   }
 
-  /** Seals a small derived object (a thumbnail) under the clip's key, in its own nonce space. */
-  async putDerived(clip: SealedClip, name: string, blobKey: string, plain: Buffer): Promise<void> {
+  /** Seals a small derived object (a thumbnail) under the object's key, in its own nonce space. */
+  async putDerived(obj: SealedObject, name: string, blobKey: string, plain: Buffer): Promise<void> {
     const tmp = this.blobs.tempPath();
-    await fsp.writeFile(tmp, sealBuffer(this.#key(clip), `${clip.id}/${name}`, plain), { mode: 0o600, flag: 'wx' });
+    await fsp.writeFile(tmp, sealBuffer(this.#key(obj), `${obj.id}/${name}`, plain), { mode: 0o600, flag: 'wx' });
     await this.blobs.put(blobKey, tmp);
   }
 
-  async readDerived(clip: SealedClip, name: string, blobKey: string): Promise<Buffer> {
+  async readDerived(obj: SealedObject, name: string, blobKey: string): Promise<Buffer> {
     const sealed = await buffer(await this.blobs.openRead(blobKey));
-    return openBuffer(this.#key(clip), `${clip.id}/${name}`, sealed);
+    return openBuffer(this.#key(obj), `${obj.id}/${name}`, sealed);
   }
 }
