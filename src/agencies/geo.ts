@@ -7,13 +7,10 @@ import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import booleanWithin from '@turf/boolean-within';
 import kinks from '@turf/kinks';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export type Area = Polygon | MultiPolygon;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
 
 export type Checked<T> = { value: T } | { problems: FieldProblem[] };
 

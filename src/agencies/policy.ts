@@ -1,5 +1,6 @@
 // Pure rules for agencies (PRODUCT.md C, "Agencies"; issue 5 §1).
-import { areaM2, checkArea, type Area, type FieldProblem } from './geo.ts';
+import { areaM2, checkArea, type Area } from './geo.ts';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export const AGENCY_TYPES = ['law_enforcement', 'fire', 'ems', 'other_public_safety'] as const;
 export type AgencyType = (typeof AGENCY_TYPES)[number];

@@ -24,13 +24,14 @@ import { clipsRoutes } from '../clips/routes.ts';
 import { ClipsService } from '../clips/service.ts';
 import { DisclosureService } from '../disclosure/service.ts';
 import { DocumentStore } from '../legal/documents.ts';
-import { Notices } from '../legal/notices.ts';
+import { Notices } from '../disclosure/notices.ts';
 import { legalRoutes } from '../legal/routes.ts';
-import { ReviewConsole, consoleRoutes } from '../legal/console.ts';
-import { LegalService } from '../legal/service.ts';
+import { reviewRoutes } from '../review/routes.ts';
+import { ReviewConsole } from '../review/service.ts';
+import { LegalService, describeDemandNotice } from '../legal/service.ts';
 import { emergencyRoutes } from '../emergency/routes.ts';
 import { EmergencyNoticeDelays } from '../emergency/notice-delay.ts';
-import { EmergencyService } from '../emergency/service.ts';
+import { EmergencyService, describeEmergencyNotice } from '../emergency/service.ts';
 import { jurisdictionOf } from '../agencies/repository.ts';
 import { agenciesRoutes } from '../agencies/routes.ts';
 import { AgenciesService } from '../agencies/service.ts';
@@ -109,22 +110,23 @@ function buildServices(ctx: AppContext): Services {
   const ledger = new LedgerService(ctx);
   // Owners' blocked agency types also bar consent sharing with those agencies.
   const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
-  const notices = new Notices(ctx);
+  const notices = new Notices(ctx, { legal_demand: describeDemandNotice, emergency: describeEmergencyNotice });
   const documents = new DocumentStore(config, masterKey);
   // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
   const legal = new LegalService(ctx, { clips, disclosure, notices, documents, agencyGate: async (db, id) => (await jurisdictionOf(db, id)) !== null });
-  // Each capability with a review queue registers it with the reviewer console.
-  const review = new ReviewConsole(ctx);
   const emergency = new EmergencyService(ctx, { disclosure, notices, jurisdiction: jurisdictionOf });
   const noticeDelays = new EmergencyNoticeDelays(ctx, { emergency, notices, documents });
-  review.register('legal_demand', (actor) => legal.queueItems(actor));
-  review.register('emergency', (actor) => emergency.queueItems(actor));
-  review.register('emergency_notice_delay', (actor) => noticeDelays.queueItems(actor));
   const agencies = new AgenciesService(ctx, accounts);
   const requests = new RequestsService(ctx);
+  // Every capability with a review queue, handed to the reviewer console whole.
+  const review = new ReviewConsole(ctx, {
+    legal_demand: (actor) => legal.queueItems(actor),
+    emergency: (actor) => emergency.queueItems(actor),
+    emergency_notice_delay: (actor) => noticeDelays.queueItems(actor),
+    community_request: () => pendingQueueItems(requests, ctx.clock.now()),
+  });
   const answers = new AnswersService(ctx, disclosure);
   const evidence = new EvidenceService(ctx, disclosure);
-  review.register('community_request', () => pendingQueueItems(requests, ctx.clock.now()));
   return { accounts, cameras, clips, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence };
 }
 
@@ -136,7 +138,7 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(ledgerRoutes(s.ledger));
   await app.register(legalRoutes(s.legal, s.disclosure));
   await app.register(emergencyRoutes(s.emergency, s.noticeDelays, s.documents, s.disclosure));
-  await app.register(consoleRoutes(s.review));
+  await app.register(reviewRoutes(s.review));
   await app.register(agenciesRoutes(s.agencies));
   await app.register(requestsRoutes(s.requests, s.evidence));
   await app.register(meRequestsRoutes(s.answers));

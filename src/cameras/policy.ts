@@ -5,6 +5,7 @@
 // control characters, code normal form.
 import { kinks } from '@turf/kinks';
 import { polygon as turfPolygon } from '@turf/helpers';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export const CAMERA_KINDS = ['doorbell', 'outdoor', 'indoor'] as const;
 export type CameraKind = (typeof CAMERA_KINDS)[number];
@@ -23,10 +24,6 @@ export const LIMITS = {
   minZoneArea: 1e-6,
 } as const;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
 
 export function isCameraKind(v: unknown): v is CameraKind {
   return typeof v === 'string' && (CAMERA_KINDS as readonly string[]).includes(v);

@@ -14,10 +14,11 @@ import { hashToken, newId, randomToken } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, forbidden, notFound, unauthorized } from '../platform/http/errors.ts';
 import {
   CAMERA_KINDS, ENROLMENT, checkFov, checkHeading, checkLocation, checkName, checkPrivacyZones, enrolmentRefusal,
-  formatEnrolmentCode, isCameraKind, normaliseEnrolmentCode, type CameraKind, type FieldProblem, type PrivacyZone,
+  formatEnrolmentCode, isCameraKind, normaliseEnrolmentCode, type CameraKind, type PrivacyZone,
 } from './policy.ts';
 import * as repo from './repository.ts';
 import { normaliseDevicePublicKey } from './signature.ts';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export const DEVICE_TOKEN_PREFIX = 'pld_';
 

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { DeviceActor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { newId } from '../platform/crypto.ts';
-import { badRequest, forbidden, HttpError, notFound } from '../platform/http/errors.ts';
+import { badRequest, forbidden, HttpError, notFound, orBadRequest } from '../platform/http/errors.ts';
 import { findCamera } from '../cameras/repository.ts';
 import { clipSigningPayload, verifyClipSignature } from '../cameras/signature.ts';
 import { checkMp4 } from './mp4.ts';
@@ -55,7 +55,7 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
   }
   if (!camera || camera.owner_id !== ownerId) throw notFound('no such camera');
   if (actor.kind === 'device' && !camera.device_public_key) throw new HttpError(422, 'the camera has no registered device key');
-  const times = checkUploadTimes(input.startedAt, input.endedAt, ctx.clock.now());
+  const times = orBadRequest(checkUploadTimes(input.startedAt, input.endedAt, ctx.clock.now()));
 
   if (input.idempotencyKey) {
     const earlier = await repo.findByIdempotencyKey(db, ownerId, camera.id, input.idempotencyKey);

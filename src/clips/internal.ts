@@ -21,7 +21,21 @@ import { HttpError } from '../platform/http/errors.ts';
 import { normaliseZones, redactFile, type Polygon } from './redact.ts';
 import * as repo from './repository.ts';
 import type { Vault } from '../platform/sealed/vault.ts';
-import type { AccessEntry, ClipRow, ClipsService, DerivedCopy } from './service.ts';
+type ClipRow = repo.ClipRow;
+
+export interface AccessEntry {
+  actor: string;
+  purpose: string;
+}
+
+/** A derived file in the temp area; the caller moves or uploads it, then disposes of it. */
+export interface DerivedCopy {
+  file: string;
+  size: number;
+  sha256: string;
+  dispose(): Promise<void>;
+}
+
 
 export class ClipBytes {
   readonly #ctx: AppContext;
@@ -82,16 +96,18 @@ export class ClipBytes {
   }
 }
 
-const granted = new WeakMap<ClipsService, ClipBytes>();
+// Keyed by the ClipsService that granted it; typed as object so that this file
+// needs no import of service.ts, which imports it.
+const granted = new WeakMap<object, ClipBytes>();
 
 /** Called once by the ClipsService constructor. */
-export function grantClipBytes(clips: ClipsService, bytes: ClipBytes): void {
+export function grantClipBytes(clips: object, bytes: ClipBytes): void {
   if (granted.has(clips)) throw new Error('clip bytes already granted for this service');
   granted.set(clips, bytes);
 }
 
 /** The byte reader of a ClipsService (disclosure/ only). */
-export function clipBytesOf(clips: ClipsService): ClipBytes {
+export function clipBytesOf(clips: object): ClipBytes {
   const bytes = granted.get(clips);
   if (!bytes) throw new Error('this ClipsService has no byte reader');
   return bytes;

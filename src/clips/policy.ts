@@ -1,6 +1,6 @@
-// Pure decisions for clips: upload metadata, byte ranges, retention bounds,
-// cursors. No I/O; every input here is attacker-controlled.
-import { badRequest } from '../platform/http/errors.ts';
+// Pure decisions for clips: upload metadata, byte ranges, retention bounds.
+// No I/O, no HTTP errors (platform/problems.ts); every input here is attacker-controlled.
+import { accept, refuse, type Checked } from '../platform/problems.ts';
 import { DAY } from '../platform/clock.ts';
 
 export const CLIP_KINDS = ['motion', 'doorbell', 'glass_break', 'manual'] as const;
@@ -24,17 +24,17 @@ export interface UploadTimes {
 }
 
 /** Checks the times of an upload against `now`; ISO strings were format-checked at the route. */
-export function checkUploadTimes(startedAtIso: string, endedAtIso: string, now: number): UploadTimes {
+export function checkUploadTimes(startedAtIso: string, endedAtIso: string, now: number): Checked<UploadTimes> {
   const startedAt = Date.parse(startedAtIso);
   const endedAt = Date.parse(endedAtIso);
-  if (!Number.isFinite(startedAt)) throw badRequest('startedAt is not a valid time', [{ field: 'querystring.startedAt', message: 'not a valid ISO 8601 time' }]);
-  if (!Number.isFinite(endedAt)) throw badRequest('endedAt is not a valid time', [{ field: 'querystring.endedAt', message: 'not a valid ISO 8601 time' }]);
-  if (endedAt < startedAt) throw badRequest('endedAt is before startedAt', [{ field: 'querystring.endedAt', message: 'must not be before startedAt' }]);
-  if (endedAt - startedAt > LIMITS.maxDurationMs) throw badRequest('a clip may span at most 24 hours', [{ field: 'querystring.endedAt', message: 'more than 24 hours after startedAt' }]);
+  if (!Number.isFinite(startedAt)) return refuse('startedAt is not a valid time', 'querystring.startedAt', 'not a valid ISO 8601 time');
+  if (!Number.isFinite(endedAt)) return refuse('endedAt is not a valid time', 'querystring.endedAt', 'not a valid ISO 8601 time');
+  if (endedAt < startedAt) return refuse('endedAt is before startedAt', 'querystring.endedAt', 'must not be before startedAt');
+  if (endedAt - startedAt > LIMITS.maxDurationMs) return refuse('a clip may span at most 24 hours', 'querystring.endedAt', 'more than 24 hours after startedAt');
   if (endedAt > now + LIMITS.maxFutureMs) {
-    throw badRequest('clip times may be at most 5 minutes in the future', [{ field: endedAt > startedAt ? 'querystring.endedAt' : 'querystring.startedAt', message: 'more than 5 minutes in the future' }]);
+    return refuse('clip times may be at most 5 minutes in the future', endedAt > startedAt ? 'querystring.endedAt' : 'querystring.startedAt', 'more than 5 minutes in the future');
   }
-  return { startedAt, endedAt };
+  return accept({ startedAt, endedAt });
 }
 
 export type RangeDecision = { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
@@ -60,29 +60,18 @@ export function decideRange(header: string | undefined, size: number): RangeDeci
   return { kind: 'partial', start, end };
 }
 
-export function checkRetentionDays(days: number): number {
+export function checkRetentionDays(days: number): Checked<number> {
   if (!Number.isInteger(days) || days < LIMITS.retentionMinDays || days > LIMITS.retentionMaxDays) {
-    throw badRequest(`retention must be ${LIMITS.retentionMinDays} to ${LIMITS.retentionMaxDays} days`, [{ field: 'body.days', message: 'out of range' }]);
+    return refuse(`retention must be ${LIMITS.retentionMinDays} to ${LIMITS.retentionMaxDays} days`, 'body.days', 'out of range');
   }
-  return days;
-}
-
-/** Opaque keyset cursors: base64url of "<time>.<id>". */
-export function encodeCursor(t: number, id: string): string {
-  return Buffer.from(`${t}.${id}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { t: number; id: string } {
-  const m = /^(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badRequest('invalid cursor', [{ field: 'querystring.cursor', message: 'not a cursor this server issued' }]);
-  return { t: Number(m[1]), id: m[2] };
+  return accept(days);
 }
 
 /** Idempotency keys: printable ASCII, 1–200 characters (draft-ietf-httpapi-idempotency-key-header). */
-export function checkIdempotencyKey(raw: string | string[] | undefined): string | undefined {
-  if (raw === undefined) return undefined;
+export function checkIdempotencyKey(raw: string | string[] | undefined): Checked<string | undefined> {
+  if (raw === undefined) return accept(undefined);
   if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(raw)) {
-    throw badRequest('Idempotency-Key must be 1 to 200 printable ASCII characters', [{ field: 'headers.idempotency-key', message: 'invalid' }]);
+    return refuse('Idempotency-Key must be 1 to 200 printable ASCII characters', 'headers.idempotency-key', 'invalid');
   }
-  return raw;
+  return accept(raw);
 }

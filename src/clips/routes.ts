@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { requireUser, type Actor, type DeviceActor, type UserActor } from '../platform/access.ts';
-import { errorResponses, unauthorized } from '../platform/http/errors.ts';
+import { errorResponses, orBadRequest, unauthorized } from '../platform/http/errors.ts';
 import { Id, IdParams, IsoTime } from '../platform/http/schemas.ts';
 import { checkIdempotencyKey, LIMITS } from './policy.ts';
 import type { ClipsService } from './service.ts';
@@ -64,7 +64,7 @@ export function clipsRoutes(clips: ClipsService): FastifyPluginAsyncTypebox {
       const length = header(req.headers['content-length']);
       const res = await clips.upload(uploader(req.actor), {
         ...req.query,
-        idempotencyKey: checkIdempotencyKey(req.headers['idempotency-key']),
+        idempotencyKey: orBadRequest(checkIdempotencyKey(req.headers['idempotency-key'])),
         signature: header(req.headers['x-device-signature']),
         contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
         body: (req.body as Readable | undefined) ?? Readable.from([]),

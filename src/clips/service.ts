@@ -9,15 +9,18 @@ import type { AppContext } from '../platform/context.ts';
 import { newId } from '../platform/crypto.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { FsBlobStore } from '../platform/blobs/fs.ts';
-import { conflict, HttpError, notFound } from '../platform/http/errors.ts';
+import { conflict, HttpError, notFound, orBadRequest } from '../platform/http/errors.ts';
 import { HOUR } from '../platform/clock.ts';
 import { ffmpegAvailable, makeThumbnail } from './ffmpeg.ts';
 import { checkMp4 } from './mp4.ts';
 import { ingest, thumbnailKeyFor, type UploadInput, type UploadResult } from './ingest.ts';
-import { checkRetentionDays, type ClipKind, decideRange, decodeCursor, encodeCursor, LIMITS } from './policy.ts';
+import { checkRetentionDays, type ClipKind, decideRange, LIMITS } from './policy.ts';
+import { decodeCursor, encodeCursor } from '../platform/http/cursor.ts';
 import * as repo from './repository.ts';
 import { Vault } from '../platform/sealed/vault.ts';
-import { ClipBytes, grantClipBytes } from './internal.ts';
+import { ClipBytes, grantClipBytes, type AccessEntry, type DerivedCopy } from './internal.ts';
+
+export type { AccessEntry, DerivedCopy };
 
 export type ClipRow = repo.ClipRow;
 
@@ -54,19 +57,6 @@ export const toClipView = (r: ClipRow): ClipView => ({
 });
 
 /** Who read a clip's bytes and why, as the owner will see it in the access log. */
-export interface AccessEntry {
-  actor: string;
-  purpose: string;
-}
-
-/** A derived file in the temp area; the caller moves or uploads it, then disposes of it. */
-export interface DerivedCopy {
-  file: string;
-  size: number;
-  sha256: string;
-  dispose(): Promise<void>;
-}
-
 export interface VideoAnswer {
   status: 200 | 206;
   headers: Record<string, string>;
@@ -219,7 +209,7 @@ export class ClipsService {
   }
 
   async setRetention(actor: UserActor, days: number): Promise<{ days: number }> {
-    await repo.setRetentionDays(this.#db, actor.userId, checkRetentionDays(days));
+    await repo.setRetentionDays(this.#db, actor.userId, orBadRequest(checkRetentionDays(days)));
     return { days };
   }
 

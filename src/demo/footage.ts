@@ -8,7 +8,7 @@ import type { BuiltApp } from '../app/wire.ts';
 import type { UserActor } from '../platform/access.ts';
 import { seedDemoCameras, type DemoCamera } from './cameras.ts';
 import { DEMO_CENTRE } from './neighbourhood.ts';
-import type { DemoState, DemoStep } from './seed.ts';
+import type { DemoState, DemoStep } from './state.ts';
 
 // A few seconds of ffmpeg's test pattern (made like test/fixtures/clip.mp4).
 const FIXTURE = path.resolve(import.meta.dirname, 'assets/doorbell.mp4');

@@ -8,7 +8,7 @@ import type { BuiltApp } from '../app/wire.ts';
 import { newId } from '../platform/crypto.ts';
 import { HOUR, DAY } from '../platform/clock.ts';
 import { totpCode } from '../accounts/totp.ts';
-import { DEMO_PASSWORD, DEMO_STAFF, type DemoState, type DemoStep } from './seed.ts';
+import { DEMO_PASSWORD, DEMO_STAFF, type DemoState, type DemoStep } from './state.ts';
 import { minimalPdf } from '../legal/pdf.ts';
 
 const iso = (t: number) => new Date(t).toISOString();

@@ -5,7 +5,7 @@
 // approved and waiting for answers, and one pending review. Demo only.
 import type { UserActor } from '../platform/access.ts';
 import type { BuiltApp } from '../app/wire.ts';
-import type { DemoState, DemoStep } from './seed.ts';
+import type { DemoState, DemoStep } from './state.ts';
 import { DEMO_CENTRE, demoJurisdiction } from './neighbourhood.ts';
 import type { Polygon } from 'geojson';
 

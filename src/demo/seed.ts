@@ -7,38 +7,18 @@ import { insertUser } from '../accounts/repository.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import { sealTotpSecret, totpCode } from '../accounts/totp.ts';
 import type { Role } from '../platform/access.ts';
-import { demoHomes, type DemoHome } from './neighbourhood.ts';
+import { demoHomes } from './neighbourhood.ts';
+import { DEMO_PASSWORD, DEMO_STAFF, type DemoState, type DemoStep } from './state.ts';
+import { camerasStep, footageStep } from './footage.ts';
+import { requestsDemoStep } from './requests.ts';
+import { legalDemoStep } from './legal.ts';
 
-export const DEMO_PASSWORD = 'porchlight-demo-2026';
-// Fixed base32 TOTP secrets for demo staff, so the printed sign-ins work at once.
-export const DEMO_STAFF = [
-  { key: 'admin', email: 'admin@demo.porchlight.invalid', name: 'Demo Admin', role: 'admin', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXA' },
-  { key: 'reviewer', email: 'reviewer@demo.porchlight.invalid', name: 'Rae Reviewer', role: 'reviewer', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXB' },
-  { key: 'reviewer2', email: 'reviewer2@demo.porchlight.invalid', name: 'Rob Reviewer', role: 'reviewer', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXC' },
-  { key: 'officer', email: 'officer@demo.porchlight.invalid', name: 'Officer Ortiz', role: 'agency', totp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXD' },
-] as const;
+export { DEMO_PASSWORD, DEMO_STAFF };
 
-export interface DemoState {
-  userIds: Record<string, string>;
-  homes: (DemoHome & { userId: string })[];
-  /** Filled in by later steps (agency id, camera ids, …). */
-  extra: Record<string, unknown>;
-}
-
-export interface DemoStep {
-  name: string;
-  run(built: BuiltApp, state: DemoState, progress: (done: number, total: number) => void): Promise<void>;
-}
-
-/** Capabilities append their seeding steps here (agencies, cameras, clips, requests). */
-export const DEMO_STEPS: DemoStep[] = [
-  { name: 'cameras', run: async (...args) => (await import('./footage.ts')).camerasStep.run(...args) },
-  { name: 'footage', run: async (...args) => (await import('./footage.ts')).footageStep.run(...args) },
-  { name: 'agency, community requests', run: async (...args) => (await import('./requests.ts')).requestsDemoStep.run(...args) },
+/** The seeding steps after the staff and homes, in order. */
+export const DEMO_STEPS: DemoStep[] = [camerasStep, footageStep, requestsDemoStep,
   // Keep last: it uses the agencies, cameras and clips the steps above seed.
-  // Loaded lazily because it imports this module (demo staff, password).
-  { name: 'warrant, hold, emergency', run: async (...args) => (await import('./legal.ts')).legalDemoStep.run(...args) },
-];
+  legalDemoStep];
 
 function progressBar(label: string) {
   const tty = process.stderr.isTTY;

@@ -10,15 +10,16 @@ import { HttpError, conflict, notFound } from '../platform/http/errors.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { conflictRefusal } from '../disclosure/conflict.ts';
 import type { DocumentStore, FormUpload } from '../legal/documents.ts';
-import type { Notices } from '../legal/notices.ts';
-import { LIMITS, checkText, parseIsoTime, type FieldProblem } from '../legal/policy.ts';
+import type { Notices } from '../disclosure/notices.ts';
+import { LIMITS, checkText, parseIsoTime } from '../legal/policy.ts';
 import { userAgency } from '../legal/repository.ts';
-import { requireMember, requireStaff } from '../legal/service.ts';
+import { requireMember, requireStaff } from '../platform/access.ts';
 import { noticeDelayProblem, noticeDue } from './policy.ts';
 import * as repo from './repository.ts';
 import { findEmergencyOr404, refuse, type EmergencyService } from './service.ts';
 import { noticeDelayStep, type NoticeDelayState } from './states.ts';
 import type { EmergencyView } from './view.ts';
+import type { FieldProblem } from '../platform/problems.ts';
 
 /** Where a request's notice delay stands, from its columns. */
 export function noticeDelayState(e: repo.EmergencyRow): NoticeDelayState {

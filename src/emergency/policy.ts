@@ -2,7 +2,7 @@
 // The form's checks and the notice timing. Who may take which step, and in which
 // state, is the state table in states.ts.
 import { DAY, HOUR } from '../platform/clock.ts';
-import type { FieldProblem } from '../legal/policy.ts';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export const EMERGENCY = {
   /** Owner notice at the latest this long after disclosure (PRODUCT.md E "Notice"). */

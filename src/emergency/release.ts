@@ -9,7 +9,7 @@ import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import { releaseScope } from '../disclosure/release.ts';
-import type { Notices } from '../legal/notices.ts';
+import type { Notices } from '../disclosure/notices.ts';
 import { parseScope } from '../legal/policy.ts';
 import { clipsInScope } from '../legal/repository.ts';
 import { noticeDue } from './policy.ts';

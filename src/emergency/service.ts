@@ -17,15 +17,16 @@ import { HOUR } from '../platform/clock.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import type { EmergencyBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../platform/audit.ts';
-import type { Notices } from '../legal/notices.ts';
-import { LIMITS, checkScope, checkText, parseScope, scopeWithin, type FieldProblem, type ScopeInput } from '../legal/policy.ts';
+import type { Notices } from '../disclosure/notices.ts';
+import { LIMITS, checkScope, checkText, parseScope, scopeWithin, type ScopeInput } from '../legal/policy.ts';
 import { camerasInScope, findDemand, userAgency } from '../legal/repository.ts';
-import { requireMember, requireStaff } from '../legal/service.ts';
+import { requireMember, requireStaff } from '../platform/access.ts';
 import { EMERGENCY, checkPhone, noticeDue } from './policy.ts';
 import { releaseEmergency } from './release.ts';
 import * as repo from './repository.ts';
 import { decide, statusOf, type EmergencyRecord, type EmergencyStep, type EmergencyState } from './states.ts';
 import { toEmergencyView, type EmergencyView } from './view.ts';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export interface EmergencyInput {
   officerName: string;
@@ -64,7 +65,6 @@ export class EmergencyService {
     this.#disclosure = deps.disclosure;
     this.#notices = deps.notices;
     deps.disclosure.registerBasisSource('emergency', (db, ref) => this.basis(db, ref));
-    deps.notices.register('emergency', (db, id) => this.#describe(db, id));
     ctx.workers.add({ name: 'emergency.follow-up', intervalMs: HOUR, run: async () => void (await this.flagMissingFollowUps()) });
   }
 
@@ -288,11 +288,12 @@ export class EmergencyService {
     }
     return n;
   }
+}
 
-  async #describe(db: DbHandle, id: string) {
-    const e = await findEmergencyOr404(db, id);
-    const agency = await repo.agencyName(db, e.agency_id);
-    const text = `On ${new Date(Number(e.decided_at)).toISOString()} two Porchlight reviewers each found in good faith that an emergency involving imminent danger of death or serious physical injury justified releasing footage without a warrant to ${agency ?? `agency ${e.agency_id}`}. Clips of yours recorded within the request's cameras and window were released to that agency as recorded. The agency must follow up with legal process within 7 days; the public log shows whether it did. Your disclosure receipts list the entries.`;
-    return { subject: 'Notice: an emergency disclosure of your footage', text, payload: { emergencyId: e.id, agencyId: e.agency_id } };
-  }
+/** The words of an owner's notice about an emergency disclosure (disclosure/notices.ts). */
+export async function describeEmergencyNotice(db: DbHandle, id: string) {
+  const e = await findEmergencyOr404(db, id);
+  const agency = await repo.agencyName(db, e.agency_id);
+  const text = `On ${new Date(Number(e.decided_at)).toISOString()} two Porchlight reviewers each found in good faith that an emergency involving imminent danger of death or serious physical injury justified releasing footage without a warrant to ${agency ?? `agency ${e.agency_id}`}. Clips of yours recorded within the request's cameras and window were released to that agency as recorded. The agency must follow up with legal process within 7 days; the public log shows whether it did. Your disclosure receipts list the entries.`;
+  return { subject: 'Notice: an emergency disclosure of your footage', text, payload: { emergencyId: e.id, agencyId: e.agency_id } };
 }

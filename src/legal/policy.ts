@@ -3,6 +3,7 @@
 // field problems that the service turns into one 400 naming each of them.
 import { DAY, HOUR } from '../platform/clock.ts';
 import { distanceM, type Scope, type TimeRange } from '../disclosure/policy.ts';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export const DEMAND_TYPES = ['search_warrant', 'court_order', 'subpoena', 'preservation'] as const;
 export type DemandType = (typeof DEMAND_TYPES)[number];
@@ -23,10 +24,6 @@ export const LIMITS = {
   shortTextMax: 200,
 } as const;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
 
 export interface ScopeInput {
   cameraIds?: string[];

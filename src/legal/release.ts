@@ -17,7 +17,7 @@ import { releaseScope } from '../disclosure/release.ts';
 import type { LogClip } from '../disclosure/log.ts';
 import type { Scope } from '../disclosure/policy.ts';
 import { LIMITS } from './policy.ts';
-import type { Notices } from './notices.ts';
+import type { Notices } from '../disclosure/notices.ts';
 import * as repo from './repository.ts';
 
 export interface ReleaseDeps {

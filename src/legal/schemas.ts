@@ -93,13 +93,3 @@ export const Manifest = Type.Object({
   log: Type.Object({ entry: Type.String(), index: Type.Union([Type.Integer(), Type.Null()]), checkpoint: Type.Union([Type.String(), Type.Null()]), proof: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
   disclosedAt: Time,
 });
-
-export const Audit = Type.Object({
-  id: Type.String(),
-  actorId: Type.String(),
-  action: Type.String(),
-  subject: Type.Object({ kind: Type.String(), id: Type.String() }),
-  reason: Type.String(),
-  details: Type.Record(Type.String(), Type.Unknown()),
-  at: Time,
-});

@@ -1,7 +1,7 @@
 // Legal demands (issue 6 §1; PRODUCT.md D): intake as multipart with a real
 // PDF, refusal of overbroad scopes at intake, review (approve, narrow, reject)
 // with written reasons, and what each approved type releases (release.ts).
-import type { Actor, UserActor } from '../platform/access.ts';
+import { requireMember, requireStaff, type Actor, type UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { requirePorts } from '../platform/ports.ts';
 import type { DbHandle } from '../platform/db/db.ts';
@@ -13,11 +13,12 @@ import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/polic
 import { recordAudit } from '../platform/audit.ts';
 import { conflictRefusal } from '../disclosure/conflict.ts';
 import type { DocumentStore, FormUpload } from './documents.ts';
-import type { Notices } from './notices.ts';
-import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type FieldProblem, type ScopeInput } from './policy.ts';
+import type { Notices } from '../disclosure/notices.ts';
+import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type ScopeInput } from './policy.ts';
 import { extendHolds, placeHolds, releaseRecords, releaseWarrant, type Records, type ReleaseDeps } from './release.ts';
 import * as repo from './repository.ts';
 import { ScopeInput as ScopeInputSchema, schemaProblems } from './schemas.ts';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export interface ReviewInput {
   decision: 'approve' | 'narrow' | 'reject';
@@ -40,21 +41,6 @@ export function toDemandView(r: repo.DemandRow, now: number) {
   };
 }
 export type DemandView = ReturnType<typeof toDemandView>;
-
-/**
- * The actor must be a member of this agency. Anyone else gets 404, as for
- * another owner's clip: one convention, so that no answer reveals which
- * agencies, demands or emergencies exist.
- */
-export function requireMember(actor: Actor, agencyId: string): UserActor {
-  if (actor.kind !== 'user' || actor.role !== 'agency' || actor.agencyId !== agencyId) throw notFound('no such agency resource');
-  return actor;
-}
-
-export function requireStaff(actor: Actor): UserActor {
-  if (actor.kind !== 'user' || (actor.role !== 'reviewer' && actor.role !== 'admin')) throw forbidden('reviewers only');
-  return actor;
-}
 
 function refuse(problems: FieldProblem[]): never {
   const errors = problems.map((p) => ({ field: p.field.startsWith('body.') ? p.field : `body.${p.field}`, message: p.message }));
@@ -89,7 +75,6 @@ export class LegalService {
     this.documents = deps.documents;
     // The disclosure door loads warrants itself, inside its own transaction.
     deps.disclosure.registerBasisSource('warrant', (db, ref) => this.warrantBasis(db, ref));
-    deps.notices.register('legal_demand', (db, id, ownerId) => this.#describe(db, id, ownerId));
   }
 
   get #db() {
@@ -295,19 +280,20 @@ export class LegalService {
       return toDemandView((await repo.findDemand(tx, id))!, now);
     });
   }
+}
 
-  async #describe(db: DbHandle, id: string, ownerId: string) {
-    const d = await repo.findDemand(db, id);
-    if (!d) throw new HttpError(500, `notice for a missing demand ${id}`);
-    const what = { search_warrant: 'a search warrant', court_order: 'a court order', subpoena: 'a subpoena', preservation: 'a preservation request' }[d.type];
-    const effect = {
-      search_warrant: 'Clips of yours within its scope were released to the agency as recorded, as evidence.',
-      court_order: 'Records about your account, cameras and clips (no video) were released to the agency.',
-      subpoena: 'Records about your account, cameras and clips (no video) were released to the agency.',
-      preservation: 'Clips of yours within its scope are kept from deletion for 90 days (extendable once); nothing was released.',
-    }[d.type];
-    const agency = await db.selectFrom('agencies').select('name').where('id', '=', d.agency_id).executeTakeFirst();
-    const text = `Porchlight received ${what} from ${agency?.name ?? `agency ${d.agency_id}`} (issued by ${d.issuing_authority}, case ${d.case_number}), reviewed on ${iso(d.reviewed_at)}. ${effect} Your disclosure receipts list every log entry concerning your clips.`;
-    return { subject: `Notice: ${what} concerning your footage`, text, payload: { demandId: d.id, type: d.type, agencyId: d.agency_id, ownerId } };
-  }
+/** The words of an owner's notice about a legal demand (disclosure/notices.ts). */
+export async function describeDemandNotice(db: DbHandle, id: string, ownerId: string) {
+  const d = await repo.findDemand(db, id);
+  if (!d) throw new HttpError(500, `notice for a missing demand ${id}`);
+  const what = { search_warrant: 'a search warrant', court_order: 'a court order', subpoena: 'a subpoena', preservation: 'a preservation request' }[d.type];
+  const effect = {
+    search_warrant: 'Clips of yours within its scope were released to the agency as recorded, as evidence.',
+    court_order: 'Records about your account, cameras and clips (no video) were released to the agency.',
+    subpoena: 'Records about your account, cameras and clips (no video) were released to the agency.',
+    preservation: 'Clips of yours within its scope are kept from deletion for 90 days (extendable once); nothing was released.',
+  }[d.type];
+  const agency = await db.selectFrom('agencies').select('name').where('id', '=', d.agency_id).executeTakeFirst();
+  const text = `Porchlight received ${what} from ${agency?.name ?? `agency ${d.agency_id}`} (issued by ${d.issuing_authority}, case ${d.case_number}), reviewed on ${iso(d.reviewed_at)}. ${effect} Your disclosure receipts list every log entry concerning your clips.`;
+  return { subject: `Notice: ${what} concerning your footage`, text, payload: { demandId: d.id, type: d.type, agencyId: d.agency_id, ownerId } };
 }

@@ -6,7 +6,7 @@
 // clips, their own agency's requests) is decided in each capability's pure
 // policy, which services call first.
 import type { Role } from './db/tables/accounts.ts';
-import { forbidden, unauthorized } from './http/errors.ts';
+import { forbidden, notFound, unauthorized } from './http/errors.ts';
 
 export type { Role };
 
@@ -127,5 +127,21 @@ export function authorize(actor: Actor, permission: Permission): Actor {
 export function requireUser(actor: Actor): UserActor {
   if (actor.kind === 'anonymous') throw unauthorized();
   if (actor.kind !== 'user') throw forbidden('a user session is required');
+  return actor;
+}
+
+/**
+ * The actor must be a member of this agency. Anyone else gets 404, as for
+ * another owner's clip: one convention, so that no answer reveals which
+ * agencies, demands or emergencies exist.
+ */
+export function requireMember(actor: Actor, agencyId: string): UserActor {
+  if (actor.kind !== 'user' || actor.role !== 'agency' || actor.agencyId !== agencyId) throw notFound('no such agency resource');
+  return actor;
+}
+
+/** For services: the caller must be a reviewer or an administrator. */
+export function requireStaff(actor: Actor): UserActor {
+  if (actor.kind !== 'user' || (actor.role !== 'reviewer' && actor.role !== 'admin')) throw forbidden('reviewers only');
   return actor;
 }

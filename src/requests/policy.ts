@@ -2,8 +2,9 @@
 // follow Ring's published Request for Assistance policy and are kept exactly.
 import { LIMITS as CLIP_LIMITS } from '../clips/policy.ts';
 import { DAY, HOUR } from '../platform/clock.ts';
-import { SQ_MILE_M2, areaM2, bboxOf, checkArea, polygonWithin, type Area, type FieldProblem } from '../agencies/geo.ts';
+import { SQ_MILE_M2, areaM2, bboxOf, checkArea, polygonWithin, type Area } from '../agencies/geo.ts';
 import type { Polygon } from 'geojson';
+import type { FieldProblem } from '../platform/problems.ts';
 
 export const INCIDENT_TYPES = [
   'burglary', 'theft', 'vehicle_theft', 'vehicle_break_in', 'robbery', 'assault', 'homicide', 'shooting',

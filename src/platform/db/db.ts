@@ -4,21 +4,14 @@
 // services own the transactions.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { NodeSqliteDialect } from './sqlite-driver.ts';
 import { migrateToLatest } from './migrate.ts';
+import type { Db } from './types.ts';
 
-export type Engine = 'sqlite' | 'postgres';
-export type DbHandle = Kysely<Database>;
-export type Tx = Transaction<Database>;
-
-export interface Db {
-  readonly engine: Engine;
-  readonly kysely: Kysely<Database>;
-  close(): Promise<void>;
-}
+export type { Db, DbHandle, Engine, Tx } from './types.ts';
 
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 

@@ -1,7 +1,7 @@
 // Migrations run at start on both engines. Each migration is a function of the
 // engine, because a few column types differ (bytea vs blob).
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
-import type { Db, Engine } from './db.ts';
+import type { Db, Engine } from './types.ts';
 import { migrations } from './migrations/index.ts';
 
 class StaticProvider implements MigrationProvider {

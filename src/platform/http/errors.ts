@@ -3,6 +3,7 @@
 // application/problem+json. Anything else is a 500 with no detail leaked.
 import { Type, type Static } from 'typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Checked } from '../problems.ts';
 
 export const FieldError = Type.Object({ field: Type.String(), message: Type.String() });
 export const Problem = Type.Object(
@@ -97,4 +98,10 @@ export function errorHandler(err: FastifyError | HttpError, req: FastifyRequest,
     body = problem(500, 'internal error');
   }
   reply.code(status).type('application/problem+json').send(body);
+}
+
+/** The value of a pure check (platform/problems.ts), or a 400 naming each problem. */
+export function orBadRequest<T>(checked: Checked<T>): T {
+  if (checked.ok) return checked.value;
+  throw badRequest(checked.detail, checked.problems);
 }

@@ -2,7 +2,7 @@
 // differ between the engines. Migrations import this, never the migrator
 // (migrate.ts imports them), so the two do not form a cycle.
 import type { Kysely } from 'kysely';
-import type { Engine } from '../db.ts';
+import type { Engine } from '../types.ts';
 
 export interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -20,16 +20,14 @@ export const NOTICE_BATCH = 200;
 
 export class Notices {
   readonly #ctx: AppContext;
-  readonly #describe = new Map<NoticeSubject, Describe>();
+  readonly #describe: Readonly<Record<NoticeSubject, Describe>>;
 
-  constructor(ctx: AppContext) {
+  /** `describe`: the words for each kind of subject, one per kind (the type makes it complete). */
+  constructor(ctx: AppContext, describe: Record<NoticeSubject, Describe>) {
     this.#ctx = ctx;
+    this.#describe = { ...describe };
     // Every 5 minutes in production; tests drive it with workers.runAll('owner-notices').
     ctx.workers.add({ name: 'owner-notices', intervalMs: 5 * 60_000, run: async () => void (await this.sendDue()) });
-  }
-
-  register(kind: NoticeSubject, describe: Describe): void {
-    this.#describe.set(kind, describe);
   }
 
   /** Owes each owner one notice about the subject, due at `dueAt` (an existing one is kept). */
@@ -70,8 +68,9 @@ export class Notices {
   }
 
   async #send(tx: DbHandle, n: Selectable<OwnerNoticesTable>, now: number): Promise<boolean> {
-    const describe = this.#describe.get(n.subject_kind as NoticeSubject);
-    if (!describe) return false;
+    // A kind no capability describes is a wiring error: fail before marking the notice sent.
+    const describe = this.#describe[n.subject_kind as NoticeSubject];
+    if (!describe) throw new Error(`no words for notices about ${n.subject_kind}`);
     // The guard makes a concurrent run (another node) send nothing twice.
     const res = await tx.updateTable('owner_notices').set({ sent_at: now }).where('id', '=', n.id).where('sent_at', 'is', null).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
