@@ -17,6 +17,7 @@ import { ffmpegAvailable } from '../clips/ffmpeg.ts';
 import { Vault } from '../platform/sealed/vault.ts';
 import type { ClipRow } from '../clips/service.ts';
 import type { ClipBytes } from '../clips/internal.ts';
+import { copyKeysInUse } from './repository.ts';
 
 export const copyKeyFor = (disclosureId: string) => `copies/${disclosureId.slice(0, 2)}/${disclosureId}`;
 
@@ -76,8 +77,7 @@ export class CopyStore {
    */
   async startupSweep(db: DbHandle): Promise<{ temp: number; orphans: number }> {
     const temp = await this.vault.blobs.sweepTemp();
-    const rows = await db.selectFrom('disclosures').select('copy_blob_key').where('copy_blob_key', 'is not', null).execute();
-    const live = new Set(rows.map((r) => r.copy_blob_key));
+    const live = await copyKeysInUse(db);
     let orphans = 0;
     for await (const key of this.vault.blobs.list()) {
       if (!live.has(key)) {

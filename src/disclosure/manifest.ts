@@ -6,9 +6,9 @@
 // tiles. Before the integrator has run, the entry is "pending" and has no index.
 import type { DbHandle } from '../platform/db/db.ts';
 import { toBase64, utf8 } from '../ledger/primitives.ts';
-import { entryIndexOf, latestCheckpoint, readTiles } from '../ledger/repository.ts';
+import { entriesBySeq, latestCheckpoint, readTiles } from '../ledger/repository.ts';
 import { inclusionProofFromTiles, inclusionProofTiles } from '../ledger/tiles.ts';
-import type { DisclosureRow } from './repository.ts';
+import { manifestClipFacts, type DisclosureRow } from './repository.ts';
 
 export interface EvidenceManifest {
   disclosureId: string;
@@ -23,28 +23,41 @@ export interface EvidenceManifest {
   disclosedAt: string;
 }
 
-export async function manifestOf(db: DbHandle, d: DisclosureRow): Promise<EvidenceManifest> {
-  const clip = await db.selectFrom('clips').leftJoin('cameras', 'cameras.id', 'clips.camera_id')
-    .select(['clips.started_at', 'clips.ended_at', 'clips.kind', 'clips.signed', 'clips.device_signature', 'clips.device_public_key'])
-    .where('clips.id', '=', d.clip_id).executeTakeFirstOrThrow();
-  const entryRow = await db.selectFrom('log_entries').select('entry').where('seq', '=', d.log_seq).executeTakeFirstOrThrow();
-  const index = await entryIndexOf(db, Number(d.log_seq));
+/**
+ * The manifests of many disclosures in a fixed number of queries, whatever
+ * their count: the clips, the entries and the tiles their proofs need are each
+ * read in one batch, all against one checkpoint. `clipLive` says whether each
+ * clip still exists (an owner may delete a clip after sharing it).
+ */
+export async function manifestsOf(db: DbHandle, rows: readonly DisclosureRow[]): Promise<{ manifest: EvidenceManifest; clipLive: boolean }[]> {
+  if (rows.length === 0) return [];
+  const clips = await manifestClipFacts(db, [...new Set(rows.map((d) => d.clip_id))]);
+  const entries = await entriesBySeq(db, rows.map((d) => Number(d.log_seq)));
   const cp = await latestCheckpoint(db);
-  let proof: string[] | null = null;
-  if (index !== null && index !== undefined && cp && index < cp.size) {
-    const tiles = new Map([...(await readTiles(db, inclusionProofTiles(index, cp.size)))].map(([k, r]) => [k, r.bytes]));
-    proof = inclusionProofFromTiles(tiles, index, cp.size).map(toBase64);
+  const provable = (idx: number | null | undefined): idx is number => idx !== null && idx !== undefined && cp !== undefined && idx < cp.size;
+  const coords = new Map<string, { level: number; index: number }>();
+  for (const e of entries.values()) {
+    if (provable(e.idx)) for (const c of inclusionProofTiles(e.idx, cp!.size)) coords.set(`${c.level}/${c.index}`, c);
   }
-  return {
-    disclosureId: d.id,
-    clipId: d.clip_id,
-    basis: { kind: d.basis_kind, ref: d.basis_ref },
-    content: d.content,
-    sha256: { original: d.original_sha256, delivered: d.copy_sha256 },
-    size: Number(d.copy_size),
-    device: { signed: clip.signed === 1, signature: clip.device_signature, publicKey: clip.device_public_key },
-    cameraReported: { startedAt: new Date(Number(clip.started_at)).toISOString(), endedAt: new Date(Number(clip.ended_at)).toISOString(), kind: clip.kind },
-    log: { entry: utf8.decode(entryRow.entry) ?? '', index: index ?? null, checkpoint: proof ? cp!.note : null, proof },
-    disclosedAt: new Date(Number(d.created_at)).toISOString(),
-  };
+  const tiles = new Map([...(await readTiles(db, [...coords.values()]))].map(([k, r]) => [k, r.bytes]));
+  return rows.map((d) => {
+    const clip = clips.get(d.clip_id);
+    const entry = entries.get(Number(d.log_seq));
+    // The disclosure row references both; a missing one is corruption, not input.
+    if (!clip || !entry) throw new Error(`disclosure ${d.id} references a missing ${clip ? 'log entry' : 'clip'}`);
+    const proof = provable(entry.idx) ? inclusionProofFromTiles(tiles, entry.idx, cp!.size).map(toBase64) : null;
+    const manifest: EvidenceManifest = {
+      disclosureId: d.id,
+      clipId: d.clip_id,
+      basis: { kind: d.basis_kind, ref: d.basis_ref },
+      content: d.content,
+      sha256: { original: d.original_sha256, delivered: d.copy_sha256 },
+      size: Number(d.copy_size),
+      device: { signed: clip.signed === 1, signature: clip.device_signature, publicKey: clip.device_public_key },
+      cameraReported: { startedAt: new Date(Number(clip.started_at)).toISOString(), endedAt: new Date(Number(clip.ended_at)).toISOString(), kind: clip.kind },
+      log: { entry: utf8.decode(entry.entry) ?? '', index: entry.idx, checkpoint: proof ? cp!.note : null, proof },
+      disclosedAt: new Date(Number(d.created_at)).toISOString(),
+    };
+    return { manifest, clipLive: clip.deleted_at === null };
+  });
 }

@@ -5,11 +5,10 @@
 // nondisclosure order ending while the server is down is honoured at the next
 // run, and a notice is sent once however often the job runs.
 import type { AppContext } from '../platform/context.ts';
-import type { Selectable } from 'kysely';
 import type { DbHandle } from '../platform/db/db.ts';
-import type { OwnerNoticesTable } from '../platform/db/tables/legal.ts';
 import { newId } from '../platform/crypto.ts';
 import { enqueue } from '../platform/outbox/outbox.ts';
+import * as repo from './repository.ts';
 
 export type NoticeSubject = 'legal_demand' | 'emergency';
 
@@ -34,16 +33,13 @@ export class Notices {
   async schedule(tx: DbHandle, kind: NoticeSubject, subjectId: string, ownerIds: Iterable<string>, dueAt: number): Promise<void> {
     const now = this.#ctx.clock.now();
     for (const ownerId of new Set(ownerIds)) {
-      await tx.insertInto('owner_notices')
-        .values({ id: newId(), owner_id: ownerId, subject_kind: kind, subject_id: subjectId, due_at: dueAt, sent_at: null, created_at: now })
-        .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'owner_id']).doNothing())
-        .execute();
+      await repo.insertNotice(tx, { id: newId(), owner_id: ownerId, subject_kind: kind, subject_id: subjectId, due_at: dueAt, sent_at: null, created_at: now });
     }
   }
 
   /** Moves the due time of the subject's unsent notices. */
   async reschedule(tx: DbHandle, kind: NoticeSubject, subjectId: string, dueAt: number): Promise<void> {
-    await tx.updateTable('owner_notices').set({ due_at: dueAt }).where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('sent_at', 'is', null).execute();
+    await repo.rescheduleNotices(tx, kind, subjectId, dueAt);
   }
 
   /** Sends every notice due now. Returns how many were sent. */
@@ -52,7 +48,7 @@ export class Notices {
     let sent = 0;
     for (;;) {
       const now = this.#ctx.clock.now();
-      const due = await db.selectFrom('owner_notices').selectAll().where('sent_at', 'is', null).where('due_at', '<=', now).orderBy('due_at').limit(NOTICE_BATCH).execute();
+      const due = await repo.dueNotices(db, now, NOTICE_BATCH);
       for (const n of due) if (await db.transaction().execute((tx) => this.#send(tx, n, now))) sent++;
       if (due.length < NOTICE_BATCH) return sent;
     }
@@ -61,19 +57,18 @@ export class Notices {
   /** Sends, in the caller's transaction, the subject's notices that are due now (told before anything is released). */
   async sendDueFor(tx: DbHandle, kind: NoticeSubject, subjectId: string): Promise<number> {
     const now = this.#ctx.clock.now();
-    const due = await tx.selectFrom('owner_notices').selectAll().where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('sent_at', 'is', null).where('due_at', '<=', now).execute();
+    const due = await repo.dueNotices(tx, now, undefined, { kind, subjectId });
     let sent = 0;
     for (const n of due) if (await this.#send(tx, n, now)) sent++;
     return sent;
   }
 
-  async #send(tx: DbHandle, n: Selectable<OwnerNoticesTable>, now: number): Promise<boolean> {
+  async #send(tx: DbHandle, n: repo.NoticeRow, now: number): Promise<boolean> {
     // A kind no capability describes is a wiring error: fail before marking the notice sent.
     const describe = this.#describe[n.subject_kind as NoticeSubject];
     if (!describe) throw new Error(`no words for notices about ${n.subject_kind}`);
     // The guard makes a concurrent run (another node) send nothing twice.
-    const res = await tx.updateTable('owner_notices').set({ sent_at: now }).where('id', '=', n.id).where('sent_at', 'is', null).executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) return false;
+    if (!(await repo.markNoticeSent(tx, n.id, now))) return false;
     const words = await describe(tx, n.subject_id, n.owner_id);
     const payload = { ...words.payload, noticeId: n.id, subject: n.subject_kind, subjectId: n.subject_id };
     await enqueue(tx, { channel: 'inapp', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, title: words.subject, text: words.text } }, now);
@@ -82,6 +77,6 @@ export class Notices {
   }
 
   async list(db: DbHandle, kind: NoticeSubject, subjectId: string) {
-    return db.selectFrom('owner_notices').selectAll().where('subject_kind', '=', kind).where('subject_id', '=', subjectId).orderBy('owner_id').execute();
+    return repo.noticesOf(db, kind, subjectId);
   }
 }

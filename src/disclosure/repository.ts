@@ -4,6 +4,8 @@ import type { Insertable, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { DbHandle, Engine } from '../platform/db/db.ts';
 import type { ConsentsTable, DisclosuresTable } from '../platform/db/tables/disclosure.ts';
+import type { ClipsTable } from '../platform/db/tables/clips.ts';
+import type { OwnerNoticesTable } from '../platform/db/tables/legal.ts';
 
 export type DisclosureRow = Selectable<DisclosuresTable>;
 export type ConsentRow = Selectable<ConsentsTable>;
@@ -118,4 +120,53 @@ export async function shredCopiesOf(db: DbHandle, clipId: string): Promise<strin
   await db.updateTable('disclosures').set({ copy_wrapped_key: null, copy_blob_key: null })
     .where('clip_id', '=', clipId).where((eb) => eb.or([eb('copy_wrapped_key', 'is not', null), eb('copy_blob_key', 'is not', null)])).execute();
   return rows.map((r) => r.copy_blob_key!);
+}
+
+/** What an evidence manifest says about each clip: the device's signature and the times it reported. */
+export type ManifestClipFacts = Pick<Selectable<ClipsTable>, 'id' | 'started_at' | 'ended_at' | 'kind' | 'signed' | 'device_signature' | 'device_public_key' | 'deleted_at'>;
+
+export async function manifestClipFacts(db: DbHandle, clipIds: readonly string[]): Promise<Map<string, ManifestClipFacts>> {
+  const out = new Map<string, ManifestClipFacts>();
+  for (let at = 0; at < clipIds.length; at += 500) {
+    const rows = await db.selectFrom('clips')
+      .select(['id', 'started_at', 'ended_at', 'kind', 'signed', 'device_signature', 'device_public_key', 'deleted_at'])
+      .where('id', 'in', clipIds.slice(at, at + 500)).execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}
+
+/** Blob keys of every disclosed copy still referenced (the start-up sweep keeps these). */
+export async function copyKeysInUse(db: DbHandle): Promise<Set<string>> {
+  const rows = await db.selectFrom('disclosures').select('copy_blob_key').where('copy_blob_key', 'is not', null).execute();
+  return new Set(rows.map((r) => r.copy_blob_key!));
+}
+
+// Owners' notices (notices.ts): one row per owner and subject, sent once.
+export type NoticeRow = Selectable<OwnerNoticesTable>;
+
+export async function insertNotice(db: DbHandle, row: Insertable<OwnerNoticesTable>): Promise<void> {
+  await db.insertInto('owner_notices').values(row).onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'owner_id']).doNothing()).execute();
+}
+
+export async function rescheduleNotices(db: DbHandle, kind: string, subjectId: string, dueAt: number): Promise<void> {
+  await db.updateTable('owner_notices').set({ due_at: dueAt }).where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('sent_at', 'is', null).execute();
+}
+
+/** Unsent notices due by `now`, oldest first; of one subject when given. */
+export async function dueNotices(db: DbHandle, now: number, limit?: number, of?: { kind: string; subjectId: string }): Promise<NoticeRow[]> {
+  let q = db.selectFrom('owner_notices').selectAll().where('sent_at', 'is', null).where('due_at', '<=', now);
+  if (of) q = q.where('subject_kind', '=', of.kind).where('subject_id', '=', of.subjectId);
+  q = q.orderBy('due_at').orderBy('id');
+  return (limit === undefined ? q : q.limit(limit)).execute();
+}
+
+/** Marks a notice sent unless another run already did; false then. */
+export async function markNoticeSent(db: DbHandle, id: string, now: number): Promise<boolean> {
+  const res = await db.updateTable('owner_notices').set({ sent_at: now }).where('id', '=', id).where('sent_at', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+export async function noticesOf(db: DbHandle, kind: string, subjectId: string): Promise<NoticeRow[]> {
+  return db.selectFrom('owner_notices').selectAll().where('subject_kind', '=', kind).where('subject_id', '=', subjectId).orderBy('owner_id').execute();
 }

@@ -100,7 +100,3 @@ export async function logFactsOfClips(db: DbHandle, clipIds: readonly string[]):
   const rows = await db.selectFrom('clips').select(['id', 'owner_id', 'sha256']).where('id', 'in', clipIds).execute();
   return rows.map((c) => ({ clipId: c.id, ownerId: c.owner_id, sha256: c.sha256 }));
 }
-
-export async function agencyName(db: DbHandle, agencyId: string): Promise<string | undefined> {
-  return (await db.selectFrom('agencies').select('name').where('id', '=', agencyId).executeTakeFirst())?.name;
-}

@@ -24,6 +24,7 @@ import { requireMember, requireStaff } from '../platform/access.ts';
 import { EMERGENCY, checkPhone, noticeDue } from './policy.ts';
 import { releaseEmergency } from './release.ts';
 import * as repo from './repository.ts';
+import { agencyName } from '../disclosure/repository.ts';
 import { decide, statusOf, type EmergencyRecord, type EmergencyStep, type EmergencyState } from './states.ts';
 import { toEmergencyView, type EmergencyView } from './view.ts';
 import type { FieldProblem } from '../platform/problems.ts';
@@ -293,7 +294,7 @@ export class EmergencyService {
 /** The words of an owner's notice about an emergency disclosure (disclosure/notices.ts). */
 export async function describeEmergencyNotice(db: DbHandle, id: string) {
   const e = await findEmergencyOr404(db, id);
-  const agency = await repo.agencyName(db, e.agency_id);
+  const agency = await agencyName(db, e.agency_id);
   const text = `On ${new Date(Number(e.decided_at)).toISOString()} two Porchlight reviewers each found in good faith that an emergency involving imminent danger of death or serious physical injury justified releasing footage without a warrant to ${agency ?? `agency ${e.agency_id}`}. Clips of yours recorded within the request's cameras and window were released to that agency as recorded. The agency must follow up with legal process within 7 days; the public log shows whether it did. Your disclosure receipts list the entries.`;
   return { subject: 'Notice: an emergency disclosure of your footage', text, payload: { emergencyId: e.id, agencyId: e.agency_id } };
 }

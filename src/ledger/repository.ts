@@ -3,6 +3,9 @@ import { sql } from 'kysely';
 import type { DbHandle, Engine } from '../platform/db/db.ts';
 import { tileKey } from './tiles.ts';
 
+/** Ids per IN (…) or OR list: well under both engines' limits on bound parameters. */
+const IN_BATCH = 500;
+
 export interface PendingEntry {
   seq: number;
   entry: Uint8Array;
@@ -72,13 +75,16 @@ export interface TileRow {
 
 export async function readTiles(db: DbHandle, coords: readonly { level: number; index: number }[]): Promise<Map<string, TileRow>> {
   const out = new Map<string, TileRow>();
-  if (coords.length === 0) return out;
-  const rows = await db
-    .selectFrom('log_tiles')
-    .select(['level', 'idx', 'width', 'data'])
-    .where((eb) => eb.or(coords.map((c) => eb.and([eb('level', '=', c.level), eb('idx', '=', c.index)]))))
-    .execute();
-  for (const r of rows) out.set(tileKey(Number(r.level), Number(r.idx)), { level: Number(r.level), index: Number(r.idx), width: Number(r.width), bytes: r.data });
+  // In batches: one OR of pairs per tile, and the engines bound a statement's parameters.
+  for (let at = 0; at < coords.length; at += IN_BATCH) {
+    const batch = coords.slice(at, at + IN_BATCH);
+    const rows = await db
+      .selectFrom('log_tiles')
+      .select(['level', 'idx', 'width', 'data'])
+      .where((eb) => eb.or(batch.map((c) => eb.and([eb('level', '=', c.level), eb('idx', '=', c.index)]))))
+      .execute();
+    for (const r of rows) out.set(tileKey(Number(r.level), Number(r.idx)), { level: Number(r.level), index: Number(r.idx), width: Number(r.width), bytes: r.data });
+  }
   return out;
 }
 
@@ -139,7 +145,12 @@ export async function entriesOfOwner(db: DbHandle, ownerId: string, limit: numbe
   return rows.map((r) => ({ ...r, seq: Number(r.seq), idx: r.idx === null ? null : Number(r.idx) }));
 }
 
-export async function entryIndexOf(db: DbHandle, seq: number): Promise<number | null | undefined> {
-  const row = await db.selectFrom('log_entries').select('idx').where('seq', '=', seq).executeTakeFirst();
-  return row === undefined ? undefined : row.idx === null ? null : Number(row.idx);
+/** Entries by sequence number, with their log index once integrated (null before). */
+export async function entriesBySeq(db: DbHandle, seqs: readonly number[]): Promise<Map<number, { entry: Uint8Array; idx: number | null }>> {
+  const out = new Map<number, { entry: Uint8Array; idx: number | null }>();
+  for (let at = 0; at < seqs.length; at += IN_BATCH) {
+    const rows = await db.selectFrom('log_entries').select(['seq', 'entry', 'idx']).where('seq', 'in', seqs.slice(at, at + IN_BATCH)).execute();
+    for (const r of rows) out.set(Number(r.seq), { entry: r.entry, idx: r.idx === null ? null : Number(r.idx) });
+  }
+  return out;
 }

@@ -123,3 +123,16 @@ export async function userAgency(db: DbHandle, userId: string): Promise<string |
   const row = await db.selectFrom('users').select('agency_id').where('id', '=', userId).executeTakeFirst();
   return row?.agency_id ?? null;
 }
+
+/** Every stored legal document still referenced: demands' PDFs and emergencies' court orders (the sweep keeps these). */
+export async function documentKeysInUse(db: DbHandle): Promise<Set<string>> {
+  const demands = await db.selectFrom('legal_demands').select('document_key').execute();
+  const orders = await db.selectFrom('emergency_requests').select('notice_delay_order_key').where('notice_delay_order_key', 'is not', null).execute();
+  return new Set<string>([...demands.map((d) => d.document_key), ...orders.map((o) => o.notice_delay_order_key!)]);
+}
+
+/** Extends a hold that has not been extended; false when another call got there first. */
+export async function extendHoldOnce(db: DbHandle, id: string, until: number): Promise<boolean> {
+  const res = await db.updateTable('legal_demands').set({ hold_until: until, hold_extended: 1 }).where('id', '=', id).where('hold_extended', '=', 0).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}

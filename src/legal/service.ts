@@ -17,6 +17,7 @@ import type { Notices } from '../disclosure/notices.ts';
 import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type ScopeInput } from './policy.ts';
 import { extendHolds, placeHolds, releaseRecords, releaseWarrant, type Records, type ReleaseDeps } from './release.ts';
 import * as repo from './repository.ts';
+import { agencyName } from '../disclosure/repository.ts';
 import { ScopeInput as ScopeInputSchema, schemaProblems } from './schemas.ts';
 import type { FieldProblem } from '../platform/problems.ts';
 
@@ -83,10 +84,7 @@ export class LegalService {
 
   /** Start-up sweep of the document store (demands' PDFs and emergencies' court orders). */
   async startupSweep(): Promise<void> {
-    const demands = await this.#db.selectFrom('legal_demands').select('document_key').execute();
-    const orders = await this.#db.selectFrom('emergency_requests').select('notice_delay_order_key').where('notice_delay_order_key', 'is not', null).execute();
-    const live = new Set<string>([...demands.map((d) => d.document_key), ...orders.map((o) => o.notice_delay_order_key!)]);
-    const swept = await this.documents.sweep(live);
+    const swept = await this.documents.sweep(await repo.documentKeysInUse(this.#db));
     if (swept.temp || swept.orphans) this.#ctx.log.info(swept, 'swept interrupted legal document uploads');
   }
 
@@ -273,8 +271,7 @@ export class LegalService {
       if (d.hold_extended === 1) throw conflict('a preservation hold can be extended only once');
       if (Number(d.hold_until) <= now) throw conflict('the hold has already ended');
       const until = Number(d.hold_until) + LIMITS.holdMs;
-      const res = await tx.updateTable('legal_demands').set({ hold_until: until, hold_extended: 1 }).where('id', '=', id).where('hold_extended', '=', 0).executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw conflict('a preservation hold can be extended only once');
+      if (!(await repo.extendHoldOnce(tx, id, until))) throw conflict('a preservation hold can be extended only once');
       await extendHolds(this.#deps, tx, staff, d, until);
       await recordAudit(tx, { actorId: staff.userId, action: 'legal.extend_hold', subjectKind: 'legal_demand', subjectId: id, reason: reason.value, details: { until: new Date(until).toISOString() } }, now);
       return toDemandView((await repo.findDemand(tx, id))!, now);
@@ -293,7 +290,7 @@ export async function describeDemandNotice(db: DbHandle, id: string, ownerId: st
     subpoena: 'Records about your account, cameras and clips (no video) were released to the agency.',
     preservation: 'Clips of yours within its scope are kept from deletion for 90 days (extendable once); nothing was released.',
   }[d.type];
-  const agency = await db.selectFrom('agencies').select('name').where('id', '=', d.agency_id).executeTakeFirst();
-  const text = `Porchlight received ${what} from ${agency?.name ?? `agency ${d.agency_id}`} (issued by ${d.issuing_authority}, case ${d.case_number}), reviewed on ${iso(d.reviewed_at)}. ${effect} Your disclosure receipts list every log entry concerning your clips.`;
+  const agency = await agencyName(db, d.agency_id);
+  const text = `Porchlight received ${what} from ${agency ?? `agency ${d.agency_id}`} (issued by ${d.issuing_authority}, case ${d.case_number}), reviewed on ${iso(d.reviewed_at)}. ${effect} Your disclosure receipts list every log entry concerning your clips.`;
   return { subject: `Notice: ${what} concerning your footage`, text, payload: { demandId: d.id, type: d.type, agencyId: d.agency_id, ownerId } };
 }

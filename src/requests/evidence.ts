@@ -62,29 +62,22 @@ export class EvidenceService {
   }
 
   async #groups(r: repo.RequestRow): Promise<{ pseudonym: string; n: number; items: EvidenceItem[] }[]> {
-    const manifests = await this.#disclosure.evidenceFor('consent', r.id);
+    const records = (await this.#disclosure.evidenceRecordsFor('consent', r.id)).filter((e) => e.row.recipient === r.agency_id);
     let numbers = await repo.neighborNumbers(this.#db, r.id);
     // A share committed but not yet recorded as an answer (a crash between the
     // two steps): record it now, so the clip is listed and numbered.
-    const sharers = new Set<string>();
-    for (const m of manifests) {
-      const d = await this.#disclosure.get(m.disclosureId);
-      if (d && d.recipient === r.agency_id && !numbers.has(d.owner_id)) sharers.add(d.owner_id);
-    }
+    const sharers = new Set(records.map((e) => e.row.owner_id).filter((owner) => !numbers.has(owner)));
     if (sharers.size) {
       const db = this.#ctx.db;
       for (const owner of sharers) await db.kysely.transaction().execute((tx) => repo.recordShare(tx, db.engine, r.id, owner, this.#ctx.clock.now()));
       numbers = await repo.neighborNumbers(this.#db, r.id);
     }
     const groups = new Map<number, EvidenceItem[]>();
-    for (const m of manifests) {
-      const d = await this.#disclosure.get(m.disclosureId);
-      if (!d || d.recipient !== r.agency_id) continue;
+    for (const { row: d, manifest: m, clipLive } of records) {
       const n = numbers.get(d.owner_id);
       if (n === undefined) continue;
       const { clipId: _clipId, ...rest } = m;
-      const clip = await this.#db.selectFrom('clips').select('deleted_at').where('id', '=', d.clip_id).executeTakeFirst();
-      const available = !!clip && clip.deleted_at === null && (d.content === 'original' || (d.copy_wrapped_key !== null && d.copy_blob_key !== null));
+      const available = clipLive && (d.content === 'original' || (d.copy_wrapped_key !== null && d.copy_blob_key !== null));
       const item: EvidenceItem = {
         id: d.id,
         available,
