@@ -46,7 +46,7 @@ async function throughput(seconds: number, appenders: number) {
   const dataDir = tempDir('porchlight-bench-');
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false' });
   const built = await wirePrepared(config, { logger: false });
-  const ledger = new LedgerService(built.ctx);
+  const ledger = built.services.ledger;
   const db = built.ctx.db;
   const appendedAt: number[] = []; // by seq (SQLite assigns 1, 2, 3, … and integrates in seq order)
   let stop = false;
@@ -118,7 +118,7 @@ async function buildBigLog(dataDir: string, n: number): Promise<number> {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false' });
   const built = await wirePrepared(config, { logger: false });
   const db = built.ctx.db;
-  const signer = new LedgerService(built.ctx).signer;
+  const signer = built.services.ledger.signer;
   const t0 = performance.now();
   const edgeStore = new Map<string, Uint8Array>();
   let size = 0;
@@ -156,7 +156,7 @@ function child(args: string[], env: Record<string, string>): Promise<string> {
 async function openBigLog(dataDir: string) {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO: 'false' });
   const built = await wirePrepared(config, { logger: false });
-  const ledger = new LedgerService(built.ctx);
+  const ledger = built.services.ledger;
   // The in-memory baseline's tiles: every hash tile, read once.
   const rows = await built.ctx.db.kysely.selectFrom('log_tiles').select(['level', 'idx', 'data']).where('level', '>=', 0).execute();
   const store = new Map(rows.map((r) => [tileKey(Number(r.level), Number(r.idx)), r.data]));

@@ -11,6 +11,7 @@
 import { sql } from 'kysely';
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import { ConfigError } from '../config.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { badRequest, notFound } from '../platform/http/errors.ts';
 import { signCheckpoint } from './checkpoint.ts';
@@ -91,24 +92,41 @@ class TileCache implements ExpandedTileCache {
 
 export class LedgerService {
   readonly #ctx: AppContext;
-  readonly signer: Signer;
+  #signer: Signer | undefined;
   readonly #cache = new TileCache(4096);
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
-    const { config } = ctx;
-    this.signer = loadLogSigner({ dataDir: config.dataDir, seedHex: config.LOG_SIGNING_KEY, origin: config.logOrigin });
-    ctx.workers.add({ name: 'ledger.integrate', intervalMs: config.LOG_BATCH_MS, run: () => this.integrate().then(() => undefined) });
+    ctx.workers.add({ name: 'ledger.integrate', intervalMs: ctx.config.LOG_BATCH_MS, run: () => this.integrate().then(() => undefined) });
+  }
+
+  /** The log's signing key, named by its origin; known once init() has opened the log. */
+  get signer(): Signer {
+    if (!this.#signer) throw new Error('the log is not open yet (LedgerService.init)');
+    return this.#signer;
   }
 
   get verifierKey(): string {
     return formatVerifierKey(this.signer);
   }
 
-  /** Signs the empty tree's checkpoint once, so /log/checkpoint always answers. */
+  /**
+   * Opens the log. Its origin (C2SP tlog-checkpoint: the first line of every
+   * checkpoint, and the name of its key) is fixed when the log is created, by
+   * the first checkpoint, which is the empty tree's, signed here once. After
+   * that the stored checkpoints name it: a changed PUBLIC_URL or port never
+   * changes it, and a LOG_ORIGIN that differs stops start-up, since verifiers
+   * would reject every checkpoint signed under a new name.
+   */
   async init(): Promise<void> {
-    const { db, clock } = this.#ctx;
-    if (await repo.latestCheckpoint(db.kysely)) return;
+    const { db, clock, config } = this.#ctx;
+    const latest = await repo.latestCheckpoint(db.kysely);
+    const stored = latest ? latest.note.slice(0, latest.note.indexOf('\n')) : undefined;
+    if (stored !== undefined && config.LOG_ORIGIN && config.LOG_ORIGIN !== stored) {
+      throw new ConfigError('LOG_ORIGIN', `is "${config.LOG_ORIGIN}", but this log was created as "${stored}" and a log's origin never changes; unset LOG_ORIGIN or set it to "${stored}"`);
+    }
+    this.#signer = loadLogSigner({ dataDir: config.dataDir, seedHex: config.LOG_SIGNING_KEY, origin: stored ?? config.logOrigin });
+    if (latest) return;
     const note = signCheckpoint({ origin: this.signer.name, size: 0, root: EMPTY_ROOT, extensions: [] }, this.signer);
     await repo.insertCheckpoint(db.kysely, { size: 0, root: EMPTY_ROOT, note }, clock.now());
   }

@@ -11,12 +11,20 @@ import { runLogCli } from '../../src/ledger/cli.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
 import { parseVerifierKey } from '../../src/ledger/note.ts';
 import { fromBase64 } from '../../src/ledger/primitives.ts';
+import type { AppContext } from '../../src/platform/context.ts';
 import { LedgerService, append } from '../../src/ledger/service.ts';
 import { ENTRIES_LEVEL, decodeEntryBundle, entryBundlesForSize, tilePath } from '../../src/ledger/tiles.ts';
 import { VerifyError, verifyLog, verifyReceipt } from '../../src/ledger/verify.ts';
 import { type TestApp, as, buildTestApp, createResident, createStaff } from '../helpers/app.ts';
 import { forEachEngine, tempDir } from '../helpers/db.ts';
 import { appendRange, entryFor, injectFetcher } from './helpers.ts';
+
+/** A second integrator over the same database (a fresh process's), opened as start-up opens it. */
+async function opened(ctx: AppContext): Promise<LedgerService> {
+  const ledger = new LedgerService(ctx);
+  await ledger.init();
+  return ledger;
+}
 
 const ENV = { LOG_BATCH_SIZE: '100', LOG_ORIGIN: 'porchlight.test/log', LOG_SIGNING_KEY: '11'.repeat(32) };
 const b64 = (s: string) => fromBase64(s)!;
@@ -190,9 +198,9 @@ forEachEngine('disclosure log', (getDb, engine) => {
     // Damage at the right edge: the integrator refuses to sign on top of it.
     const restore = await flip(0, 2, 5);
     await appendRange(t.ctx.db, 2000, 2001);
-    await assert.rejects(new LedgerService(t.ctx).integrateOnce(), /do not match the signed checkpoint/);
+    await assert.rejects(opened(t.ctx).then((l) => l.integrateOnce()), /do not match the signed checkpoint/);
     await restore();
-    assert.equal(await new LedgerService(t.ctx).integrateOnce(), 1);
+    assert.equal(await (await opened(t.ctx)).integrateOnce(), 1);
   });
 
   test('`porchlight log verify` over HTTP, as a monitor with --state', async () => {
@@ -258,8 +266,8 @@ forEachEngine('disclosure log', (getDb, engine) => {
   if (engine === 'postgres') {
     test('PostgreSQL: two integrators at once integrate each entry once', async () => {
       await appendRange(t.ctx.db, 4000, 4500, 100);
-      const a = new LedgerService(t.ctx);
-      const b = new LedgerService(t.ctx);
+      const a = await opened(t.ctx);
+      const b = await opened(t.ctx);
       await Promise.all([a.integrate(), b.integrate(), a.integrate(), b.integrate()]);
       await integrate();
       const pending = await t.ctx.db.kysely.selectFrom('log_entries').select('seq').where('idx', 'is', null).execute();
