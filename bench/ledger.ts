@@ -15,7 +15,7 @@ import { signCheckpoint } from '../src/ledger/checkpoint.ts';
 import { leafHash } from '../src/ledger/merkle.ts';
 import { sha256, toHex, utf8 } from '../src/ledger/primitives.ts';
 import * as repo from '../src/ledger/repository.ts';
-import { LedgerService, append, commitClip } from '../src/ledger/service.ts';
+import { append, commitClip } from '../src/ledger/service.ts';
 import { ENTRIES_LEVEL, type ExpandedTile, TILE_WIDTH, appendToTiles, inclusionProofFromTiles, rightEdgeTiles, tileKey } from '../src/ledger/tiles.ts';
 import { fmt, percentile, repoRoot, writeResult } from './lib.ts';
 import { tempDir } from '../test/helpers/db.ts';
