@@ -1,7 +1,8 @@
 // Serves the web app (web/dist, built by Vite) from the API process, and the
 // small public configuration the app needs before sign-in (map tiles).
 // Paths under /api, /log and the operational endpoints never fall back to the
-// app: an unknown API path is a 404 problem, not an HTML page.
+// app, and neither does a request that does not accept text/html: an unknown
+// path is then a 404 problem, not an HTML page with a 200.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -44,6 +45,10 @@ export async function registerWeb(app: FastifyInstance, config: Config, distDir 
       // A malformed %-escape is the client's mistake, never a 500.
       return reply.code(400).type('application/problem+json').send(problem(400, 'malformed URL'));
     }
+    // The app shell is for browsers: a path they navigate to, asked for as a
+    // page. A client that does not ask for HTML (a verifier, curl, fetch) gets
+    // a JSON 404 for an unknown path instead of a page with a 200.
+    const wantsPage = urlPath === '/' || /\btext\/html\b/i.test(req.headers.accept ?? '');
     if (NOT_APP.test(urlPath)) {
       return reply.code(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${urlPath}`));
     }
@@ -56,6 +61,7 @@ export async function registerWeb(app: FastifyInstance, config: Config, distDir 
       return reply.sendFile(rel, { maxAge: immutable ? 365 * 24 * 3600 * 1000 : 0, immutable, cacheControl: true });
     }
     if (rel.startsWith('assets/')) return reply.code(404).type('application/problem+json').send(problem(404, 'no such asset'));
+    if (!wantsPage) return reply.code(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${urlPath} (the web app answers requests for text/html)`));
     // Every other path is a client-side route: the app shell, never cached, so a new build shows at once.
     return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
   });

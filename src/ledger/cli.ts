@@ -11,7 +11,8 @@ const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE]
 porchlight log verify-receipt FILE --key VKEY
 
   verify          fetch the log's checkpoint and every tile and entry bundle from URL
-                  (the log's prefix, e.g. https://porchlight.example/log), check the
+                  (the instance, e.g. https://porchlight.example, or the log's
+                  prefix, https://porchlight.example/log), check the
                   checkpoint's signature, recompute every tile and the root from the
                   entries, and, with --state, check that the log only grew since the
                   checkpoint saved there; then save the new one (a monitor).
@@ -30,15 +31,38 @@ function loadKey(value: string): Verifier {
   return parseVerifierKey(text.trim());
 }
 
-/** HTTP fetcher under the log's prefix: 404 is "absent", any other failure an error. */
-export function httpFetcher(base: string): Fetcher {
-  const prefix = base.replace(/\/+$/, '');
+const typeOf = (res: Response) => res.headers.get('content-type') ?? 'no content type';
+/** A web page or a JSON error is never part of a log (C2SP tlog-tiles serves text and bytes). */
+const notLogFile = (type: string) => /^(text\/html|application\/(problem\+)?json)\b/i.test(type);
+
+/** HTTP fetcher under the log's prefix: 404 is "absent", any other failure an error naming the URL and what came back. */
+export function httpFetcher(prefix: string): Fetcher {
   return async (p) => {
-    const res = await fetch(`${prefix}/${p}`, { headers: { accept: '*/*' } });
+    const url = `${prefix}/${p}`;
+    const res = await fetch(url, { headers: { accept: '*/*' } });
     if (res.status === 404) return null;
-    if (!res.ok) throw new VerifyError('fetch_failed', `GET ${prefix}/${p}: HTTP ${res.status}`);
+    if (!res.ok) throw new VerifyError('fetch_failed', `GET ${url}: HTTP ${res.status} (${typeOf(res)})`);
+    if (notLogFile(typeOf(res))) throw new VerifyError('fetch_failed', `GET ${url}: got ${typeOf(res)}, which is not a log file (is --url the log's address?)`);
     return new Uint8Array(await res.arrayBuffer());
   };
+}
+
+/**
+ * The log's prefix from what the user gave: the log's own prefix
+ * (https://porchlight.example/log) or the instance's base URL, under which
+ * the log lives at /log. The first that serves a checkpoint wins.
+ */
+export async function resolveLogPrefix(url: string): Promise<string> {
+  const base = url.replace(/\/+$/, '');
+  const candidates = base.endsWith('/log') ? [base] : [base, `${base}/log`];
+  const tried: string[] = [];
+  for (const prefix of candidates) {
+    const res = await fetch(`${prefix}/checkpoint`, { headers: { accept: '*/*' } });
+    await res.arrayBuffer();
+    if (res.ok && !notLogFile(typeOf(res))) return prefix;
+    tried.push(`GET ${prefix}/checkpoint answered HTTP ${res.status} (${typeOf(res)})`);
+  }
+  throw new VerifyError('fetch_failed', `no log checkpoint under ${url}: ${tried.join('; ')}`);
 }
 
 function writeState(file: string, text: string): void {
@@ -56,7 +80,7 @@ async function verify(values: { url?: string; key?: string; state?: string }, ou
   const verifier = loadKey(values.key);
   const previous = values.state && fs.existsSync(values.state) ? fs.readFileSync(values.state, 'utf8') : undefined;
   const started = performance.now();
-  const r = await verifyLog({ verifier, fetch: httpFetcher(values.url), previous });
+  const r = await verifyLog({ verifier, fetch: httpFetcher(await resolveLogPrefix(values.url)), previous });
   const secs = (performance.now() - started) / 1000;
   if (values.state) writeState(values.state, r.checkpointText);
   out(`OK ${r.checkpoint.origin}: ${r.leaves} entries, ${r.tiles} tiles recomputed and matching the signed root`);

@@ -229,6 +229,16 @@ forEachEngine('disclosure log', (getDb, engine) => {
     r = await run('verify', '--url', `${address}/log`, '--key', 'porchlight.test/log+00000000+AAAA');
     assert.equal(r.code, 1);
     assert.equal((await run('verify', '--url', `${address}/log`)).code, 2);
+    // The instance's base URL works as well as the log's prefix (the README's form), with or without a slash.
+    for (const url of [address, `${address}/`, `${address}/log/`]) {
+      r = await run('verify', '--url', url, '--key', vkey.trim());
+      assert.equal(r.code, 0, `${url}: ${r.out}`);
+    }
+    // Somewhere with no log: the error names each URL tried and what it answered.
+    r = await run('verify', '--url', `${address}/api/v1`, '--key', vkey.trim());
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, new RegExp(`GET ${address}/api/v1/checkpoint answered HTTP 404 \\(application/problem\\+json`));
+    assert.match(r.out, new RegExp(`GET ${address}/api/v1/log/checkpoint answered HTTP 404`));
     assert.equal((await run('--help')).code, 0);
     fs.rmSync(dir, { recursive: true });
   });

@@ -27,7 +27,8 @@ test('serves files, the shell for app routes, and problems for API paths', async
     await app.close();
     fs.rmSync(dist, { recursive: true, force: true });
   });
-  const shell = await app.inject({ url: '/home/clips?x=1' });
+  const page = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }; // what a browser sends when it navigates
+  const shell = await app.inject({ url: '/home/clips?x=1', headers: page });
   assert.equal(shell.statusCode, 200);
   assert.match(shell.body, /id="root"/);
   assert.equal(shell.headers['cache-control'], 'no-cache');
@@ -37,8 +38,18 @@ test('serves files, the shell for app routes, and problems for API paths', async
   assert.equal(asset.statusCode, 200);
   assert.match(String(asset.headers['cache-control']), /immutable/);
   assert.equal((await app.inject({ url: '/assets/missing.js' })).statusCode, 404);
+  // A client that does not ask for a page gets a JSON 404 for an unknown path,
+  // not the shell with a 200: a log verifier pointed at the instance's base URL
+  // asks for /checkpoint and must learn that it is not there.
+  for (const url of ['/checkpoint', '/home/clips', '/tile/0/000']) {
+    for (const accept of ['*/*', 'application/json', 'text/plain']) {
+      const r = await app.inject({ url, headers: { accept } });
+      assert.equal(r.statusCode, 404, `${url} ${accept}`);
+      assert.match(String(r.headers['content-type']), /problem\+json/, `${url} ${accept}`);
+    }
+  }
   for (const url of ['/api/v1/nope', '/log/tile/9/000', '/log', '/openapi.json/x']) {
-    const r = await app.inject({ url });
+    const r = await app.inject({ url, headers: page });
     assert.equal(r.statusCode, 404, url);
     assert.match(String(r.headers['content-type']), /problem\+json/, url);
   }
