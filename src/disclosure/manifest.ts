@@ -23,13 +23,19 @@ export interface EvidenceManifest {
   disclosedAt: string;
 }
 
+/** A disclosure's row with its manifest, and whether its clip still exists (an owner may delete it after sharing). */
+export interface EvidenceRecord {
+  row: DisclosureRow;
+  manifest: EvidenceManifest;
+  clipLive: boolean;
+}
+
 /**
  * The manifests of many disclosures in a fixed number of queries, whatever
  * their count: the clips, the entries and the tiles their proofs need are each
- * read in one batch, all against one checkpoint. `clipLive` says whether each
- * clip still exists (an owner may delete a clip after sharing it).
+ * read in one batch, all against one checkpoint.
  */
-export async function manifestsOf(db: DbHandle, rows: readonly DisclosureRow[]): Promise<{ manifest: EvidenceManifest; clipLive: boolean }[]> {
+export async function manifestsOf(db: DbHandle, rows: readonly DisclosureRow[]): Promise<EvidenceRecord[]> {
   if (rows.length === 0) return [];
   const clips = await manifestClipFacts(db, [...new Set(rows.map((d) => d.clip_id))]);
   const entries = await entriesBySeq(db, rows.map((d) => Number(d.log_seq)));
@@ -58,6 +64,6 @@ export async function manifestsOf(db: DbHandle, rows: readonly DisclosureRow[]):
       log: { entry: utf8.decode(entry.entry) ?? '', index: entry.idx, checkpoint: proof ? cp!.note : null, proof },
       disclosedAt: new Date(Number(d.created_at)).toISOString(),
     };
-    return { manifest, clipLive: clip.deleted_at === null };
+    return { row: d, manifest, clipLive: clip.deleted_at === null };
   });
 }

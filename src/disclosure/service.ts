@@ -26,7 +26,7 @@ import { clipBytesOf, type ClipBytes } from '../clips/internal.ts';
 import { decideRange } from '../clips/policy.ts';
 import { CopyStore, type StoredCopy } from './copies.ts';
 import { LogWriter, type LogClip } from './log.ts';
-import { manifestsOf, type EvidenceManifest } from './manifest.ts';
+import { manifestsOf, type EvidenceManifest, type EvidenceRecord } from './manifest.ts';
 import {
   decideDisclosure, eligibleApprovals, recipientKey, type Basis, type ClipFacts, type ConsentBasis, type Decision,
   type OwnerPolicy, type Recipient, type RefusalCode,
@@ -319,13 +319,12 @@ export class DisclosureService {
 
   /** Every disclosure made on one basis, each with its evidence manifest. */
   async evidenceFor(kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<EvidenceManifest[]> {
-    return (await manifestsOf(db, await repo.listByBasis(db, kind, ref))).map((m) => m.manifest);
+    return (await this.evidenceRecordsFor(kind, ref, db)).map((e) => e.manifest);
   }
 
   /** As evidenceFor, with each disclosure's row and whether its clip still exists (the evidence locker). */
-  async evidenceRecordsFor(kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<{ row: repo.DisclosureRow; manifest: EvidenceManifest; clipLive: boolean }[]> {
-    const rows = await repo.listByBasis(db, kind, ref);
-    return (await manifestsOf(db, rows)).map((m, i) => ({ row: rows[i], ...m }));
+  async evidenceRecordsFor(kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<EvidenceRecord[]> {
+    return manifestsOf(db, await repo.listByBasis(db, kind, ref));
   }
 
   async listByBasis(kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<DisclosureView[]> {
