@@ -77,8 +77,12 @@ describe('surfaces', { concurrency: false }, () => {
     const api = await fetch(`${server.url}/api/v1/no-such-route`);
     assert.equal(api.status, 404);
     assert.match(api.headers.get('content-type') ?? '', /problem\+json/);
-    const page = await fetch(`${server.url}/home/clips`);
+    // A browser navigating asks for a page and gets the shell; anything else asking for an unknown path gets a JSON 404.
+    const page = await fetch(`${server.url}/home/clips`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="root">/);
+    const notPage = await fetch(`${server.url}/checkpoint`);
+    assert.equal(notPage.status, 404);
+    assert.match(notPage.headers.get('content-type') ?? '', /problem\+json/);
   });
 });
