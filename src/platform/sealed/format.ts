@@ -62,17 +62,29 @@ function aadFor(context: Buffer, index: number, final: boolean): Buffer {
   return Buffer.concat([context, tail]);
 }
 
-/** Per-blob constants: nonce prefix and the AAD head (header || len(id) || id). */
+/**
+ * Per-object constants: the nonce prefix, the AAD head and the header that
+ * starts the object. Server-sealed objects derive them from the object id
+ * (Context.of); an end-to-end envelope (envelope.ts) brings its own header.
+ */
 export class Context {
   readonly prefix: Buffer;
   readonly aadHead: Buffer;
-  constructor(contextId: string) {
+  readonly header: Buffer;
+  constructor(prefix: Buffer, aadHead: Buffer, header: Buffer) {
+    this.prefix = prefix;
+    this.aadHead = aadHead;
+    this.header = header;
+  }
+
+  /** header || len(id) || id as the AAD head; SHA-256 of the id for the nonce prefix. */
+  static of(contextId: string): Context {
     const id = Buffer.from(contextId, 'utf8');
     // The label predates the move out of clips/; it is part of the format, so it stays.
-    this.prefix = createHash('sha256').update('porchlight clip nonce v1\0').update(id).digest();
+    const prefix = createHash('sha256').update('porchlight clip nonce v1\0').update(id).digest();
     const len = Buffer.alloc(4);
     len.writeUInt32BE(id.length);
-    this.aadHead = Buffer.concat([HEADER, len, id]);
+    return new Context(prefix, Buffer.concat([HEADER, len, id]), HEADER);
   }
 }
 
@@ -103,7 +115,7 @@ export function openChunk(key: KeyObject, ctx: Context, index: number, final: bo
 /** Seals a whole buffer (small things: thumbnails). */
 export function sealBuffer(rawKey: Buffer, contextId: string, plain: Buffer): Buffer {
   const key = createSecretKey(rawKey);
-  const ctx = new Context(contextId);
+  const ctx = Context.of(contextId);
   const n = chunkCount(plain.length);
   const out: Buffer[] = [HEADER];
   for (let i = 0; i < n; i++) out.push(...sealChunk(key, ctx, i, i === n - 1, plain.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE)));
@@ -115,7 +127,7 @@ export function openBuffer(rawKey: Buffer, contextId: string, sealed: Buffer): B
   const plain = plainSizeOf(sealed.length);
   if (plain === undefined) throw new SealedDataError('sealed data has an impossible length');
   if (!sealed.subarray(0, HEADER_SIZE).equals(HEADER)) throw new SealedDataError('unknown sealed format');
-  const ctx = new Context(contextId);
+  const ctx = Context.of(contextId);
   const n = chunkCount(plain);
   const out: Buffer[] = [];
   for (let i = 0; i < n; i++) {
@@ -146,7 +158,7 @@ export function openSealedRange(rawKey: Buffer, contextId: string, plainSize: nu
   const r = sealedRangeFor(plainSize, start, end);
   if (sealed.length !== r.end - r.start + 1) throw new SealedDataError('sealed data is truncated');
   const key = createSecretKey(rawKey);
-  const ctx = new Context(contextId);
+  const ctx = Context.of(contextId);
   const finalChunk = chunkCount(plainSize) - 1;
   const out: Buffer[] = [];
   for (let i = r.firstChunk; i <= r.lastChunk; i++) {

@@ -60,13 +60,14 @@ export class Sealer {
   #acc = new Accumulator();
   #index = 0;
   #started = false;
-  constructor(key: Buffer, contextId: string) {
+  /** `context`: an object id (Context.of), or a Context that brings its own header (envelopes). */
+  constructor(key: Buffer, context: string | Context) {
     this.#key = createSecretKey(key);
-    this.#ctx = new Context(contextId);
+    this.#ctx = typeof context === 'string' ? Context.of(context) : context;
   }
   #head(out: Buffer[]) {
     if (!this.#started) {
-      out.push(HEADER);
+      out.push(this.#ctx.header);
       this.#started = true;
     }
   }
@@ -88,9 +89,9 @@ export class Sealer {
 /** The Sealer as a Transform stream. */
 export class EncryptStream extends Transform {
   #sealer: Sealer;
-  constructor(key: Buffer, contextId: string) {
+  constructor(key: Buffer, context: string | Context) {
     super();
-    this.#sealer = new Sealer(key, contextId);
+    this.#sealer = new Sealer(key, context);
   }
   _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
     try {
@@ -130,7 +131,7 @@ export class DecryptStream extends Transform {
   constructor(key: Buffer, contextId: string, opts: { firstChunk: number; lastChunk: number; finalChunk: number; skip?: number; take?: number; withHeader?: boolean }) {
     super();
     this.#key = createSecretKey(key);
-    this.#ctx = new Context(contextId);
+    this.#ctx = Context.of(contextId);
     this.#index = opts.firstChunk;
     this.#lastChunk = opts.lastChunk;
     this.#finalChunk = opts.finalChunk;
