@@ -21,6 +21,8 @@ import { ledgerRoutes } from '../ledger/routes.ts';
 import { LedgerService } from '../ledger/service.ts';
 import { CamerasService } from '../cameras/service.ts';
 import { clipsRoutes } from '../clips/routes.ts';
+import { e2eeRoutes } from '../e2ee/routes.ts';
+import { E2eeService } from '../e2ee/service.ts';
 import { ClipsService } from '../clips/service.ts';
 import { DisclosureService } from '../disclosure/service.ts';
 import { DocumentStore } from '../legal/documents.ts';
@@ -49,7 +51,7 @@ import { createHttpApp, installOperations, installPlatformHooks } from './http.t
 export { JSON_BODY_LIMIT } from './http.ts';
 
 export interface Services {
-  accounts: AccountsService; cameras: CamerasService; clips: ClipsService; outbox: OutboxService; ledger: LedgerService;
+  accounts: AccountsService; cameras: CamerasService; clips: ClipsService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService;
@@ -106,6 +108,7 @@ function buildServices(ctx: AppContext): Services {
   const accounts = new AccountsService(ctx);
   const cameras = new CamerasService(ctx);
   const clips = new ClipsService(ctx);
+  const e2ee = new E2eeService(ctx);
   const outbox = new OutboxService(ctx);
   const ledger = new LedgerService(ctx);
   // Owners' blocked agency types also bar consent sharing with those agencies.
@@ -125,15 +128,16 @@ function buildServices(ctx: AppContext): Services {
     emergency_notice_delay: (actor) => noticeDelays.queueItems(actor),
     community_request: () => pendingQueueItems(requests, ctx.clock.now()),
   });
-  const answers = new AnswersService(ctx, disclosure);
+  const answers = new AnswersService(ctx, disclosure, e2ee);
   const evidence = new EvidenceService(ctx, disclosure);
-  return { accounts, cameras, clips, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence };
+  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
   await app.register(accountsRoutes(s.accounts, config.secureCookies));
   await app.register(camerasRoutes(s.cameras));
   await app.register(clipsRoutes(s.clips));
+  await app.register(e2eeRoutes(s.e2ee));
   await app.register(outboxRoutes(s.outbox));
   await app.register(ledgerRoutes(s.ledger));
   await app.register(legalRoutes(s.legal, s.disclosure));

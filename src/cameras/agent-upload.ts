@@ -1,6 +1,7 @@
 // The camera agent's upload: hash the file, sign the hash and metadata with the
-// device key, then stream the bytes to POST /api/v1/clips. Nothing is read into
-// memory whole: the file is read once to hash and once to send.
+// device key, then stream the bytes to POST /api/v1/clips; or, for a camera in
+// end-to-end mode, seal it first (agent-e2ee.ts). Nothing is read into memory
+// whole: the file is read once to hash and once to send.
 //
 // Retries are safe because every attempt for the same clip carries the same
 // Idempotency-Key (see agent-clip.ts): the server answers a retry with the clip
@@ -8,17 +9,20 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { KeyObject } from 'node:crypto';
 import { hashFile, idempotencyKey } from './agent-clip.ts';
 import { canonicalTime, clipSigningPayload, signClipPayload } from './signature.ts';
+import { fetchMode, prepareSealed, SealRefused } from './agent-e2ee.ts';
 
 export interface UploadTarget {
   server: string;
   cameraId: string;
   token: string;
   key: KeyObject;
+  /** ffmpeg for burning privacy zones in before sealing (end-to-end cameras with zones). */
+  ffmpegPath: string;
 }
 
 export interface UploadRequest {
@@ -37,6 +41,8 @@ export interface UploadResult {
   idempotencyKey: string;
   /** The parsed JSON answer (201 { id, sha256 }, or a problem document). */
   body: Record<string, unknown> | null;
+  /** What the agent did to the clip before it left (end-to-end mode: zones burned in). */
+  notes: string[];
 }
 
 /** Whether an answer or failure is worth trying again later: the server or the network, not the clip. */
@@ -54,24 +60,47 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
 export class NetworkError extends Error {}
 
 export async function uploadClip(target: UploadTarget, req: UploadRequest): Promise<UploadResult> {
-  const size = (await fs.promises.stat(req.file)).size;
-  const sha256 = await hashFile(req.file);
   const startedAt = canonicalTime(req.startedAt);
   const endedAt = canonicalTime(req.endedAt);
-  const fields = { cameraId: target.cameraId, sha256, startedAt, endedAt, kind: req.kind };
-  const signature = signClipPayload(target.key, clipSigningPayload(fields));
-  const key = idempotencyKey(fields);
-
+  let mode;
+  try {
+    mode = await fetchMode(target.server, target.token, req.signal);
+  } catch (err) {
+    if (err instanceof SealRefused) throw err;
+    throw new NetworkError((err as Error).message);
+  }
   const url = new URL('/api/v1/clips', target.server);
   url.search = new URLSearchParams({ cameraId: target.cameraId, startedAt, endedAt, kind: req.kind }).toString();
-  const headers = {
-    authorization: `Bearer ${target.token}`,
-    'content-type': 'video/mp4',
-    'content-length': String(size),
-    'idempotency-key': key,
-    'x-device-signature': signature,
-  };
+  let prepared: { headers: Record<string, string>; size: number; open: () => Readable; sha256: string; notes: string[]; dispose: () => Promise<void> };
+  if (mode.e2ee) {
+    // End-to-end mode: the envelope and the sealed key leave, never the clip (agent-e2ee.ts).
+    const sealed = await prepareSealed({ file: req.file, cameraId: target.cameraId, startedAt, endedAt, kind: req.kind, deviceKey: target.key, ffmpegPath: target.ffmpegPath }, mode);
+    prepared = { ...sealed, sha256: '' };
+  } else {
+    const size = (await fs.promises.stat(req.file)).size;
+    const sha256 = await hashFile(req.file);
+    const fields = { cameraId: target.cameraId, sha256, startedAt, endedAt, kind: req.kind };
+    prepared = {
+      size, sha256, notes: [], dispose: async () => {}, open: () => fs.createReadStream(req.file),
+      headers: {
+        'content-type': 'video/mp4',
+        'content-length': String(size),
+        'idempotency-key': idempotencyKey(fields),
+        'x-device-signature': signClipPayload(target.key, clipSigningPayload(fields)),
+      },
+    };
+  }
+  try {
+    const res = await send(url, { authorization: `Bearer ${target.token}`, ...prepared.headers }, prepared.open(), prepared.size, req);
+    // The server's hash is of what it stored: for an envelope, the ciphertext.
+    const sha256 = prepared.sha256 || (typeof res.body?.sha256 === 'string' ? res.body.sha256 : '');
+    return { ...res, sha256, idempotencyKey: prepared.headers['idempotency-key'], notes: prepared.notes };
+  } finally {
+    await prepared.dispose();
+  }
+}
 
+async function send(url: URL, headers: Record<string, string>, source: Readable, size: number, req: UploadRequest): Promise<{ status: number; body: Record<string, unknown> | null }> {
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(url, { method: 'POST', headers, signal: req.signal });
@@ -96,7 +125,7 @@ export async function uploadClip(target: UploadTarget, req: UploadRequest): Prom
         done(null, chunk);
       },
     });
-    pipeline(fs.createReadStream(req.file), counter, request).catch((err: Error) => {
+    pipeline(source, counter, request).catch((err: Error) => {
       if (!answered) request.destroy(err);
     });
   });
@@ -108,7 +137,7 @@ export async function uploadClip(target: UploadTarget, req: UploadRequest): Prom
   } catch {
     body = null;
   }
-  return { status, sha256, idempotencyKey: key, body };
+  return { status, body };
 }
 
 /** One line describing a failed answer, from its problem document when there is one. */

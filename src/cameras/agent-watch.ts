@@ -17,6 +17,7 @@ import path from 'node:path';
 import { clipTimes, type ClipKind } from './agent-clip.ts';
 import { AgentError, Journal, journalKey } from './agent-state.ts';
 import { backoffMs, describeFailure, isRetryable, NetworkError, sleep, uploadClip, type UploadTarget } from './agent-upload.ts';
+import { SealRefused } from './agent-e2ee.ts';
 
 export interface WatchOptions {
   dir: string;
@@ -131,7 +132,7 @@ async function sendOne(o: WatchOptions, file: string, id: { name: string; size: 
     if (r.status === 200 || r.status === 201) {
       const clipId = typeof r.body?.id === 'string' ? r.body.id : undefined;
       journal.record({ ...entry, status: 'uploaded', clipId });
-      o.log(`${id.name}: uploaded as clip ${clipId ?? '(no id)'}`);
+      o.log(`${id.name}: uploaded as clip ${clipId ?? '(no id)'}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
       if (o.deleteAfterUpload) fs.rmSync(file, { force: true });
       return 'uploaded';
     }
@@ -144,6 +145,11 @@ async function sendOne(o: WatchOptions, file: string, id: { name: string; size: 
     o.log(`${id.name}: rejected, ${describeFailure(r)}; it will not be sent again`);
     return 'rejected';
   } catch (err) {
+    // No owner key yet, or no ffmpeg for the zones: kept, and tried again once that is mended.
+    if (err instanceof SealRefused) {
+      o.log(`${id.name}: not sealed: ${err.message}; will retry`);
+      return 'retry';
+    }
     if (err instanceof NetworkError || (err as { code?: string }).code === 'ENOENT') {
       o.log(`${id.name}: ${err instanceof NetworkError ? `network: ${err.message}` : 'file vanished'}`);
       return 'retry';

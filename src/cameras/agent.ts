@@ -1,13 +1,15 @@
 // The camera agent: `porchlight camera enroll | upload | watch | status`.
 // It runs on the camera (or a bridge beside it): it holds the device's Ed25519
 // key and token in a state directory and uploads clips signed with that key.
+import type { KeyObject } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLIP_KINDS, clipTimes, type ClipKind } from './agent-clip.ts';
 import { AgentError, DEFAULT_STATE_DIR, hasState, loadState, saveEnrolment, saveState, type AgentState } from './agent-state.ts';
-import { describeFailure, isRetryable, NetworkError, renderProgress, backoffMs, sleep, uploadClip } from './agent-upload.ts';
+import { describeFailure, isRetryable, NetworkError, renderProgress, backoffMs, sleep, uploadClip, type UploadTarget } from './agent-upload.ts';
+import { SealRefused } from './agent-e2ee.ts';
 import { watchDirectory } from './agent-watch.ts';
 import { canonicalTime, exportDevicePublicKey } from './signature.ts';
 
@@ -143,6 +145,11 @@ async function enroll(argv: string[], io: AgentIo): Promise<number> {
   return 0;
 }
 
+/** Where uploads go, and the ffmpeg that burns privacy zones in for end-to-end cameras (FFMPEG_PATH, as for the server). */
+function targetOf(state: { server: string; cameraId: string; token: string }, key: KeyObject): UploadTarget {
+  return { server: state.server, cameraId: state.cameraId, token: state.token, key, ffmpegPath: process.env.FFMPEG_PATH ?? 'ffmpeg' };
+}
+
 async function upload(argv: string[], io: AgentIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -164,7 +171,7 @@ async function upload(argv: string[], io: AgentIo): Promise<number> {
   } catch (err) {
     throw new AgentError(`cannot read the clip's times: ${(err as Error).message}`, 2);
   }
-  const target = { server: state.server, cameraId: state.cameraId, token: state.token, key };
+  const target = targetOf(state, key);
   for (let attempt = 0; ; attempt++) {
     let last: string;
     try {
@@ -180,12 +187,14 @@ async function upload(argv: string[], io: AgentIo): Promise<number> {
       const r = await uploadClip(target, { file, startedAt, endedAt, kind, onProgress, signal: io.signal });
       if (io.tty) io.tty.write('\n');
       if (r.status === 200 || r.status === 201) {
+        for (const note of r.notes) io.out(note);
         io.out(`uploaded clip ${String(r.body?.id)} (sha256 ${r.sha256})`);
         return 0;
       }
       if (!isRetryable(r.status)) throw new AgentError(`upload refused: ${describeFailure(r)}`);
       last = describeFailure(r);
     } catch (err) {
+      if (err instanceof SealRefused) throw new AgentError(`upload refused: ${err.message}`);
       if (!(err instanceof NetworkError)) throw err;
       if (io.tty) io.tty.write('\n');
       last = `network: ${err.message}`;
@@ -214,7 +223,7 @@ async function watch(argv: string[], io: AgentIo): Promise<number> {
   const summary = await watchDirectory({
     dir: positionals[0],
     stateDir,
-    target: { server: state.server, cameraId: state.cameraId, token: state.token, key },
+    target: targetOf(state, key),
     kind: parseKind(values.kind, 'motion'),
     intervalMs: Math.max(10, parseCount(values.interval, 'interval', 2000)),
     deleteAfterUpload: Boolean(values.delete),

@@ -15,6 +15,9 @@
 // base64, a key or signature of the wrong length, or a point off the curve all
 // give `false`, never an exception.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { canonicalTime, type TimeInput } from './e2ee-signature.ts';
+
+export { canonicalTime, type TimeInput };
 
 export const CLIP_SIGNATURE_VERSION = 'porchlight-clip-v1';
 /** The request header carrying the base64 signature (lower case, as Node presents headers). */
@@ -23,7 +26,6 @@ export const DEVICE_SIGNATURE_HEADER = 'x-device-signature';
 const ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
 
-export type TimeInput = Date | number | string;
 
 export interface ClipSigningFields {
   cameraId: string;
@@ -35,12 +37,6 @@ export interface ClipSigningFields {
   kind: string;
 }
 
-/** The canonical spelling of a time in the payload; throws RangeError on an invalid time. */
-export function canonicalTime(t: TimeInput): string {
-  const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
-  if (!Number.isFinite(ms)) throw new RangeError(`not a valid time: ${String(t)}`);
-  return new Date(ms).toISOString();
-}
 
 /**
  * The bytes a device signs for a clip. Throws RangeError when a field cannot be

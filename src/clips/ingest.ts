@@ -14,6 +14,10 @@ import { checkMp4 } from './mp4.ts';
 import { checkUploadTimes, type ClipKind } from './policy.ts';
 import * as repo from './repository.ts';
 import { UploadTooLarge, type Vault } from '../platform/sealed/vault.ts';
+import { checkEnvelope, ENVELOPE_HEADER_SIZE, EnvelopeError, type EnvelopeHeader } from '../platform/sealed/envelope.ts';
+import { toHex } from '../ledger/bytes.ts';
+import { checkRecipientKey, checkSealedKeyText, userSubject } from '../e2ee/policy.ts';
+import { currentKey, insertClipKey } from '../e2ee/repository.ts';
 
 export interface UploadInput {
   cameraId: string;
@@ -24,6 +28,8 @@ export interface UploadInput {
   /** X-Device-Signature (base64 Ed25519), required from devices. */
   signature?: string;
   contentLength?: number;
+  /** End-to-end cameras: X-E2EE-Key-Id and X-E2EE-Sealed-Key, the clip secret sealed to the owner's key. */
+  sealed?: { keyId?: string; sealedKey?: string };
   body: Readable;
 }
 
@@ -48,13 +54,16 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
   let ownerId: string;
   if (actor.kind === 'device') {
     if (actor.cameraId !== input.cameraId) throw forbidden("this device token belongs to another camera");
-    if (!input.signature) throw badRequest('a device upload needs the X-Device-Signature header', [{ field: 'headers.x-device-signature', message: 'required' }]);
     ownerId = actor.ownerId;
   } else {
     ownerId = actor.userId;
   }
   if (!camera || camera.owner_id !== ownerId) throw notFound('no such camera');
   if (actor.kind === 'device' && !camera.device_public_key) throw new HttpError(422, 'the camera has no registered device key');
+  // End-to-end cameras carry the device signature inside the sealed secret (src/platform/sealed/hpke.ts).
+  if (actor.kind === 'device' && !camera.e2ee && !input.signature) throw badRequest('a device upload needs the X-Device-Signature header', [{ field: 'headers.x-device-signature', message: 'required' }]);
+  const sealed = camera.e2ee ? await checkSealed(db, ownerId, input.sealed) : undefined;
+  if (!camera.e2ee && (input.sealed?.keyId || input.sealed?.sealedKey)) throw badRequest('this camera is not in end-to-end mode: send the MP4 itself, without a sealed key', [{ field: 'headers.x-e2ee-sealed-key', message: 'not expected' }]);
   const times = orBadRequest(checkUploadTimes(input.startedAt, input.endedAt, ctx.clock.now()));
 
   if (input.idempotencyKey) {
@@ -73,14 +82,15 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
   try {
     if (spool.size === 0) throw badRequest('the body is empty; send the MP4 bytes');
     let durationMs: number | null = null;
-    // An end-to-end encrypted camera sends ciphertext the server cannot parse (PRODUCT.md principle 5).
+    // An end-to-end camera sends an envelope the server cannot read (PRODUCT.md principle 5): only its structure is checked.
+    const envelope = camera.e2ee ? await envelopeOf(vault, spool, db) : undefined;
     if (!camera.e2ee) {
       const verdict = await vault.withSpoolSource(spool, checkMp4);
       if (!verdict.ok) throw new HttpError(verdict.status, verdict.reason);
       durationMs = verdict.durationMs;
     }
     let signed = 0;
-    if (actor.kind === 'device') {
+    if (actor.kind === 'device' && !camera.e2ee) {
       const payload = clipSigningPayload({ cameraId: camera.id, sha256: spool.sha256, startedAt: times.startedAt, endedAt: times.endedAt, kind: input.kind });
       if (!verifyClipSignature(camera.device_public_key, payload, input.signature)) throw new HttpError(422, 'the device signature does not verify for these bytes and metadata');
       signed = 1;
@@ -98,9 +108,12 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
       kind: input.kind,
       signed,
       device_signature: signed ? input.signature! : null,
-      device_public_key: signed ? camera.device_public_key : null,
+      // An end-to-end clip's signature is sealed; the owner checks it against this key once opened.
+      device_public_key: signed || (envelope && actor.kind === 'device') ? camera.device_public_key : null,
       e2ee: camera.e2ee ? 1 : 0,
       duration_ms: durationMs,
+      envelope_id: envelope ? toHex(envelope.envelopeId) : null,
+      envelope_header: envelope ? Buffer.from(envelope.bytes) : null,
       wrapped_key: vault.wrap(spool.dataKey, id),
       blob_key: blobKey,
       thumbnail_key: null,
@@ -109,12 +122,16 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
       deleted_at: null,
     };
     try {
-      await repo.insertClip(db, row);
+      await db.transaction().execute(async (tx) => {
+        await repo.insertClip(tx, row);
+        if (sealed) await insertClipKey(tx, { id: newId(), clip_id: id, key_id: sealed.keyId, recipient: 'owner', sealed_key: Buffer.from(sealed.sealedKey), disclosure_id: null, created_at: row.created_at });
+      });
     } catch (err) {
       // Two uploads raced with one Idempotency-Key: the first row wins, this blob goes.
       const winner = input.idempotencyKey ? await repo.findByIdempotencyKey(db, ownerId, camera.id, input.idempotencyKey) : undefined;
       await vault.blobs.delete(blobKey);
       if (winner && winner.deleted_at === null) return { id: winner.id, sha256: winner.sha256, replayed: true };
+      if (envelope && (await repo.findByEnvelopeId(db, row.envelope_id!))) throw replayedEnvelope();
       throw err;
     }
     return { id, sha256: spool.sha256, replayed: false, row };
@@ -123,4 +140,32 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
     else await vault.discard(spool);
     throw err;
   }
+}
+
+const replayedEnvelope = () => new HttpError(409, 'this envelope was uploaded already: an upload is accepted once, and a replay of it is refused');
+
+/** The sealed key an end-to-end upload must bring, checked before a byte is spooled. */
+async function checkSealed(db: AppContext['db']['kysely'], ownerId: string, offered: UploadInput['sealed']): Promise<{ keyId: string; sealedKey: Uint8Array }> {
+  if (!offered?.keyId || !offered.sealedKey) {
+    throw badRequest('this camera is in end-to-end mode: its agent seals each clip and sends X-E2EE-Key-Id and X-E2EE-Sealed-Key', [{ field: 'headers.x-e2ee-sealed-key', message: 'required' }]);
+  }
+  const sealedKey = orBadRequest(checkSealedKeyText(offered.sealedKey, 'headers.x-e2ee-sealed-key'));
+  const keyId = orBadRequest(checkRecipientKey(offered.keyId, await currentKey(db, userSubject(ownerId)), "the camera's owner"));
+  return { keyId, sealedKey };
+}
+
+/** The envelope's structure (header, size, chunk count), and that it was not uploaded before. */
+async function envelopeOf(vault: Vault, spool: Awaited<ReturnType<Vault['spool']>>, db: AppContext['db']['kysely']): Promise<EnvelopeHeader> {
+  const head = await vault.withSpoolSource(spool, (src) => src.read(0, Math.min(ENVELOPE_HEADER_SIZE, spool.size)));
+  let env: EnvelopeHeader;
+  try {
+    env = checkEnvelope(head, spool.size);
+  } catch (err) {
+    if (!(err instanceof EnvelopeError)) throw err;
+    const plainMp4 = /plain MP4/.test(err.message);
+    throw new HttpError(plainMp4 ? 415 : 422, `${err.message}; an end-to-end camera uploads only a sealed envelope`);
+  }
+  if (env.plainSize === 0) throw badRequest('the envelope holds an empty clip');
+  if (await repo.findByEnvelopeId(db, toHex(env.envelopeId))) throw replayedEnvelope();
+  return env;
 }

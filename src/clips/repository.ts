@@ -23,6 +23,11 @@ export async function findOwnedClip(db: DbHandle, ownerId: string, id: string): 
 }
 
 /** The clip an earlier upload with the same idempotency key made (a deleted one too). */
+/** Any clip, deleted ones included, made from the envelope with this id (replays of an end-to-end upload). */
+export async function findByEnvelopeId(db: DbHandle, envelopeId: string): Promise<ClipRow | undefined> {
+  return db.selectFrom('clips').selectAll().where('envelope_id', '=', envelopeId).executeTakeFirst();
+}
+
 export async function findByIdempotencyKey(db: DbHandle, ownerId: string, cameraId: string, key: string): Promise<ClipRow | undefined> {
   return db.selectFrom('clips').selectAll().where('owner_id', '=', ownerId).where('camera_id', '=', cameraId).where('idempotency_key', '=', key).executeTakeFirst();
 }

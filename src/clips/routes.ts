@@ -56,7 +56,7 @@ export function clipsRoutes(clips: ClipsService): FastifyPluginAsyncTypebox {
       schema: {
         tags,
         summary: 'Upload a clip (streamed video/mp4 body; application/octet-stream from end-to-end encrypted cameras)',
-        description: 'Device tokens must send X-Device-Signature (base64 Ed25519 over the clip signing payload). An Idempotency-Key makes a retry return the same clip.',
+        description: 'Device tokens must send X-Device-Signature (base64 Ed25519 over the clip signing payload). An Idempotency-Key makes a retry return the same clip. A camera in end-to-end mode sends a sealed envelope (src/platform/sealed/README.md) with X-E2EE-Key-Id (its owner\'s current key) and X-E2EE-Sealed-Key (the clip secret sealed to it with HPKE; the device signature is inside).',
         querystring: Type.Object({ cameraId: Id, startedAt: IsoTime, endedAt: IsoTime, kind: Kind }, strict),
         response: { 201: Type.Object({ id: Type.String(), sha256: Type.String() }), ...errorResponses(400, 401, 403, 404, 410, 413, 415, 422) },
       },
@@ -66,6 +66,7 @@ export function clipsRoutes(clips: ClipsService): FastifyPluginAsyncTypebox {
         ...req.query,
         idempotencyKey: orBadRequest(checkIdempotencyKey(req.headers['idempotency-key'])),
         signature: header(req.headers['x-device-signature']),
+        sealed: { keyId: header(req.headers['x-e2ee-key-id']), sealedKey: header(req.headers['x-e2ee-sealed-key']) },
         contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
         body: (req.body as Readable | undefined) ?? Readable.from([]),
       });

@@ -18,6 +18,7 @@ import { checkRetentionDays, type ClipKind, decideRange, LIMITS } from './policy
 import { decodeCursor, encodeCursor } from '../platform/http/cursor.ts';
 import * as repo from './repository.ts';
 import { Vault } from '../platform/sealed/vault.ts';
+import { deleteClipKeys } from '../e2ee/repository.ts';
 import { ClipBytes, grantClipBytes, type AccessEntry, type DerivedCopy } from './internal.ts';
 
 export type { AccessEntry, DerivedCopy };
@@ -189,6 +190,8 @@ export class ClipsService {
     const afterCommit: (() => Promise<void>)[] = [];
     const shredded = await this.#db.transaction().execute(async (tx) => {
       if (!(await repo.markDeletedUnlessHeld(tx, clip.id, now))) return false;
+      // An end-to-end clip's secret, sealed to its owner and to anyone it was shared with, goes with the key.
+      await deleteClipKeys(tx, clip.id);
       // Derived copies lose their keys in the same transaction as the clip.
       for (const hook of this.#shredHooks) afterCommit.push(await hook(tx, clip.id));
       return true;

@@ -9,18 +9,22 @@ import { toBase64, utf8 } from '../ledger/primitives.ts';
 import { entriesBySeq, latestCheckpoint, readTiles } from '../ledger/repository.ts';
 import { inclusionProofFromTiles, inclusionProofTiles } from '../ledger/tiles.ts';
 import { manifestClipFacts, type DisclosureRow } from './repository.ts';
+import { clipKeysOfDisclosures, type ClipKeyRow } from '../e2ee/repository.ts';
+import { toSealedKeyView, type SealedKeyView } from '../e2ee/service.ts';
 
 export interface EvidenceManifest {
   disclosureId: string;
   clipId: string;
   basis: { kind: string; ref: string };
-  content: 'derived' | 'original';
+  content: 'derived' | 'original' | 'sealed';
   sha256: { original: string; delivered: string };
   size: number;
   device: { signed: boolean; signature: string | null; publicKey: string | null };
   cameraReported: { startedAt: string; endedAt: string; kind: string };
   log: { entry: string; index: number | null; checkpoint: string | null; proof: string[] | null };
   disclosedAt: string;
+  /** content 'sealed': the clip secret re-wrapped for the recipient's key, and the envelope header it is bound to. */
+  e2ee: SealedKeyView | null;
 }
 
 /** A disclosure's row with its manifest, and whether its clip still exists (an owner may delete it after sharing). */
@@ -39,6 +43,7 @@ export async function manifestsOf(db: DbHandle, rows: readonly DisclosureRow[]):
   if (rows.length === 0) return [];
   const clips = await manifestClipFacts(db, [...new Set(rows.map((d) => d.clip_id))]);
   const entries = await entriesBySeq(db, rows.map((d) => Number(d.log_seq)));
+  const sealedKeys = await clipKeysOfDisclosures(db, rows.filter((d) => d.content === 'sealed').map((d) => d.id));
   const cp = await latestCheckpoint(db);
   const provable = (idx: number | null | undefined): idx is number => idx !== null && idx !== undefined && cp !== undefined && idx < cp.size;
   const coords = new Map<string, { level: number; index: number }>();
@@ -63,7 +68,12 @@ export async function manifestsOf(db: DbHandle, rows: readonly DisclosureRow[]):
       cameraReported: { startedAt: new Date(Number(clip.started_at)).toISOString(), endedAt: new Date(Number(clip.ended_at)).toISOString(), kind: clip.kind },
       log: { entry: utf8.decode(entry.entry) ?? '', index: entry.idx, checkpoint: proof ? cp!.note : null, proof },
       disclosedAt: new Date(Number(d.created_at)).toISOString(),
+      e2ee: sealedOf(sealedKeys.get(d.id), clip.envelope_header),
     };
     return { row: d, manifest, clipLive: clip.deleted_at === null };
   });
+}
+
+function sealedOf(key: ClipKeyRow | undefined, header: Uint8Array | null): SealedKeyView | null {
+  return key && header ? toSealedKeyView(key, header) : null;
 }

@@ -127,6 +127,8 @@ export interface DisclosureQuestion {
   bases: readonly Basis[];
   ownerPolicy: OwnerPolicy;
   now: number;
+  /** The owner's browser re-wrapped an end-to-end clip's secret for the recipient (consent only). */
+  rewrapped?: boolean;
 }
 
 export const E2EE_REFUSAL = 'not disclosable: end-to-end encrypted';
@@ -183,9 +185,9 @@ function decideConsent(q: DisclosureQuestion, b: ConsentBasis): Decision {
   if (recipient.kind === 'agency' && recipient.agencyType !== null && ownerPolicy.blockedAgencyTypes.includes(recipient.agencyType)) {
     return refuse('owner_policy', `the owner does not share with ${recipient.agencyType} agencies`);
   }
-  // The server cannot make a copy of ciphertext it cannot read; an e2ee owner's
-  // own client re-wraps the key instead (PRODUCT.md H), which is not this path.
-  if (clip.e2ee) return refuse('e2ee', `${E2EE_REFUSAL}; the owner's own app shares such clips`);
+  // The server cannot make a copy of ciphertext it cannot read; the owner's own
+  // browser re-wraps the clip's secret for the recipient instead (PRODUCT.md H).
+  if (clip.e2ee && !q.rewrapped) return refuse('e2ee', `${E2EE_REFUSAL}; share it from your browser, which re-wraps its key for the recipient`);
   return { allow: true, basis: b };
 }
 

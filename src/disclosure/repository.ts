@@ -123,13 +123,13 @@ export async function shredCopiesOf(db: DbHandle, clipId: string): Promise<strin
 }
 
 /** What an evidence manifest says about each clip: the device's signature and the times it reported. */
-export type ManifestClipFacts = Pick<Selectable<ClipsTable>, 'id' | 'started_at' | 'ended_at' | 'kind' | 'signed' | 'device_signature' | 'device_public_key' | 'deleted_at'>;
+export type ManifestClipFacts = Pick<Selectable<ClipsTable>, 'id' | 'started_at' | 'ended_at' | 'kind' | 'signed' | 'device_signature' | 'device_public_key' | 'deleted_at' | 'envelope_header'>;
 
 export async function manifestClipFacts(db: DbHandle, clipIds: readonly string[]): Promise<Map<string, ManifestClipFacts>> {
   const out = new Map<string, ManifestClipFacts>();
   for (let at = 0; at < clipIds.length; at += 500) {
     const rows = await db.selectFrom('clips')
-      .select(['id', 'started_at', 'ended_at', 'kind', 'signed', 'device_signature', 'device_public_key', 'deleted_at'])
+      .select(['id', 'started_at', 'ended_at', 'kind', 'signed', 'device_signature', 'device_public_key', 'deleted_at', 'envelope_header'])
       .where('id', 'in', clipIds.slice(at, at + 500)).execute();
     for (const r of rows) out.set(r.id, r);
   }

@@ -19,7 +19,10 @@ import type { AppContext } from '../platform/context.ts';
 import { requirePorts } from '../platform/ports.ts';
 import { newId } from '../platform/crypto.ts';
 import type { DbHandle } from '../platform/db/db.ts';
-import { HttpError, forbidden, notFound } from '../platform/http/errors.ts';
+import { HttpError, badRequest, forbidden, notFound, orBadRequest } from '../platform/http/errors.ts';
+import { checkRecipientKey, agencySubject } from '../e2ee/policy.ts';
+import { clipKeyOfDisclosure, currentKey, insertClipKey } from '../e2ee/repository.ts';
+import { toSealedKeyView, type SealedKeyView } from '../e2ee/service.ts';
 import type { Readable } from 'node:stream';
 import type { ClipRow, ClipsService, VideoAnswer } from '../clips/service.ts';
 import { clipBytesOf, type ClipBytes } from '../clips/internal.ts';
@@ -29,11 +32,13 @@ import { LogWriter, type LogClip } from './log.ts';
 import { manifestsOf, type EvidenceManifest, type EvidenceRecord } from './manifest.ts';
 import {
   decideDisclosure, eligibleApprovals, recipientKey, type Basis, type ClipFacts, type ConsentBasis, type Decision,
-  type OwnerPolicy, type Recipient, type RefusalCode,
+  type OwnerPolicy, type Recipient, type RefusalCode, E2EE_REFUSAL,
 } from './policy.ts';
 import * as repo from './repository.ts';
+import { consentBasis, refusalStatus, reviewersOf, toDisclosureView, toFacts, zonesOf, type BasisKind, type DisclosureView } from './views.ts';
 
-export type BasisKind = 'consent' | 'warrant' | 'emergency';
+export { refusalStatus, toDisclosureView, toFacts, type BasisKind, type DisclosureView };
+
 export type BasisSource = (db: DbHandle, ref: string) => Promise<Basis | undefined>;
 
 export interface DiscloseInput {
@@ -42,69 +47,17 @@ export interface DiscloseInput {
   basis: { kind: BasisKind; ref: string };
   /** Reviewers who approved the request a consent answers (their ids go into the entry). */
   reviewerIds?: readonly string[];
+  /** An end-to-end clip's secret, re-wrapped by the owner's browser for the recipient agency's key. */
+  sealedKey?: OfferedKey;
 }
 
-export interface DisclosureView {
-  id: string;
-  clipId: string;
-  recipient: string;
-  basis: { kind: BasisKind; ref: string };
-  content: 'derived' | 'original';
-  sha256: string;
-  originalSha256: string;
-  size: number;
-  logSeq: number;
-  createdAt: string;
+export interface OfferedKey {
+  keyId: string;
+  sealedKey: Uint8Array;
 }
+
 
 export type Release = { ok: true; disclosure: DisclosureView; created: boolean } | { ok: false; code: RefusalCode; reason: string };
-
-export const toDisclosureView = (r: repo.DisclosureRow): DisclosureView => ({
-  id: r.id,
-  clipId: r.clip_id,
-  recipient: r.recipient,
-  basis: { kind: r.basis_kind, ref: r.basis_ref },
-  content: r.content,
-  sha256: r.copy_sha256,
-  originalSha256: r.original_sha256,
-  size: Number(r.copy_size),
-  logSeq: Number(r.log_seq),
-  createdAt: new Date(Number(r.created_at)).toISOString(),
-});
-
-/** HTTP status for a refusal: absent → 404/410, not yours → 403, encrypted → 422, otherwise a state conflict. */
-export function refusalStatus(code: RefusalCode): number {
-  if (code === 'deleted') return 410;
-  if (code === 'e2ee') return 422;
-  if (code === 'no_basis' || code === 'wrong_clip' || code === 'wrong_owner' || code === 'wrong_recipient') return 403;
-  return 409;
-}
-
-export function toFacts(row: repo.ClipFactsRow): ClipFacts {
-  return {
-    id: row.id,
-    ownerId: row.owner_id,
-    cameraId: row.camera_id,
-    cameraLocation: row.lat === null || row.lon === null ? null : { lat: row.lat, lon: row.lon },
-    startedAt: Number(row.started_at),
-    endedAt: Number(row.ended_at),
-    // Either the clip was uploaded as ciphertext, or its camera is in e2ee mode now.
-    e2ee: row.clip_e2ee === 1 || row.camera_e2ee === 1,
-    deleted: row.deleted_at !== null,
-  };
-}
-
-const consentBasis = (c: repo.ConsentRow): ConsentBasis => ({
-  kind: 'consent', id: c.ref, ownerId: c.owner_id, clipId: c.clip_id, recipient: c.recipient, givenAt: Number(c.given_at),
-  revokedAt: c.revoked_at === null ? null : Number(c.revoked_at), expiresAt: null,
-});
-
-/** The reviewer ids a basis puts into its log entry. */
-function reviewersOf(b: Basis, now: number, extra: readonly string[] = []): string[] {
-  if (b.kind === 'warrant') return [...b.reviewerIds];
-  if (b.kind === 'emergency') return eligibleApprovals(b, now);
-  return [...extra];
-}
 
 /** Where an owner's sharing preferences come from (requests' blocked agency types today). */
 export type OwnerPolicySource = (db: DbHandle, ownerId: string) => Promise<OwnerPolicy>;
@@ -155,7 +108,10 @@ export class DisclosureService {
       const b = source ? await source(db, input.basis.ref) : undefined;
       bases = b ? [b] : [];
     }
-    return decideDisclosure({ recipient: input.recipient, clip: facts, bases: [...bases, ...extra], ownerPolicy: await this.#ownerPolicy(db, facts.ownerId), now: this.#ctx.clock.now() });
+    return decideDisclosure({
+      recipient: input.recipient, clip: facts, bases: [...bases, ...extra], ownerPolicy: await this.#ownerPolicy(db, facts.ownerId), now: this.#ctx.clock.now(),
+      rewrapped: input.basis.kind === 'consent' && input.sealedKey !== undefined,
+    });
   }
 
   /**
@@ -186,6 +142,8 @@ export class DisclosureService {
     const first = await this.#decide(this.#db, toFacts(row), input, recorded ? [] : [offered]);
     if (!first.allow) return { ok: false, code: first.code, reason: first.reason };
 
+    if (toFacts(row).e2ee) return this.#shareSealed(actor.userId, row.id, input, now);
+    if (input.sealedKey) throw badRequest(`clip ${row.id} is not end-to-end encrypted: share it without a sealed key`, [{ field: 'body.sealedKeys', message: `${row.id} is not end-to-end encrypted` }]);
     const clip = await this.#bytes.findAny(row.id);
     if (!clip) return { ok: false, code: 'deleted', reason: `clip ${row.id} is deleted` };
     const id = newId();
@@ -221,8 +179,8 @@ export class DisclosureService {
 
   /** Decides on fresh rows and, when allowed, writes the log entry and the disclosure. */
   async #record(tx: DbHandle, id: string, input: DiscloseInput, copy: StoredCopy | null): Promise<Release> {
-    // A copy must not be recorded for a clip being shredded at the same moment (the shred would miss it).
-    if (copy) await repo.lockClip(tx, this.#ctx.db.engine, input.clipId);
+    // A copy or a re-wrapped key must not be recorded for a clip being shredded at the same moment (the shred would miss it).
+    if (copy || input.sealedKey) await repo.lockClip(tx, this.#ctx.db.engine, input.clipId);
     const row = await repo.clipFacts(tx, input.clipId);
     if (!row) return { ok: false, code: 'deleted', reason: `no clip ${input.clipId}` };
     const key = recipientKey(input.recipient);
@@ -243,13 +201,54 @@ export class DisclosureService {
     });
     const disclosure: repo.DisclosureRow = {
       id, clip_id: row.id, owner_id: row.owner_id, recipient: key, basis_kind: input.basis.kind, basis_ref: input.basis.ref,
-      content: copy ? 'derived' : 'original',
+      content: copy ? 'derived' : input.sealedKey ? 'sealed' : 'original',
       copy_blob_key: copy?.blobKey ?? null, copy_wrapped_key: copy?.wrappedKey ?? null,
       copy_sha256: copy?.sha256 ?? row.sha256, copy_size: copy?.size ?? Number(row.size), original_sha256: row.sha256,
       log_seq: logged.seq, salt: logged.salts[0], created_at: now,
     };
     await repo.insertDisclosure(tx, disclosure);
+    if (input.sealedKey) {
+      await insertClipKey(tx, { id: newId(), clip_id: row.id, key_id: input.sealedKey.keyId, recipient: key, sealed_key: input.sealedKey.sealedKey, disclosure_id: id, created_at: now });
+    }
     return { ok: true, disclosure: toDisclosureView(disclosure), created: true };
+  }
+
+  /**
+   * Consent to share an end-to-end clip: no copy can be made (the server cannot
+   * read it), so the owner's browser re-wrapped the clip secret for the agency's
+   * current key; the disclosure, the sealed key and the log entry commit together.
+   */
+  async #shareSealed(ownerId: string, clipId: string, input: DiscloseInput, now: number): Promise<Release> {
+    const r = input.recipient;
+    if (r.kind !== 'agency') throw badRequest('an end-to-end encrypted clip can be shared only with an agency that has an end-to-end key');
+    const offered = input.sealedKey;
+    if (!offered) return { ok: false, code: 'e2ee', reason: `${E2EE_REFUSAL}; share it from your browser, which re-wraps its key for the recipient` };
+    orBadRequest(checkRecipientKey(offered.keyId, await currentKey(this.#db, agencySubject(r.agencyId)), `agency ${r.agencyId}`));
+    const key = recipientKey(r);
+    try {
+      return await this.#db.transaction().execute(async (tx) => {
+        if (!(await repo.findConsent(tx, clipId, key, input.basis.ref))) {
+          await repo.insertConsent(tx, { id: newId(), owner_id: ownerId, clip_id: clipId, recipient: key, ref: input.basis.ref, given_at: now, revoked_at: null });
+        }
+        return this.#record(tx, newId(), input, null);
+      });
+    } catch (err) {
+      const winner = await repo.findExisting(this.#db, clipId, key, 'consent', input.basis.ref);
+      if (winner) return { ok: true, disclosure: toDisclosureView(winner), created: false };
+      throw err;
+    }
+  }
+
+  /** The recipient agency's re-wrapped key of a sealed disclosure (404 to anyone else, as for its bytes). */
+  async sealedKeyOf(actor: Actor, disclosureId: string): Promise<SealedKeyView> {
+    const d = await repo.findDisclosure(this.#db, disclosureId);
+    if (!d || !(actor.kind === 'user' && actor.role === 'agency' && actor.agencyId === d.recipient)) throw notFound('no such disclosure');
+    const facts = await repo.manifestClipFacts(this.#db, [d.clip_id]);
+    const sealed = d.content === 'sealed' ? await clipKeyOfDisclosure(this.#db, d.id) : undefined;
+    const header = facts.get(d.clip_id)?.envelope_header;
+    if (d.content !== 'sealed') throw new HttpError(409, 'this disclosure is not end-to-end encrypted: play it directly');
+    if (!sealed || !header || facts.get(d.clip_id)?.deleted_at !== null) throw new HttpError(410, 'the owner has deleted this clip; its key was destroyed with it');
+    return toSealedKeyView(sealed, header);
   }
 
   /**
@@ -294,7 +293,7 @@ export class DisclosureService {
       ? await this.copies.open({ id: d.id, size, wrapped_key: source.copy.copy_wrapped_key, blob_key: source.copy.copy_blob_key }, part)
       : await this.#bytes.open(source.clip, part);
     const headers: Record<string, string> = {
-      'content-type': 'video/mp4', 'accept-ranges': 'bytes', etag: `"${d.copy_sha256}"`, 'cache-control': 'private, no-store',
+      'content-type': d.content === 'sealed' ? 'application/octet-stream' : 'video/mp4', 'accept-ranges': 'bytes', etag: `"${d.copy_sha256}"`, 'cache-control': 'private, no-store',
       'content-length': String(part ? part.end - part.start + 1 : size),
     };
     if (part) headers['content-range'] = `bytes ${part.start}-${part.end}/${size}`;
@@ -336,15 +335,5 @@ export class DisclosureService {
     const out = new Map<string, DisclosureView[]>(refs.map((r) => [r, []]));
     for (const row of await repo.listByBases(db, kind, refs)) out.get(row.basis_ref)?.push(toDisclosureView(row));
     return out;
-  }
-}
-
-/** Stored zones were validated by the cameras capability; a row that is not a JSON array has none. */
-function zonesOf(json: string | null): unknown[] {
-  try {
-    const v: unknown = JSON.parse(json ?? '[]');
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
   }
 }

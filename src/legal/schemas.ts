@@ -1,5 +1,6 @@
 // TypeBox shapes shared by the legal, emergency and reviewer-console routes.
 import type { Readable } from 'node:stream';
+import { SealedKeyView } from '../e2ee/schemas.ts';
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { Id, IsoTime } from '../platform/http/schemas.ts';
@@ -85,11 +86,12 @@ export const Manifest = Type.Object({
   disclosureId: Type.String(),
   clipId: Type.String(),
   basis: Type.Object({ kind: Type.String(), ref: Type.String() }),
-  content: Type.Union([Type.Literal('derived'), Type.Literal('original')]),
+  content: Type.Union([Type.Literal('derived'), Type.Literal('original'), Type.Literal('sealed')]),
   sha256: Type.Object({ original: Type.String(), delivered: Type.String() }),
   size: Type.Integer(),
   device: Type.Object({ signed: Type.Boolean(), signature: Type.Union([Type.String(), Type.Null()]), publicKey: Type.Union([Type.String(), Type.Null()]) }),
   cameraReported: Type.Object({ startedAt: Time, endedAt: Time, kind: Type.String() }),
   log: Type.Object({ entry: Type.String(), index: Type.Union([Type.Integer(), Type.Null()]), checkpoint: Type.Union([Type.String(), Type.Null()]), proof: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
   disclosedAt: Time,
+  e2ee: Type.Union([SealedKeyView, Type.Null()], { description: "content 'sealed': the clip secret the owner re-wrapped for the agency's key, and the envelope header it is bound to" }),
 });

@@ -83,6 +83,10 @@ export const ACCESS = {
   'requests.review': { roles: STAFF },
   'me.requests': { roles: RESIDENT },
 
+  // end-to-end encryption: owners and agency members register public keys made in their browsers
+  'e2ee.self': { roles: RESIDENT },
+  'agency.e2ee': { roles: AGENCY },
+
   // clips: owners read and manage their clips; devices (and owners, by hand) upload
   'clips.upload': { roles: RESIDENT, device: true },
   'clips.read': { roles: RESIDENT },
@@ -127,6 +131,13 @@ export function authorize(actor: Actor, permission: Permission): Actor {
 export function requireUser(actor: Actor): UserActor {
   if (actor.kind === 'anonymous') throw unauthorized();
   if (actor.kind !== 'user') throw forbidden('a user session is required');
+  return actor;
+}
+
+/** For services: the caller must be a camera's device token. */
+export function requireDevice(actor: Actor): DeviceActor {
+  if (actor.kind === 'anonymous') throw unauthorized();
+  if (actor.kind !== 'device') throw forbidden('a device token is required');
   return actor;
 }
 

@@ -6,8 +6,10 @@
 import type { Polygon } from 'geojson';
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
-import { HttpError, badRequest, conflict, notFound } from '../platform/http/errors.ts';
-import type { DisclosureService, DisclosureView } from '../disclosure/service.ts';
+import { HttpError, badRequest, conflict, notFound, orBadRequest } from '../platform/http/errors.ts';
+import type { DisclosureService, DisclosureView, OfferedKey } from '../disclosure/service.ts';
+import type { E2eeService, KeyView } from '../e2ee/service.ts';
+import { checkSealedKeyText } from '../e2ee/policy.ts';
 import { containsPoint } from '../agencies/geo.ts';
 import { AGENCY_TYPES, typeMask } from '../agencies/policy.ts';
 import { findAgency } from '../agencies/repository.ts';
@@ -38,10 +40,12 @@ export const MAX_SHARE = 100;
 export class AnswersService {
   readonly #ctx: AppContext;
   readonly #disclosure: DisclosureService;
+  readonly #e2ee: E2eeService;
 
-  constructor(ctx: AppContext, disclosure: DisclosureService) {
+  constructor(ctx: AppContext, disclosure: DisclosureService, e2ee: E2eeService) {
     this.#ctx = ctx;
     this.#disclosure = disclosure;
+    this.#e2ee = e2ee;
   }
 
   get #db() {
@@ -68,7 +72,7 @@ export class AnswersService {
     return rows.filter((c) => containsPoint(area, Number(c.lat), Number(c.lon)));
   }
 
-  async get(actor: UserActor, id: string): Promise<InboxItem & { clips: ScopeClip[] }> {
+  async get(actor: UserActor, id: string): Promise<InboxItem & { clips: ScopeClip[]; agencyKey: KeyView | null }> {
     const { r } = await this.#received(actor, id);
     const a = (await findAgency(this.#db, r.agency_id))!;
     const [rec] = await repo.inboxOf(this.#db, actor.userId, 1, id);
@@ -78,7 +82,7 @@ export class AnswersService {
       endedAt: new Date(Number(c.ended_at)).toISOString(), kind: c.kind, e2ee: c.e2ee === 1,
       thumbnailUrl: c.thumbnail_key ? `/api/v1/clips/${c.id}/thumbnail` : null, shared: shared.has(c.id),
     }));
-    return { ...toInboxItem({ ...rec, agency_name: a.name, agency_type: a.type }, this.#ctx.clock.now()), clips };
+    return { ...toInboxItem({ ...rec, agency_name: a.name, agency_type: a.type }, this.#ctx.clock.now()), clips, agencyKey: await this.#e2ee.agencyPublicKey(a.id) };
   }
 
   /**
@@ -86,13 +90,14 @@ export class AnswersService {
    * its existing disclosure. A decline after a share is refused (what was
    * shared cannot be unshared); sharing after a decline is allowed.
    */
-  async respond(actor: UserActor, id: string, body: { share?: string[]; decline?: boolean }): Promise<AnswerResult> {
+  async respond(actor: UserActor, id: string, body: { share?: string[]; decline?: boolean; sealedKeys?: Record<string, { keyId: string; sealedKey: string }> }): Promise<AnswerResult> {
     const { r, rec } = await this.#received(actor, id);
     const now = this.#ctx.clock.now();
     const life = lifecycleOf(r, now);
     if (life !== 'open') throw conflict(`the request is ${life}; it no longer takes answers`);
     const hasShare = Array.isArray(body.share);
     if (hasShare === (body.decline === true)) throw badRequest('answer with either {"share": [clip ids]} or {"decline": true}');
+    if (body.sealedKeys && !hasShare) throw badRequest('sealedKeys go with a share', [{ field: 'body.sealedKeys', message: 'only with share' }]);
     if (body.decline) {
       if (rec.answer === 'shared') throw conflict('you already shared clips with this request; a shared clip cannot be withdrawn from the agency');
       if (rec.answer !== 'declined') await repo.updateRecipient(this.#db, id, actor.userId, { answer: 'declined', answered_at: now });
@@ -106,9 +111,10 @@ export class AnswersService {
     // Someone else's clip reads exactly like one of yours outside the area or window: no existence leak.
     if (outside.length) throw badRequest(`not your clips in this request's area and window: ${outside.join(', ')}`, outside.map((c) => ({ field: 'body.share', message: `${c} is out of scope` })));
     // Refuse the whole answer before anything leaves, rather than share some clips and then fail.
-    const sealed = ids.filter((c) => inScope.get(c)!.e2ee === 1);
+    const offered = this.#offeredKeys(ids, body.sealedKeys ?? {});
+    const sealed = ids.filter((c) => inScope.get(c)!.e2ee === 1 && !offered.has(c));
     if (sealed.length) {
-      throw new HttpError(422, `end-to-end encrypted clips cannot be shared from the server; share them from your device: ${sealed.join(', ')}`, { errors: sealed.map((c) => ({ field: 'body.share', message: `${c} is end-to-end encrypted` })) });
+      throw new HttpError(422, `end-to-end encrypted clips are shared from your browser, which re-wraps each one's key for the agency; none came for: ${sealed.join(', ')}`, { errors: sealed.map((c) => ({ field: 'body.sealedKeys', message: `${c} is end-to-end encrypted` })) });
     }
 
     const agency = (await findAgency(this.#db, r.agency_id))!;
@@ -118,7 +124,7 @@ export class AnswersService {
       try {
         done.push(await this.#disclosure.disclose(actor, {
           clipId, recipient: { kind: 'agency', agencyId: agency.id, agencyType: agency.type },
-          basis: { kind: 'consent', ref: id }, reviewerIds: r.reviewed_by ? [r.reviewed_by] : [],
+          basis: { kind: 'consent', ref: id }, reviewerIds: r.reviewed_by ? [r.reviewed_by] : [], sealedKey: offered.get(clipId),
         }));
       } catch (err) {
         failure = err;
@@ -132,6 +138,16 @@ export class AnswersService {
       answer: 'shared', answeredAt: new Date(Number(after.answered_at)).toISOString(),
       shared: done.map((d) => ({ clipId: d.clipId, disclosureId: d.id, logSeq: d.logSeq, receiptsUrl: '/api/v1/me/receipts' })),
     };
+  }
+
+  /** Every offered key names a clip being shared and has a sealed key's shape. */
+  #offeredKeys(ids: string[], keys: Record<string, { keyId: string; sealedKey: string }>): Map<string, OfferedKey> {
+    const out = new Map<string, OfferedKey>();
+    for (const [clipId, k] of Object.entries(keys)) {
+      if (!ids.includes(clipId)) throw badRequest(`a sealed key came for clip ${clipId}, which is not among the clips shared`, [{ field: `body.sealedKeys.${clipId}`, message: 'not shared' }]);
+      out.set(clipId, { keyId: k.keyId, sealedKey: orBadRequest(checkSealedKeyText(k.sealedKey, `body.sealedKeys.${clipId}.sealedKey`)) });
+    }
+    return out;
   }
 
   async #markShared(requestId: string, ownerId: string, now: number): Promise<void> {

@@ -16,6 +16,7 @@ import { notFound } from '../platform/http/errors.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import type { EvidenceManifest } from '../disclosure/manifest.ts';
 import type { VideoAnswer } from '../clips/service.ts';
+import type { SealedKeyView } from '../e2ee/service.ts';
 import { latestCheckpoint } from '../ledger/repository.ts';
 import { isMemberOf } from '../agencies/policy.ts';
 import * as repo from './repository.ts';
@@ -77,7 +78,7 @@ export class EvidenceService {
       const n = numbers.get(d.owner_id);
       if (n === undefined) continue;
       const { clipId: _clipId, ...rest } = m;
-      const available = clipLive && (d.content === 'original' || (d.copy_wrapped_key !== null && d.copy_blob_key !== null));
+      const available = clipLive && (d.content !== 'derived' || (d.copy_wrapped_key !== null && d.copy_blob_key !== null));
       const item: EvidenceItem = {
         id: d.id,
         available,
@@ -100,6 +101,13 @@ export class EvidenceService {
   async video(actor: UserActor, agencyId: string, rid: string, itemId: string, range: string | undefined): Promise<VideoAnswer> {
     const r = await this.#request(actor, agencyId, rid);
     return this.#disclosure.openEvidence(actor, { agencyId: r.agency_id, basis: { kind: 'consent', ref: r.id }, disclosureId: itemId }, range);
+  }
+
+  async sealedKey(actor: UserActor, agencyId: string, rid: string, itemId: string): Promise<SealedKeyView> {
+    const r = await this.#request(actor, agencyId, rid);
+    const d = await this.#disclosure.get(itemId);
+    if (!d || d.basis_kind !== 'consent' || d.basis_ref !== r.id || d.recipient !== r.agency_id) throw notFound('no such evidence');
+    return this.#disclosure.sealedKeyOf(actor, d.id);
   }
 
   /**

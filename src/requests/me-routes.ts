@@ -8,6 +8,7 @@ import { errorResponses } from '../platform/http/errors.ts';
 import { Id, IdParams } from '../platform/http/schemas.ts';
 import { AgencyType } from '../agencies/schemas.ts';
 import { MAX_SHARE, type AnswersService } from './answers.ts';
+import { KeyView, OfferedKey } from '../e2ee/schemas.ts';
 
 const strict = { additionalProperties: false } as const;
 const T = Type.String({ format: 'date-time' });
@@ -24,6 +25,11 @@ const ScopeClip = Type.Object({
   id: Type.String(), cameraId: Type.String(), cameraName: Type.String(), startedAt: T, endedAt: T, kind: Type.String(),
   e2ee: Type.Boolean(), thumbnailUrl: Type.Union([Type.String(), Type.Null()]), shared: Type.Boolean(),
 });
+const RequestDetail = Type.Object({
+  ...InboxItem.properties,
+  clips: Type.Array(ScopeClip),
+  agencyKey: Type.Union([KeyView, Type.Null()], { description: "the agency's end-to-end public key, to re-wrap end-to-end clips for; null: it cannot receive them" }),
+});
 const Policy = Type.Object({ blockedAgencyTypes: Type.Array(Type.String()) });
 
 export function meRequestsRoutes(answers: AnswersService): FastifyPluginAsyncTypebox {
@@ -37,7 +43,7 @@ export function meRequestsRoutes(answers: AnswersService): FastifyPluginAsyncTyp
 
     app.get('/api/v1/me/requests/:id', {
       config: { access: 'me.requests' },
-      schema: { tags, summary: 'A request I received, with my clips inside its area and window', params: IdParams, response: { 200: Type.Object({ ...InboxItem.properties, clips: Type.Array(ScopeClip) }), ...errorResponses(400, 401, 403, 404) } },
+      schema: { tags, summary: 'A request I received, with my clips inside its area and window', params: IdParams, response: { 200: RequestDetail, ...errorResponses(400, 401, 403, 404) } },
     }, async (req) => answers.get(requireUser(req.actor), req.params.id));
 
     app.post('/api/v1/me/requests/:id/response', {
@@ -48,7 +54,11 @@ export function meRequestsRoutes(answers: AnswersService): FastifyPluginAsyncTyp
         body: Type.Object({
           share: Type.Optional(Type.Array(Id, { maxItems: MAX_SHARE })),
           decline: Type.Optional(Type.Literal(true)),
-        }, { ...strict, minProperties: 1, maxProperties: 1 }),
+          sealedKeys: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), OfferedKey, {
+            maxProperties: MAX_SHARE,
+            description: "for each end-to-end encrypted clip shared: its secret, re-wrapped in your browser for the agency's current key (agencyKey)",
+          })),
+        }, { ...strict, minProperties: 1, maxProperties: 2 }),
         response: {
           200: Type.Object({
             answer: Type.Union([Type.Literal('shared'), Type.Literal('declined')]), answeredAt: T,

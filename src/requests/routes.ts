@@ -10,6 +10,7 @@ import { Id, IdParams } from '../platform/http/schemas.ts';
 import { GeoArea } from '../agencies/schemas.ts';
 import { INCIDENT_TYPES, REQUEST_LIMITS, REVIEW_REASONS } from './policy.ts';
 import type { EvidenceService } from './evidence.ts';
+import { SealedKeyView } from '../e2ee/schemas.ts';
 import type { RequestsService } from './service.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -43,6 +44,7 @@ const Manifest = Type.Object({
   cameraReported: Type.Object({ startedAt: T, endedAt: T, kind: Type.String() }),
   log: Type.Object({ entry: Type.String(), index: Type.Union([Type.Integer(), Type.Null()]), checkpoint: NS, proof: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
   disclosedAt: T, commitmentSalt: Type.String(),
+  e2ee: Type.Union([SealedKeyView, Type.Null()], { description: "content 'sealed': the clip secret the owner re-wrapped for your agency's key; the envelope opens in your browser" }),
 });
 const Locker = Type.Object({
   requestId: Type.String(),
@@ -103,6 +105,15 @@ export function requestsRoutes(requests: RequestsService, evidence: EvidenceServ
       const z = await evidence.zip(requireUser(req.actor), req.params.id, req.params.rid);
       return reply.type('application/zip').header('content-disposition', `attachment; filename="${z.filename}"`).header('cache-control', 'private, no-store').send(z.body);
     });
+
+    app.get(`${base}/:rid/evidence/:item/sealed-key`, {
+      config: { access: 'agency.requests' },
+      schema: {
+        tags, summary: "An end-to-end clip's secret, re-wrapped by its owner for your agency's key: the envelope (…/video) opens with it in your browser",
+        params: Type.Object({ id: Id, rid: Id, item: Id }, strict),
+        response: { 200: SealedKeyView, ...errorResponses(400, 401, 403, 404, 409, 410) },
+      },
+    }, async (req) => evidence.sealedKey(requireUser(req.actor), req.params.id, req.params.rid, req.params.item));
 
     app.get(`${base}/:rid/evidence/:item/video`, {
       config: { access: 'agency.requests' },

@@ -158,7 +158,7 @@ forEachEngine('camera agent: upload and watch', (getDb) => {
     const { state: s, key } = loadState(state);
     const lines: string[] = [];
     const summary = await watchDirectory({
-      dir, stateDir: state, target: { server: s.server, cameraId: s.cameraId, token: s.token, key }, kind: 'motion',
+      dir, stateDir: state, target: { server: s.server, cameraId: s.cameraId, token: s.token, key, ffmpegPath: 'ffmpeg' }, kind: 'motion',
       intervalMs: 5, deleteAfterUpload: false, once: true, maxAttempts: 3, backoffBaseMs: 5, backoffMaxMs: 50, log: (l) => lines.push(l),
       // The recorder appends one part before each of the first three scans.
       onScan: (scan) => {

@@ -9,6 +9,10 @@ import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { as, createResident, fixturePath, type TestApp, type TestUser } from '../helpers/app.ts';
 import { clipSigningPayload, exportDevicePublicKey, signClipPayload } from '../../src/cameras/signature.ts';
+import os from 'node:os';
+import { buffer } from 'node:stream/consumers';
+import { prepareSealed } from '../../src/cameras/agent-e2ee.ts';
+import { generateRawKeyPair, importKeyPair, type RawKeyPair } from '../../src/platform/sealed/hpke.ts';
 
 export interface Device {
   cameraId: string;
@@ -102,4 +106,48 @@ export async function storedFiles(t: TestApp): Promise<{ blobs: string[]; temp: 
     }
   };
   return { blobs: await list(path.join(t.dataDir, 'blobs')), temp: await list(path.join(t.dataDir, 'tmp')) };
+}
+
+/** An owner's end-to-end key pair, made as the browser makes it, with its public half registered. */
+export interface OwnerKey {
+  keyId: string;
+  raw: RawKeyPair;
+  pair: CryptoKeyPair;
+}
+
+export async function enrolOwnerKey(t: TestApp, user: TestUser, url = '/api/v1/me/e2ee-key'): Promise<OwnerKey> {
+  const raw = await generateRawKeyPair();
+  const res = await as(t, user, { method: 'PUT', url, payload: { publicKey: Buffer.from(raw.publicKey).toString('base64') } });
+  assert.equal(res.statusCode, 200, res.body);
+  return { keyId: res.json().keyId, raw, pair: await importKeyPair(raw) };
+}
+
+/**
+ * An end-to-end upload exactly as the camera agent makes it (agent-e2ee.ts
+ * prepareSealed: envelope, signature, HPKE-sealed secret), as the device or as
+ * the owner by hand. Returns the answer and the envelope bytes sent.
+ */
+export async function uploadSealed(t: TestApp, who: { device: Device } | { user: TestUser }, key: Pick<OwnerKey, 'keyId' | 'raw'>, o: UploadOpts & { cameraId: string; headersOver?: Record<string, string | undefined> }): Promise<{ res: LightMyRequestResponse; envelope: Buffer }> {
+  const plain = o.body ?? fixture('clip.mp4');
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'pl-seal-'));
+  try {
+    const file = path.join(dir, 'clip.mp4');
+    await fsp.writeFile(file, plain);
+    const tm = times(t);
+    const fields = { cameraId: o.cameraId, startedAt: o.startedAt ?? tm.startedAt, endedAt: o.endedAt ?? tm.endedAt, kind: o.kind ?? 'motion' };
+    const deviceKey = 'device' in who ? who.device.key : generateKeyPairSync('ed25519').privateKey;
+    const sealed = await prepareSealed({ file, ...fields, deviceKey, ffmpegPath: 'ffmpeg' }, { e2ee: true, ownerKey: { keyId: key.keyId, publicKey: Buffer.from(key.raw.publicKey).toString('base64') }, privacyZones: [] });
+    const envelope = await buffer(sealed.open());
+    const headers: Record<string, string> = { ...sealed.headers, authorization: 'device' in who ? `Bearer ${who.device.token}` : who.user.auth.authorization };
+    for (const [k, v] of Object.entries(o.headersOver ?? {})) {
+      if (v === undefined) delete headers[k];
+      else headers[k] = v;
+    }
+    delete headers['content-length'];
+    const qs = new URLSearchParams(fields);
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/clips?${qs}`, headers, payload: envelope });
+    return { res, envelope };
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 }

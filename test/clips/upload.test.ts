@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp } from '../helpers/app.ts';
 import { clipSigningPayload, signClipPayload } from '../../src/cameras/signature.ts';
-import { enrolDevice, fixture, newCamera, newOwner, sha256, storedFiles, times, upload, type Owner } from './helpers.ts';
+import { enrolDevice, enrolOwnerKey, fixture, newCamera, newOwner, sha256, storedFiles, times, upload, uploadSealed, type Owner } from './helpers.ts';
 
 forEachEngine('clip upload', (getDb) => {
   let t: TestApp;
@@ -161,18 +161,19 @@ forEachEngine('clip upload', (getDb) => {
     await refused(400, () => upload(t, { user: carol }, { cameraId: 'bad id!', kind: 'manual' }));
   });
 
-  test('an end-to-end encrypted camera uploads opaque bytes: stored, not parsed', async () => {
+  test('an end-to-end encrypted camera stores the envelope as sent: not parsed, no thumbnail, served as octets', async () => {
     const user = await createResident(t);
     const cameraId = await newCamera(t, user, { e2ee: true });
     const dev = await enrolDevice(t, user, cameraId);
-    const opaque = Buffer.from('ciphertext the server cannot read '.repeat(10));
-    const res = await upload(t, { device: dev }, { body: opaque, contentType: 'application/octet-stream' });
+    const key = await enrolOwnerKey(t, user);
+    const { res, envelope } = await uploadSealed(t, { device: dev }, key, { cameraId });
     assert.equal(res.statusCode, 201, res.body);
     const got = await as(t, user, { method: 'GET', url: `/api/v1/clips/${res.json().id}` });
     assert.equal(got.json().e2ee, true);
     assert.equal(got.json().durationMs, null);
+    assert.equal(got.json().thumbnail, false);
     const video = await as(t, user, { method: 'GET', url: `/api/v1/clips/${res.json().id}/video` });
     assert.equal(video.headers['content-type'], 'application/octet-stream');
-    assert.deepEqual(video.rawPayload, opaque);
+    assert.deepEqual(video.rawPayload, envelope);
   });
 });

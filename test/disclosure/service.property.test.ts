@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import path from 'node:path';
 import { freshTarget } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
-import { newCamera, upload } from '../clips/helpers.ts';
+import { enrolOwnerKey, newCamera, upload, uploadSealed, type OwnerKey } from '../clips/helpers.ts';
 import { openDatabase, type Db } from '../../src/platform/db/db.ts';
 import { clipCommitment } from '../../src/ledger/entry.ts';
 import { fromHex } from '../../src/ledger/primitives.ts';
@@ -104,6 +104,11 @@ async function runSequence(generated: Op[]): Promise<void> {
   const releasable = (s: Scope) => clips.filter((c) => !c.deleted && !cams[c.cam].e2ee && s.cams.includes(c.cam) && c.start >= s.from && c.end <= s.to);
   const scopeBody = (s: Scope) => ({ cameraIds: [...new Set(s.cams.map((i) => cams[i].id))], ranges: [range(s.from, s.to)] });
 
+  const keys = new Map<number, OwnerKey>();
+  const keyOf = async (owner: number) => {
+    if (!keys.has(owner)) keys.set(owner, await enrolOwnerKey(t, owners[owner]));
+    return keys.get(owner)!;
+  };
   for (const o of ops) {
     t.clock.advance(MIN);
     const now = t.clock.now();
@@ -113,7 +118,9 @@ async function runSequence(generated: Op[]): Promise<void> {
       const cam = pick(cams, o.cam);
       if (!cam) continue;
       const start = now - o.ago * MIN;
-      const res = await upload(t, { user: owners[cam.owner] }, { cameraId: cam.id, kind: 'manual', startedAt: new Date(start).toISOString(), endedAt: new Date(start + 20_000).toISOString() });
+      const when = { cameraId: cam.id, kind: 'manual', startedAt: new Date(start).toISOString(), endedAt: new Date(start + 20_000).toISOString() };
+      // An end-to-end camera takes only what its agent seals (an envelope and the owner's sealed key).
+      const res = cam.e2ee ? (await uploadSealed(t, { user: owners[cam.owner] }, await keyOf(cam.owner), when)).res : await upload(t, { user: owners[cam.owner] }, when);
       assert.equal(res.statusCode, 201, res.body);
       clips.push({ id: res.json().id, cam: cams.indexOf(cam), owner: cam.owner, start, end: start + 20_000, deleted: false });
     } else if (o.op === 'respond') {

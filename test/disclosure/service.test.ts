@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { buffer } from 'node:stream/consumers';
 import { forEachEngine } from '../helpers/db.ts';
 import { buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
-import { fixture, newCamera, sha256, upload } from '../clips/helpers.ts';
+import { enrolOwnerKey, fixture, newCamera, sha256, upload, uploadSealed } from '../clips/helpers.ts';
 import type { Actor } from '../../src/platform/access.ts';
 import type { Basis } from '../../src/disclosure/policy.ts';
 import type { Db } from '../../src/platform/db/db.ts';
@@ -136,7 +136,7 @@ forEachEngine('disclosure service', (getDb) => {
 
   test('an end-to-end encrypted camera: "not disclosable: end-to-end encrypted", nothing written', async () => {
     const cam = await newCamera(t, ann, { e2ee: true });
-    const res = await upload(t, { user: ann }, { cameraId: cam, kind: 'manual' });
+    const { res } = await uploadSealed(t, { user: ann }, await enrolOwnerKey(t, ann), { cameraId: cam, kind: 'manual' });
     assert.equal(res.statusCode, 201, res.body);
     const before = await counts(getDb());
     await assert.rejects(

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { as, createResident, createStaff, login, type TestApp, type TestUser } from '../helpers/app.ts';
 import { totpCode } from '../../src/accounts/totp.ts';
-import { newCamera, upload } from '../clips/helpers.ts';
+import { enrolOwnerKey, newCamera, upload, uploadSealed } from '../clips/helpers.ts';
 import { minimalPdf } from '../../src/legal/pdf.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import { insertAgency } from '../../src/agencies/repository.ts';
@@ -76,12 +76,20 @@ export async function scene(t: TestApp): Promise<Scene> {
     assert.equal(res.statusCode, 201, res.body);
     return { id: res.json().id as string, startedAt, endedAt };
   };
+  const ownerKey = await enrolOwnerKey(t, owner);
+  const sealedClip = async (agoMs: number) => {
+    const startedAt = now - agoMs;
+    const endedAt = startedAt + 10_000;
+    const { res } = await uploadSealed(t, { user: owner }, ownerKey, { cameraId: cams.e2ee, kind: 'manual', startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString() });
+    assert.equal(res.statusCode, 201, res.body);
+    return { id: res.json().id as string, startedAt, endedAt };
+  };
   const clips = {
     a1: await clip(owner, cams.a, 3 * HOUR),
     a2: await clip(owner, cams.a, 2 * HOUR),
     b1: await clip(owner, cams.b, 3 * HOUR),
     n1: await clip(neighbour, cams.n, 3 * HOUR),
-    e1: await clip(owner, cams.e2ee, 3 * HOUR),
+    e1: await sealedClip(3 * HOUR),
   };
   return { agencyId, officer, otherOfficer, reviewer1, reviewer2, owner, neighbour, cams, clips };
 }

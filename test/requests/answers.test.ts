@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
-import { times, upload, type Owner } from '../clips/helpers.ts';
+import { enrolOwnerKey, times, upload, uploadSealed, type Owner } from '../clips/helpers.ts';
 import { agencyMember, createAgency, offset, ownerAt, requestBody } from './helpers.ts';
 
 const H = 3_600_000;
@@ -90,7 +90,10 @@ forEachEngine('community requests: answers and lifetime', (getDb) => {
     const mixed = await ownerAt(t, offset(-20, 20), { e2ee: true });
     const plain = await as(t, mixed, { method: 'POST', url: '/api/v1/cameras', payload: { name: 'Yard', location: offset(-20, 21), kind: 'outdoor' } });
     assert.equal(plain.statusCode, 201, plain.body);
-    const sealed = (await upload(t, mixed, times(t, 2 * H))).json().id;
+    const key = await enrolOwnerKey(t, mixed);
+    const sealedUp = await uploadSealed(t, mixed, key, { ...times(t, 2 * H), cameraId: mixed.cameraId });
+    assert.equal(sealedUp.res.statusCode, 201, sealedUp.res.body);
+    const sealed = sealedUp.res.json().id;
     const open = (await upload(t, { user: mixed }, { ...times(t, 2 * H), cameraId: plain.json().id })).json().id;
     const id = await approve();
     const res = await answer(mixed, id, { share: [open, sealed] });

@@ -9,5 +9,6 @@ import type { RequestsTables } from './tables/requests.ts';
 import type { DisclosureTables } from './tables/disclosure.ts';
 import type { LegalTables } from './tables/legal.ts';
 import type { LedgerTables } from './tables/ledger.ts';
+import type { E2eeTables } from './tables/e2ee.ts';
 
-export interface Database extends AccountsTables, CamerasTables, ClipsTables, OutboxTables, RequestsTables, DisclosureTables, LedgerTables, LegalTables {}
+export interface Database extends AccountsTables, CamerasTables, ClipsTables, OutboxTables, RequestsTables, DisclosureTables, LedgerTables, LegalTables, E2eeTables {}

@@ -18,6 +18,13 @@ const SECRET_SIZE = 1 + 32 + 32 + 64;
 export const SEALED_KEY_SIZE = 32 + SECRET_SIZE + 16;
 const INFO = new TextEncoder().encode('porchlight e2ee clip key v1');
 
+/** A fresh ArrayBuffer of exactly these bytes (a Node Buffer's .buffer is often a shared pool). */
+function ab(u: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(u.length);
+  copy.set(u);
+  return copy.buffer;
+}
+
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
 
 /** A sealed key or public key that cannot be what it claims. */
@@ -54,7 +61,7 @@ export async function checkPublicKey(raw: Uint8Array): Promise<string | null> {
   if (raw.length !== PUBLIC_KEY_SIZE) return `an X25519 public key is ${PUBLIC_KEY_SIZE} bytes, not ${raw.length}`;
   if (raw.every((x) => x === 0)) return 'the all-zero key is not a public key';
   try {
-    await suite.kem.deserializePublicKey(raw.slice().buffer);
+    await suite.kem.deserializePublicKey(ab(raw));
     return null;
   } catch {
     return 'not an X25519 public key';
@@ -62,9 +69,9 @@ export async function checkPublicKey(raw: Uint8Array): Promise<string | null> {
 }
 
 export async function sealSecret(recipientPublicKey: Uint8Array, header: Uint8Array, secret: ClipSecret | Uint8Array): Promise<Uint8Array> {
-  const pk = await suite.kem.deserializePublicKey(recipientPublicKey.slice().buffer);
+  const pk = await suite.kem.deserializePublicKey(ab(recipientPublicKey));
   const plain = secret instanceof Uint8Array ? secret : packSecret(secret);
-  const { enc, ct } = await suite.seal({ recipientPublicKey: pk, info: INFO.slice().buffer }, plain.slice().buffer, header.slice().buffer);
+  const { enc, ct } = await suite.seal({ recipientPublicKey: pk, info: ab(INFO) }, ab(plain), ab(header));
   const out = new Uint8Array(enc.byteLength + ct.byteLength);
   out.set(new Uint8Array(enc), 0);
   out.set(new Uint8Array(ct), enc.byteLength);
@@ -77,8 +84,8 @@ export async function openSecret(recipient: CryptoKeyPair, header: Uint8Array, s
   if (bad) throw new SealError(bad);
   try {
     const plain = await suite.open(
-      { recipientKey: recipient, enc: sealed.slice(0, 32).buffer, info: INFO.slice().buffer },
-      sealed.slice(32).buffer, header.slice().buffer,
+      { recipientKey: recipient, enc: ab(sealed.subarray(0, 32)), info: ab(INFO) },
+      ab(sealed.subarray(32)), ab(header),
     );
     return unpackSecret(new Uint8Array(plain));
   } catch (err) {
@@ -118,7 +125,7 @@ export async function importKeyPair(raw: RawKeyPair): Promise<CryptoKeyPair> {
   pkcs8.set(PKCS8_X25519, 0);
   pkcs8.set(raw.privateKey, PKCS8_X25519.length);
   const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'X25519' }, false, ['deriveBits']);
-  const publicKey = await suite.kem.deserializePublicKey(raw.publicKey.slice().buffer);
+  const publicKey = await suite.kem.deserializePublicKey(ab(raw.publicKey));
   // A private key that does not match the public one would seal for one and open for none.
   const probe = await sealSecret(raw.publicKey, new Uint8Array(0), new Uint8Array(SECRET_SIZE).fill(1, 0, 1));
   await openSecret({ privateKey, publicKey }, new Uint8Array(0), probe).catch(() => {

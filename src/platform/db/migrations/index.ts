@@ -12,6 +12,7 @@ import { m0006_disclosure } from './0006_disclosure.ts';
 import { m0007_legal_emergency } from './0007_legal_emergency.ts';
 import { m0007b_camera_points_blocked } from './0007b_camera_points_blocked.ts';
 import { m0008_emergency_state } from './0008_emergency_state.ts';
+import { m0009_e2ee } from './0009_e2ee.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -26,4 +27,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0007_legal_emergency': m0007_legal_emergency,
   '0007b_camera_points_blocked': m0007b_camera_points_blocked,
   '0008_emergency_state': m0008_emergency_state,
+  '0009_e2ee': m0009_e2ee,
 };

@@ -20,6 +20,10 @@ export interface ClipsTable {
   /** 0/1: uploaded by an end-to-end encrypted camera; the bytes are opaque to the server. */
   e2ee: number;
   duration_ms: number | null;
+  /** End-to-end clips: hex of the envelope's random id (unique: a replayed upload is refused). */
+  envelope_id: string | null;
+  /** End-to-end clips: the envelope's 40-byte header, the AAD its sealed keys are bound to. */
+  envelope_header: Uint8Array | null;
   /** The data key wrapped by the master key; null once the clip is deleted (crypto-shredded). */
   wrapped_key: Uint8Array | null;
   blob_key: string | null;

@@ -13,8 +13,12 @@ export interface DisclosuresTable {
   basis_kind: DisclosureBasisColumn;
   /** The request, post, demand or emergency id the basis is on record under. */
   basis_ref: string;
-  /** 'derived' (a redacted copy, consent) or 'original' (evidence, warrant and emergency). */
-  content: 'derived' | 'original';
+  /**
+   * 'derived' (a redacted copy, consent), 'original' (evidence, warrant and
+   * emergency) or 'sealed' (an end-to-end clip's envelope, whose secret the
+   * owner re-wrapped for the recipient: clip_keys.disclosure_id).
+   */
+  content: 'derived' | 'original' | 'sealed';
   /** Blob of the sealed derived copy; null when the original clip is served. */
   copy_blob_key: string | null;
   /** The derived copy's data key wrapped by the master key (disclosure id as associated data). */
