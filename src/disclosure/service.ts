@@ -31,7 +31,7 @@ import { CopyStore, type StoredCopy } from './copies.ts';
 import { LogWriter, type LogClip } from './log.ts';
 import { manifestsOf, type EvidenceManifest, type EvidenceRecord } from './manifest.ts';
 import {
-  decideDisclosure, eligibleApprovals, recipientKey, type Basis, type ClipFacts, type ConsentBasis, type Decision,
+  decideDisclosure, recipientKey, type Basis, type ClipFacts, type ConsentBasis, type Decision,
   type OwnerPolicy, type Recipient, type RefusalCode, E2EE_REFUSAL,
 } from './policy.ts';
 import * as repo from './repository.ts';

@@ -56,6 +56,11 @@ const EXPECTED: Record<string, Caller[]> = {
   'GET /api/v1/me/retention': RESIDENT, 'PUT /api/v1/me/retention': RESIDENT,
   'GET /api/v1/me/request-policy': RESIDENT, 'PUT /api/v1/me/request-policy': RESIDENT,
   'GET /api/v1/me/requests': RESIDENT, 'GET /api/v1/me/requests/:id': RESIDENT, 'POST /api/v1/me/requests/:id/response': RESIDENT,
+  // end-to-end encryption: an owner's public key and their clips' sealed keys; an agency member's agency key
+  'GET /api/v1/me/e2ee-key': RESIDENT, 'PUT /api/v1/me/e2ee-key': RESIDENT, 'GET /api/v1/clips/:id/sealed-key': RESIDENT,
+  'GET /api/v1/agencies/:id/e2ee-key': AGENCY, 'PUT /api/v1/agencies/:id/e2ee-key': AGENCY,
+  'GET /api/v1/devices/me/e2ee': ['device'],
+  'GET /api/v1/agencies/:id/requests/:rid/evidence/:item/sealed-key': AGENCY,
   // uploads come from the camera, or from its owner by hand; a camera reads and rotates only its own token
   'POST /api/v1/clips': ['resident', 'device'],
   'GET /api/v1/devices/me': ['device'], 'POST /api/v1/devices/me/token/rotate': ['device'],
