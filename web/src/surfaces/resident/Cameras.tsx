@@ -100,7 +100,8 @@ function AddCamera({ home, onDone }: { home?: { lat: number; lon: number }; onDo
         </Group>
         <Checkbox label="Receive community requests from agencies for this camera" checked={communityRequests} onChange={(e) => setCommunity(e.currentTarget.checked)} />
         <Checkbox
-          label="End-to-end encrypted: the server cannot read this camera's clips, so nobody (not even with a warrant) can be given them"
+          label="End-to-end encrypted: the camera seals each clip to your own key, so the server cannot read it"
+          description="What it costs: no thumbnails and no redaction on the server (the camera burns privacy zones in itself), no release on a warrant or in an emergency, and clips you can open only with your key: lose the key and its backup, and the clips are lost. The camera uploads nothing until you have registered a key."
           checked={e2ee}
           onChange={(e) => setE2ee(e.currentTarget.checked)}
         />

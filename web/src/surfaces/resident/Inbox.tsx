@@ -104,7 +104,7 @@ export function InboxRequestPage() {
                     )}
                     <Checkbox
                       mt="sm"
-                      label={`${c.cameraName}, ${formatTime(c.startedAt)}${c.e2ee ? ' (end-to-end encrypted: cannot be shared)' : ''}`}
+                      label={`${c.cameraName}, ${formatTime(c.startedAt)}${c.e2ee ? ' (end-to-end encrypted: shared by re-wrapping its key, which this web app cannot do yet)' : ''}`}
                       checked={picked.has(c.id) || c.shared}
                       disabled={answered(r) || respond.isSuccess}
                       onChange={() => toggle(c.id)}
