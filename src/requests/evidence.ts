@@ -132,7 +132,8 @@ export class EvidenceService {
       zip.add(f);
       f.push(new TextEncoder().encode(text), true);
     };
-    const all = groups.flatMap((g) => g.items.map((it) => ({ pseudonym: g.pseudonym, file: `clips/neighbor-${g.n}/${it.id}.mp4`, proofFile: `proofs/${it.id}.json`, ...it })));
+    // A sealed item is the envelope, not an MP4: it opens with manifest.e2ee and the agency's key.
+    const all = groups.flatMap((g) => g.items.map((it) => ({ pseudonym: g.pseudonym, file: `clips/neighbor-${g.n}/${it.id}.${it.manifest.content === 'sealed' ? 'envelope' : 'mp4'}`, proofFile: `proofs/${it.id}.json`, ...it })));
     const items = all.filter((it) => it.available);
     const manifest = {
       format: EVIDENCE_FORMAT,
@@ -175,7 +176,9 @@ manifest.json   the request, and for each clip: its pseudonymous neighbour, the
                 copy, the device signature and key, the camera-reported times,
                 and its disclosure-log entry with index, inclusion proof and
                 signed checkpoint.
-clips/          the delivered copies, one folder per neighbour.
+clips/          the delivered copies, one folder per neighbour. A .envelope file
+                is an end-to-end encrypted clip: it opens with the sealed key in
+                its manifest item (e2ee) and your agency's private key.
 proofs/         the log entry, index, inclusion proof and checkpoint per clip.
 checkpoint.txt  the log's latest signed checkpoint when the package was made.
 

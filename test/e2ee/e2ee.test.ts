@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { unzipSync } from 'fflate';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
 import { enrolOwnerKey, fixture, times, upload, uploadSealed, type Owner, type OwnerKey } from '../clips/helpers.ts';
@@ -169,6 +170,13 @@ forEachEngine('end-to-end encryption', (getDb) => {
     const envelope = (await as(t, officer, { method: 'GET', url: item.videoUrl })).rawPayload;
     assert.deepEqual((await openAs(agencyKey.pair, sk, envelope)).plain, fixture('clip.mp4'));
     await assert.rejects(openAs(key.pair, sk, envelope), /does not open/);
+    // The evidence package holds the envelope as it is, named as such, beside the sealed key in its manifest.
+    const zip = unzipSync(new Uint8Array((await as(t, officer, { method: 'GET', url: `/api/v1/agencies/${agencyId}/requests/${rid}/evidence.zip` })).rawPayload));
+    const manifest = JSON.parse(Buffer.from(zip['manifest.json']).toString('utf8'));
+    const packed = manifest.items.find((i: { disclosureId: string }) => i.disclosureId === item.id);
+    assert.match(packed.file, /\.envelope$/);
+    assert.deepEqual(Buffer.from(zip[packed.file]), envelope);
+    assert.deepEqual(packed.e2ee, sk);
   });
 
   test('deleting the clip shreds every sealed key; the DATA_DIR and the database hold no key and no plaintext', async () => {
