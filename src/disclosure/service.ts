@@ -243,11 +243,11 @@ export class DisclosureService {
   async sealedKeyOf(actor: Actor, disclosureId: string): Promise<SealedKeyView> {
     const d = await repo.findDisclosure(this.#db, disclosureId);
     if (!d || !(actor.kind === 'user' && actor.role === 'agency' && actor.agencyId === d.recipient)) throw notFound('no such disclosure');
-    const facts = await repo.manifestClipFacts(this.#db, [d.clip_id]);
-    const sealed = d.content === 'sealed' ? await clipKeyOfDisclosure(this.#db, d.id) : undefined;
-    const header = facts.get(d.clip_id)?.envelope_header;
     if (d.content !== 'sealed') throw new HttpError(409, 'this disclosure is not end-to-end encrypted: play it directly');
-    if (!sealed || !header || facts.get(d.clip_id)?.deleted_at !== null) throw new HttpError(410, 'the owner has deleted this clip; its key was destroyed with it');
+    const clip = (await repo.manifestClipFacts(this.#db, [d.clip_id])).get(d.clip_id);
+    const sealed = await clipKeyOfDisclosure(this.#db, d.id);
+    const header = clip?.envelope_header;
+    if (!sealed || !header || clip?.deleted_at !== null) throw new HttpError(410, 'the owner has deleted this clip; its key was destroyed with it');
     return toSealedKeyView(sealed, header);
   }
 
