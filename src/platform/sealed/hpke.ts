@@ -119,6 +119,11 @@ export async function generateRawKeyPair(): Promise<RawKeyPair> {
   };
 }
 
+/** A raw public key as @hpke/core's key object, to pair with a private key kept elsewhere (the browser's IndexedDB). */
+export function importPublicKey(raw: Uint8Array): Promise<CryptoKey> {
+  return suite.kem.deserializePublicKey(ab(raw));
+}
+
 /** Imports a raw pair for use; the private key is non-extractable (WebCrypto keeps it from script). */
 export async function importKeyPair(raw: RawKeyPair): Promise<CryptoKeyPair> {
   const pkcs8 = new Uint8Array(PKCS8_X25519.length + 32);

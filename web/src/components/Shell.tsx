@@ -27,6 +27,7 @@ function navFor(me: Me | null | undefined): Item[] {
         { to: '/home/access-log', label: 'Access log' },
         { to: '/home/notifications', label: 'Notifications' },
         { to: '/home/settings', label: 'Settings' },
+        { to: '/home/key', label: 'End-to-end key' },
         { to: '/public/log', label: 'Disclosure log' },
         // Optional for residents; offered until it is on.
         ...(me.totpEnabled ? [] : [{ to: '/account/totp', label: 'Two-factor sign-in' }]),
@@ -37,6 +38,7 @@ function navFor(me: Me | null | undefined): Item[] {
         { to: '/agency/new', label: 'New request' },
         { to: '/agency/legal', label: 'Legal demands' },
         { to: '/agency/emergency', label: 'Emergency' },
+        { to: '/agency/key', label: 'End-to-end key' },
         { to: '/agency/notifications', label: 'Notifications' },
         { to: '/public/log', label: 'Disclosure log' },
       ];

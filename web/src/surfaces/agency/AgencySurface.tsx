@@ -10,6 +10,7 @@ const RequestFormPage = lazy(() => import('./RequestForm').then((m) => ({ defaul
 import { RequestDetailPage } from './RequestDetail';
 import { LegalPage } from './Legal';
 import { EmergencyPage } from './Emergency';
+import { KeyPage } from './KeyPage';
 import { NotificationsPage } from '../../components/Notifications';
 
 export default function AgencySurface() {
@@ -21,6 +22,7 @@ export default function AgencySurface() {
         <Route path="requests/:rid" element={<RequestDetailPage />} />
         <Route path="legal" element={<LegalPage />} />
         <Route path="emergency" element={<EmergencyPage />} />
+        <Route path="key" element={<KeyPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
       </Routes>
     </RequireRole>

@@ -1,12 +1,14 @@
 // One request's status and, once residents share, the evidence locker: clips
 // grouped by pseudonym ("Neighbor 1"), a player, the manifest, and the evidence
-// ZIP. The agency never sees who declined or who did not answer.
+// ZIP. The agency never sees who declined or who did not answer. An end-to-end
+// clip plays only in a member's browser that holds the agency's key.
 import { Anchor, Badge, Button, Card, Code, Container, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { Link, useParams } from 'react-router';
 import { ClipPlayer } from '../../components/ClipPlayer';
+import { SealedClipPlayer, type SealedClip } from '../../components/SealedClipPlayer';
 import { MapView } from '../../components/MapView';
 import { Empty, QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -20,7 +22,9 @@ export function RequestDetailPage() {
   const req = useAgencyRequest(agencyId, rid);
   const approved = !!req.data && !['pending', 'rejected'].includes(req.data.status);
   const evidence = useEvidence(agencyId, rid, approved);
-  const [playing, setPlaying] = useState<{ src: string; title: string } | null>(null);
+  const [playing, setPlaying] = useState<{ src: string; title: string; sealedKeyUrl: string | null } | null>(null);
+  // Memoised: the player decrypts again whenever this object changes.
+  const sealed = useMemo<SealedClip | null>(() => (playing?.sealedKeyUrl ? { videoUrl: playing.src, sealedKeyUrl: playing.sealedKeyUrl, fileName: `${playing.title}.mp4` } : null), [playing]);
   const qc = useQueryClient();
   // Closing ends the request for residents; "resolved" also marks the public post resolved. Neither deletes it.
   const close = useMutation({
@@ -89,12 +93,15 @@ export function RequestDetailPage() {
           </Stack>
         )}
       </QueryState>
-      <ClipPlayer src={playing?.src ?? null} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
+      <ClipPlayer src={playing && !playing.sealedKeyUrl ? playing.src : null} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
+      <SealedClipPlayer clip={sealed} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
     </Container>
   );
 }
 
-function EvidenceCard({ item, onPlay, pseudonym }: { item: EvidenceItem; pseudonym: string; onPlay: (p: { src: string; title: string }) => void }) {
+const CONTENT_LABEL: Record<string, string> = { derived: 'privacy zones applied', sealed: 'end-to-end encrypted' };
+
+function EvidenceCard({ item, onPlay, pseudonym }: { item: EvidenceItem; pseudonym: string; onPlay: (p: { src: string; title: string; sealedKeyUrl: string | null }) => void }) {
   const m = item.manifest;
   const title = `${pseudonym}, ${formatTime(m.cameraReported.startedAt)}`;
   return (
@@ -103,12 +110,12 @@ function EvidenceCard({ item, onPlay, pseudonym }: { item: EvidenceItem; pseudon
       <Text size="sm">until {formatTime(m.cameraReported.endedAt)} · {m.cameraReported.kind.replace(/_/g, ' ')}</Text>
       <Group gap={6} mt={4}>
         {m.device.signed ? <Badge color="teal" variant="filled">device-signed</Badge> : <Badge color="gray" variant="filled">unsigned</Badge>}
-        <Badge color="gray" variant="filled">{m.content === 'derived' ? 'privacy zones applied' : 'as recorded'}</Badge>
+        <Badge color={m.content === 'sealed' ? 'grape' : 'gray'} variant="filled">{CONTENT_LABEL[m.content] ?? 'as recorded'}</Badge>
         {m.log.index !== null && <Badge color="indigo" variant="filled">log entry #{m.log.index}</Badge>}
       </Group>
       <Text size="xs" mt={6}>SHA-256 (original)</Text>
       <Code className="mono" fz="xs">{m.sha256.original}</Code>
-      <Button mt="sm" size="xs" onClick={() => onPlay({ src: item.videoUrl, title })} aria-label={`Play ${title}`}>Play</Button>
+      <Button mt="sm" size="xs" onClick={() => onPlay({ src: item.videoUrl, title, sealedKeyUrl: m.content === 'sealed' ? item.videoUrl.replace(/\/video$/, '/sealed-key') : null })} aria-label={`Play ${title}`}>Play</Button>
     </Card>
   );
 }

@@ -77,7 +77,8 @@ function Settings({ camera }: { camera: Camera }) {
           <NumberInput label="Longitude" decimalScale={6} min={-180} max={180} value={loc.lon} onChange={(v) => setLoc({ ...loc, lon: Number(v) })} />
         </Group>
         <Checkbox label="Receive community requests for this camera" checked={community} onChange={(e) => setCommunity(e.currentTarget.checked)} />
-        <Text size="sm">Mode: {camera.e2ee ? 'end-to-end encrypted (cannot be changed). Clips are sealed on the camera to your key: no server thumbnails, no warrant or emergency release, and a lost key means lost clips.' : 'standard'}</Text>
+        <Text size="sm">Mode: {camera.e2ee ? 'end-to-end encrypted (cannot be changed). Clips are sealed on the camera to your key, with privacy zones burned in by the camera first: no server thumbnails, no warrant or emergency release, and a lost key means lost clips.' : 'standard'}</Text>
+        {camera.e2ee && <Anchor component={Link} to="/home/key" size="sm">Your end-to-end key: make it, back it up, or restore it in this browser</Anchor>}
         <Button type="submit" loading={save.isPending} w="fit-content">Save settings</Button>
       </Stack>
     </Paper>

@@ -1,9 +1,10 @@
 // My clips, newest first, with thumbnails and a player; filter by camera.
 import { Badge, Button, Card, Container, Group, Image, Select, SimpleGrid, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ClipPlayer } from '../../components/ClipPlayer';
+import { SealedClipPlayer, type SealedClip } from '../../components/SealedClipPlayer';
 import { Empty, QueryState } from '../../components/States';
 import { bytes, duration, formatTime } from '../../lib/format';
 import { useCameras } from './cameraApi';
@@ -13,7 +14,7 @@ const KIND_LABEL: Record<string, string> = { motion: 'Motion', doorbell: 'Doorbe
 export function ClipsPage() {
   const cameras = useCameras();
   const [cameraId, setCameraId] = useState<string | null>(null);
-  const [playing, setPlaying] = useState<{ id: string; title: string } | null>(null);
+  const [playing, setPlaying] = useState<{ id: string; title: string; e2ee: boolean } | null>(null);
   const clips = useInfiniteQuery({
     queryKey: ['clips', 'list', cameraId],
     initialPageParam: undefined as string | undefined,
@@ -22,6 +23,10 @@ export function ClipsPage() {
   });
   const cameraName = (id: string) => cameras.data?.find((c) => c.id === id)?.name ?? 'Camera';
   const items = clips.data?.pages.flatMap((p) => p.items) ?? [];
+  // Memoised: the player decrypts again whenever this object changes.
+  const sealed = useMemo<SealedClip | null>(() => (playing?.e2ee
+    ? { videoUrl: `/api/v1/clips/${playing.id}/video`, sealedKeyUrl: `/api/v1/clips/${playing.id}/sealed-key`, fileName: `clip-${playing.id}.mp4` }
+    : null), [playing]);
 
   return (
     <Container size="lg">
@@ -46,7 +51,7 @@ export function ClipsPage() {
                 return (
                   <Card key={c.id} withBorder padding="sm" data-testid="clip-card">
                     <Card.Section>
-                      <UnstyledButton onClick={() => setPlaying({ id: c.id, title })} aria-label={`Play clip: ${title}`} style={{ display: 'block', width: '100%' }}>
+                      <UnstyledButton onClick={() => setPlaying({ id: c.id, title, e2ee: c.e2ee })} aria-label={`Play clip: ${title}`} style={{ display: 'block', width: '100%' }}>
                         {c.thumbnail ? (
                           <Image src={`/api/v1/clips/${c.id}/thumbnail`} alt="" h={160} fit="cover" />
                         ) : (
@@ -75,7 +80,8 @@ export function ClipsPage() {
           </Stack>
         )}
       </QueryState>
-      <ClipPlayer src={playing ? `/api/v1/clips/${playing.id}/video` : null} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
+      <ClipPlayer src={playing && !playing.e2ee ? `/api/v1/clips/${playing.id}/video` : null} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
+      <SealedClipPlayer clip={sealed} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
     </Container>
   );
 }

@@ -1,13 +1,16 @@
 // The request inbox: each agency request that reached me, its area on a map,
 // and a picker over my clips inside the area and window to share some, all or
 // none. Sharing makes one consented disclosure per clip (privacy zones applied)
-// and a log entry each; declining tells the agency nothing.
+// and a log entry each; declining tells the agency nothing. An end-to-end clip
+// is shared by re-wrapping: this browser opens its key and seals it to the
+// agency's public key, so the server never holds anything that opens it.
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, Image, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { TableScroll } from '../../components/TableScroll';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../../api/client';
+import { api, getJson, unwrap } from '../../api/client';
+import { rewrapFor, type KeyView, type SealedKeyView } from '../../lib/e2ee/keys';
 import { MapView } from '../../components/MapView';
 import { Empty, QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -18,7 +21,17 @@ const inbox = () => unwrap(api.GET('/api/v1/me/requests'));
 type InboxItem = Awaited<ReturnType<typeof inbox>>[number];
 
 const agencyName = (r: InboxItem) => r.agency.name;
+
+type SealedKeys = Record<string, { keyId: string; sealedKey: string }>;
+
+/** Each picked end-to-end clip's secret, re-wrapped in this browser for the agency's key. */
+async function sealedKeysFor(clipIds: string[], agencyKey: KeyView): Promise<SealedKeys> {
+  const out: SealedKeys = {};
+  for (const id of clipIds) out[id] = await rewrapFor(await getJson<SealedKeyView>(`/api/v1/clips/${id}/sealed-key`), agencyKey);
+  return out;
+}
 const answered = (r: InboxItem) => r.answer !== null;
+const shareable = (r: { clips: { id: string; e2ee: boolean }[]; agencyKey: KeyView | null }) => r.clips.filter((c) => !c.e2ee || r.agencyKey);
 
 export function InboxPage() {
   const items = useQuery({ queryKey: ['inbox'], queryFn: inbox });
@@ -62,7 +75,12 @@ export function InboxRequestPage() {
   const req = useQuery({ queryKey: ['inbox', id], queryFn: () => unwrap(api.GET('/api/v1/me/requests/{id}', { params: { path: { id } } })) });
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const respond = useMutation({
-    mutationFn: (body: { share: string[] } | { decline: true }) => unwrap(api.POST('/api/v1/me/requests/{id}/response', { params: { path: { id } }, body })),
+    mutationFn: async (body: { share: string[] } | { decline: true }) => {
+      const r = req.data!;
+      const sealed = 'share' in body ? r.clips.filter((c) => c.e2ee && body.share.includes(c.id)).map((c) => c.id) : [];
+      const full = sealed.length ? { ...body, sealedKeys: await sealedKeysFor(sealed, r.agencyKey!) } : body;
+      return unwrap(api.POST('/api/v1/me/requests/{id}/response', { params: { path: { id } }, body: full }));
+    },
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['inbox'] });
       await qc.invalidateQueries({ queryKey: ['receipts'] });
@@ -91,6 +109,13 @@ export function InboxRequestPage() {
             {respond.isSuccess && <Alert color="green" role="status">Your answer was sent. Shared clips get a receipt once they are on the public log.</Alert>}
             {respond.isError && <Alert color="red" role="alert">{respond.error.message}</Alert>}
             {answered(r) && !respond.isSuccess && <Alert color="gray" role="status">You answered this request ({r.answer}).</Alert>}
+            {r.clips.some((c) => c.e2ee) && (
+              <Text size="sm">
+                {r.agencyKey
+                  ? 'End-to-end encrypted clips are shared from this browser: it re-wraps each clip\'s key for the agency, which needs your key to be in this browser.'
+                  : 'This agency has no end-to-end key yet, so your end-to-end encrypted clips cannot be shared with it.'}
+              </Text>
+            )}
             {r.clips.length === 0 ? (
               <Empty title="None of your clips matches">You can still decline, or leave the request unanswered.</Empty>
             ) : (
@@ -104,9 +129,9 @@ export function InboxRequestPage() {
                     )}
                     <Checkbox
                       mt="sm"
-                      label={`${c.cameraName}, ${formatTime(c.startedAt)}${c.e2ee ? ' (end-to-end encrypted: shared by re-wrapping its key, which this web app cannot do yet)' : ''}`}
+                      label={`${c.cameraName}, ${formatTime(c.startedAt)}${c.e2ee ? ' (end-to-end encrypted)' : ''}`}
                       checked={picked.has(c.id) || c.shared}
-                      disabled={answered(r) || respond.isSuccess}
+                      disabled={answered(r) || respond.isSuccess || (c.e2ee && !r.agencyKey)}
                       onChange={() => toggle(c.id)}
                     />
                   </Card>
@@ -118,8 +143,8 @@ export function InboxRequestPage() {
                 <Button disabled={picked.size === 0} loading={respond.isPending} onClick={() => respond.mutate({ share: [...picked] })}>
                   Share {picked.size} selected clip{picked.size === 1 ? '' : 's'}
                 </Button>
-                {r.clips.length > 0 && (
-                  <Button variant="default" onClick={() => respond.mutate({ share: r.clips.map((c) => c.id) })} loading={respond.isPending}>Share all {r.clips.length}</Button>
+                {shareable(r).length > 0 && (
+                  <Button variant="default" onClick={() => respond.mutate({ share: shareable(r).map((c) => c.id) })} loading={respond.isPending}>Share all {shareable(r).length}</Button>
                 )}
                 <Button variant="default" onClick={() => respond.mutate({ decline: true })} loading={respond.isPending}>Share none</Button>
               </Group>

@@ -1,5 +1,6 @@
 // The resident surface: cameras (map, add, edit, enrol a device, privacy
-// zones), clips, the request inbox, receipts and the access log.
+// zones), clips, the request inbox, receipts, the access log and the
+// end-to-end key.
 import { Route, Routes } from 'react-router';
 import { RequireRole } from '../../components/RequireRole';
 import { CamerasPage } from './Cameras';
@@ -11,6 +12,7 @@ import { ReceiptsPage } from './Receipts';
 import { InboxPage, InboxRequestPage } from './Inbox';
 import { NotificationsPage } from '../../components/Notifications';
 import { SettingsPage } from './Settings';
+import { KeyPage } from './KeyPage';
 
 export default function ResidentSurface() {
   return (
@@ -26,6 +28,7 @@ export default function ResidentSurface() {
         <Route path="access-log" element={<AccessLogPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="key" element={<KeyPage />} />
       </Routes>
     </RequireRole>
   );
