@@ -27,16 +27,10 @@ export async function registerWeb(app: FastifyInstance, config: Config, distDir 
     schema: { tags: ['public'], summary: 'Settings the web app needs before sign-in', security: [], response: { 200: PublicConfig } },
   }, async () => ({ mapTileUrl: config.MAP_TILE_URL || null, mapAttribution: config.MAP_TILE_ATTRIBUTION }));
 
-  const index = path.join(distDir, 'index.html');
-  if (!fs.existsSync(index)) {
-    // Tests build the app without the web bundle; say how to get it rather than 404.
-    app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/plain').send('The web app is not built. Run "npm run build:web" (npm start does it for you).\n'));
-    return;
-  }
-
-  // serve:false: one wildcard route below decides between a file, the app shell and a 404.
-  await app.register(fastifyStatic, { root: distDir, serve: false });
+  // One wildcard route decides between a file, the app shell and a 404, built
+  // or not, so the routes the app serves never depend on whether web/dist exists.
+  const built = fs.existsSync(path.join(distDir, 'index.html'));
+  if (built) await app.register(fastifyStatic, { root: distDir, serve: false });
   app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => {
     let urlPath: string;
     try {
@@ -51,6 +45,10 @@ export async function registerWeb(app: FastifyInstance, config: Config, distDir 
     const wantsPage = urlPath === '/' || /\btext\/html\b/i.test(req.headers.accept ?? '');
     if (NOT_APP.test(urlPath)) {
       return reply.code(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${urlPath}`));
+    }
+    if (!built) {
+      if (!wantsPage) return reply.code(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${urlPath}`));
+      return reply.type('text/plain').send('The web app is not built. Run "npm run build:web" (npm start does it for you).\n');
     }
     const rel = urlPath.replace(/^\/+/, '');
     const file = path.resolve(distDir, rel);

@@ -84,6 +84,7 @@ export async function prepareSealed(input: SealInput, mode: DeviceMode): Promise
   const dispose = async () => {
     if (dir) await fsp.rm(dir, { recursive: true, force: true });
   };
+  notes.push(`sealed end-to-end to the owner's key ${mode.ownerKey.keyId.slice(0, 8)}: the server cannot read this clip`);
   try {
     const plainSize = (await fsp.stat(file)).size;
     const plainSha256 = await hashFile(file);

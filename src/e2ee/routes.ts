@@ -14,7 +14,7 @@ export function e2eeRoutes(e2ee: E2eeService): FastifyPluginAsyncTypebox {
 
     app.get('/api/v1/me/e2ee-key', {
       config: { access: 'e2ee.self' },
-      schema: { tags, summary: 'Your end-to-end public key', response: { 200: KeyView, ...errorResponses(401, 403, 404) } },
+      schema: { tags, summary: 'Your end-to-end public key, or null before you have made one', response: { 200: Type.Union([KeyView, Type.Null()]), ...errorResponses(401, 403) } },
     }, async (req) => e2ee.myKey(requireUser(req.actor)));
 
     app.put('/api/v1/me/e2ee-key', {
@@ -27,7 +27,7 @@ export function e2eeRoutes(e2ee: E2eeService): FastifyPluginAsyncTypebox {
 
     app.get('/api/v1/agencies/:id/e2ee-key', {
       config: { access: 'agency.e2ee' },
-      schema: { tags, summary: "Your agency's end-to-end public key (members)", params: IdParams, response: { 200: KeyView, ...errorResponses(400, 401, 403, 404) } },
+      schema: { tags, summary: "Your agency's end-to-end public key (members), or null before one is made", params: IdParams, response: { 200: Type.Union([KeyView, Type.Null()]), ...errorResponses(400, 401, 403) } },
     }, async (req) => e2ee.agencyKey(requireUser(req.actor), req.params.id));
 
     app.put('/api/v1/agencies/:id/e2ee-key', {

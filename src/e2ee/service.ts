@@ -45,10 +45,10 @@ export class E2eeService {
     return this.#ctx.db.kysely;
   }
 
-  async #key(subject: string, what: string): Promise<KeyView> {
+  /** Null, not a 404, when there is none: having no key yet is a state the page shows, not an error. */
+  async #key(subject: string): Promise<KeyView | null> {
     const k = await repo.currentKey(this.#db, subject);
-    if (!k) throw notFound(`${what} no end-to-end key yet`);
-    return toKeyView(k);
+    return k ? toKeyView(k) : null;
   }
 
   async #enrol(subject: string, createdBy: string, publicKey: string): Promise<KeyView> {
@@ -60,8 +60,8 @@ export class E2eeService {
     return toKeyView(row);
   }
 
-  myKey(actor: UserActor): Promise<KeyView> {
-    return this.#key(userSubject(actor.userId), 'you have');
+  myKey(actor: UserActor): Promise<KeyView | null> {
+    return this.#key(userSubject(actor.userId));
   }
 
   /** A new key replaces the old one; clips sealed to the old key open only with the old private key. */
@@ -69,9 +69,9 @@ export class E2eeService {
     return this.#enrol(userSubject(actor.userId), actor.userId, publicKey);
   }
 
-  agencyKey(actor: UserActor, agencyId: string): Promise<KeyView> {
+  agencyKey(actor: UserActor, agencyId: string): Promise<KeyView | null> {
     requireMember(actor, agencyId);
-    return this.#key(agencySubject(agencyId), 'this agency has');
+    return this.#key(agencySubject(agencyId));
   }
 
   enrolAgencyKey(actor: UserActor, agencyId: string, publicKey: string): Promise<KeyView> {

@@ -4,11 +4,15 @@
 // attacker-controlled input: every field is checked before use, and the clips
 // are hashed from the bytes in the package, never trusted from the manifest.
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { unzipSync } from 'fflate';
 import { parseVerifierKey, type Verifier } from '../ledger/note.ts';
 import { sha256, toHex, utf8 } from '../ledger/primitives.ts';
 import { VerifyError, openSignedCheckpoint, verifyReceipt } from '../ledger/verify.ts';
+import { importKeyPair } from '../platform/sealed/hpke.ts';
+import { openBackup, parseBackup } from '../platform/sealed/keybackup.ts';
+import { openSealedItems } from './evidence-open.ts';
 
 const USAGE = `porchlight log verify-evidence ZIP --key VKEY
 
@@ -18,6 +22,15 @@ const USAGE = `porchlight log verify-evidence ZIP --key VKEY
   the consent basis, and that it commits to the original clip's SHA-256.
 
   --key VKEY   the log's verifier key (GET /log/key), or a file holding it
+
+  End-to-end encrypted items (.envelope) are also opened and checked, when given:
+  --agency-key FILE       the agency's key backup file (made on its End-to-end
+                          key page); its passphrase comes from --passphrase-file
+                          or the PORCHLIGHT_KEY_PASSPHRASE environment variable
+  --passphrase-file FILE  a file whose first line is that passphrase
+  --out DIR               where to write each decrypted clip (.mp4)
+  Each is decrypted and checked against the SHA-256 its camera sealed with the
+  key; a changed byte fails authentication.
 
 Exit status: 0 verified, 1 verification failed, 2 usage error.`;
 
@@ -86,7 +99,7 @@ export function verifyEvidence(files: Record<string, Uint8Array>, verifier: Veri
 export async function runEvidenceCli(argv: string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { key: { type: 'string' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { key: { type: 'string' }, 'agency-key': { type: 'string' }, 'passphrase-file': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } } });
   } catch (err) {
     out(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -110,6 +123,7 @@ export async function runEvidenceCli(argv: string[], out: (s: string) => void = 
     out(`OK evidence for request ${r.requestId}: ${r.items.length} clip(s) verified`);
     for (const it of r.items) out(`   ${it.pseudonym}: ${it.file} (log index ${it.index})`);
     if (r.withdrawn) out(`   ${r.withdrawn} shared clip(s) withdrawn: deleted by their owners after sharing (no bytes in the package)`);
+    if (parsed.values['agency-key']) await openSealed(files, parsed.values as OpenOptions, out);
     return 0;
   } catch (err) {
     if (err instanceof EvidenceError || err instanceof VerifyError) {
@@ -119,4 +133,20 @@ export async function runEvidenceCli(argv: string[], out: (s: string) => void = 
     out(`FAILED: ${(err as Error).message}`);
     return 1;
   }
+}
+
+interface OpenOptions { 'agency-key': string; 'passphrase-file'?: string; out?: string }
+
+async function openSealed(files: Record<string, Uint8Array>, o: OpenOptions, out: (s: string) => void): Promise<void> {
+  const passphrase = o['passphrase-file'] ? fs.readFileSync(o['passphrase-file'], 'utf8').split(/\r?\n/)[0] : process.env.PORCHLIGHT_KEY_PASSPHRASE;
+  if (!passphrase) throw new EvidenceError('the agency key backup needs its passphrase: --passphrase-file FILE or PORCHLIGHT_KEY_PASSPHRASE');
+  const pair = await importKeyPair(await openBackup(parseBackup(fs.readFileSync(o['agency-key'], 'utf8')), passphrase));
+  const opened = await openSealedItems(files, pair);
+  if (o.out) fs.mkdirSync(o.out, { recursive: true });
+  for (const it of opened) {
+    const name = `${path.basename(it.file, '.envelope')}.mp4`;
+    if (o.out) fs.writeFileSync(path.join(o.out, name), it.plaintext);
+    out(`OK opened ${it.file}: sha256 ${it.plainSha256} as sealed by its camera${o.out ? `; written to ${path.join(o.out, name)}` : ''}`);
+  }
+  if (opened.length === 0) out('   no end-to-end encrypted items to open');
 }

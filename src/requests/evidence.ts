@@ -178,7 +178,8 @@ manifest.json   the request, and for each clip: its pseudonymous neighbour, the
                 signed checkpoint.
 clips/          the delivered copies, one folder per neighbour. A .envelope file
                 is an end-to-end encrypted clip: it opens with the sealed key in
-                its manifest item (e2ee) and your agency's private key.
+                its manifest item (e2ee) and your agency's private key, in a
+                member's browser that holds it, or offline (below).
 proofs/         the log entry, index, inclusion proof and checkpoint per clip.
 checkpoint.txt  the log's latest signed checkpoint when the package was made.
 
@@ -186,4 +187,7 @@ Verify offline, with the log's public key:
   porchlight log verify-evidence evidence.zip --key <verifier key>
 This checks every clip's SHA-256, each checkpoint's Ed25519 signature, each
 RFC 9162 inclusion proof, and that each entry commits to the original clip.
+Add --agency-key <backup file> --out <folder> to also decrypt each .envelope
+and check it against the SHA-256 its camera sealed (the backup's passphrase
+comes from --passphrase-file or PORCHLIGHT_KEY_PASSPHRASE).
 `;

@@ -5,10 +5,13 @@
 // and no plaintext.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { unzipSync } from 'fflate';
+import { makeBackup } from '../../src/platform/sealed/keybackup.ts';
+import { runEvidenceCli } from '../../src/requests/evidence-cli.ts';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
 import { enrolOwnerKey, fixture, times, upload, uploadSealed, type Owner, type OwnerKey } from '../clips/helpers.ts';
@@ -18,6 +21,9 @@ import { openSecret, rewrap } from '../../src/platform/sealed/hpke.ts';
 import { e2eeSigningPayload, sha256Hex, verifyE2eeSignature } from '../../src/cameras/e2ee-signature.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import { entriesFor } from '../legal/helpers.ts';
+
+// Backups in tests use a small Argon2id cost: the format and the checks are the same, the wait is not.
+const FAST_KDF = { m: 256, t: 1, p: 1 };
 
 const H = 3_600_000;
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
@@ -55,7 +61,9 @@ forEachEngine('end-to-end encryption', (getDb) => {
     assert.equal((await as(t, officer, { method: 'GET', url: '/api/v1/me/e2ee-key' })).statusCode, 403);
     assert.equal((await as(t, owner, { method: 'GET', url: '/api/v1/me/e2ee-key' })).json().keyId, key.keyId);
     const stranger = await createResident(t);
-    assert.equal((await as(t, stranger, { method: 'GET', url: '/api/v1/me/e2ee-key' })).statusCode, 404);
+    const none = await as(t, stranger, { method: 'GET', url: '/api/v1/me/e2ee-key' });
+    assert.equal(none.statusCode, 200);
+    assert.equal(none.json(), null);
     for (const publicKey of ['not base64!', Buffer.alloc(31, 7).toString('base64'), Buffer.alloc(32).toString('base64')]) {
       const res = await as(t, stranger, { method: 'PUT', url: '/api/v1/me/e2ee-key', payload: { publicKey } });
       assert.equal(res.statusCode, 400, publicKey);
@@ -177,6 +185,38 @@ forEachEngine('end-to-end encryption', (getDb) => {
     assert.match(packed.file, /\.envelope$/);
     assert.deepEqual(Buffer.from(zip[packed.file]), envelope);
     assert.deepEqual(packed.e2ee, sk);
+
+    // The offline command verifies the package, opens the envelope with the agency's key backup, and checks the sealed hash.
+    await t.ctx.workers.runAll('ledger.integrate');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-evidence-'));
+    try {
+      const zipPath = path.join(dir, 'evidence.zip');
+      fs.writeFileSync(zipPath, (await as(t, officer, { method: 'GET', url: `/api/v1/agencies/${agencyId}/requests/${rid}/evidence.zip` })).rawPayload);
+      const backup = path.join(dir, 'agency-key.json');
+      fs.writeFileSync(backup, JSON.stringify(await makeBackup(agencyKey.raw, { subject: `agency:${agencyId}`, keyId: agencyKey.keyId }, 'the agency passphrase', FAST_KDF)));
+      fs.writeFileSync(path.join(dir, 'pass'), 'the agency passphrase\n');
+      const logKey = (await t.app.inject({ method: 'GET', url: '/log/key' })).body.trim();
+      const run = async (...extra: string[]) => {
+        const lines: string[] = [];
+        const code = await runEvidenceCli([zipPath, '--key', logKey, '--agency-key', backup, ...extra], (l) => lines.push(l));
+        return { code, text: lines.join('\n') };
+      };
+      const opened = await run('--passphrase-file', path.join(dir, 'pass'), '--out', path.join(dir, 'clips'));
+      assert.equal(opened.code, 0, opened.text);
+      assert.match(opened.text, /OK opened .*\.envelope: sha256 [0-9a-f]{64} as sealed by its camera; written to/);
+      assert.deepEqual(fs.readFileSync(path.join(dir, 'clips', path.basename(packed.file, '.envelope') + '.mp4')), fixture('clip.mp4'));
+      fs.writeFileSync(path.join(dir, 'wrong'), 'not the passphrase\n');
+      const wrong = await run('--passphrase-file', path.join(dir, 'wrong'));
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.text, /passphrase is wrong/);
+      // The owner's own key is not the agency's: the sealed key does not open with it.
+      fs.writeFileSync(backup, JSON.stringify(await makeBackup(key.raw, { subject: `agency:${agencyId}`, keyId: agencyKey.keyId }, 'the agency passphrase', FAST_KDF)));
+      const other = await run('--passphrase-file', path.join(dir, 'pass'));
+      assert.equal(other.code, 1);
+      assert.match(other.text, /does not open with this agency key|does not belong/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('deleting the clip shreds every sealed key; the DATA_DIR and the database hold no key and no plaintext', async () => {

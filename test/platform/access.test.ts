@@ -28,7 +28,7 @@ const BEFORE_TOTP = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/auth/totp
 
 const EXPECTED: Record<string, Caller[]> = {
   // the public site, the API description, health and the public log
-  'GET /': PUBLIC, 'GET /docs': PUBLIC, 'GET /docs/json': PUBLIC, 'GET /docs/yaml': PUBLIC, 'GET /docs/static/*': PUBLIC,
+  'GET /*': PUBLIC, 'GET /docs': PUBLIC, 'GET /docs/json': PUBLIC, 'GET /docs/yaml': PUBLIC, 'GET /docs/static/*': PUBLIC,
   'GET /docs/static/index.html': PUBLIC, 'GET /docs/static/swagger-initializer.js': PUBLIC, 'GET /openapi.json': PUBLIC,
   'GET /healthz': PUBLIC, 'GET /readyz': PUBLIC,
   'GET /log/checkpoint': PUBLIC, 'GET /log/key': PUBLIC, 'GET /log/tile/*': PUBLIC,

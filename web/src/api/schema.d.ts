@@ -465,7 +465,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your agency's end-to-end public key (members) */
+        /** Your agency's end-to-end public key (members), or null before one is made */
         get: {
             parameters: {
                 query?: never;
@@ -489,7 +489,7 @@ export interface paths {
                             keyId: string;
                             /** @description base64 of the raw 32-byte X25519 public key */
                             publicKey: string;
-                        };
+                        } | null;
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -530,24 +530,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7801,7 +7783,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your end-to-end public key */
+        /** Your end-to-end public key, or null before you have made one */
         get: {
             parameters: {
                 query?: never;
@@ -7823,7 +7805,7 @@ export interface paths {
                             keyId: string;
                             /** @description base64 of the raw 32-byte X25519 public key */
                             publicKey: string;
-                        };
+                        } | null;
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7846,24 +7828,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
                     headers: {
                         [name: string]: unknown;
                     };

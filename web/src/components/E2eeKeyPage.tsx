@@ -7,7 +7,6 @@ import { Alert, Badge, Button, Container, FileInput, Paper, PasswordInput, Stack
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError } from '../api/client';
 import { backupFile, createKey, restoreKey, type KeyView } from '../lib/e2ee/keys';
 import { keysOf } from '../lib/e2ee/keystore';
 import { formatTime } from '../lib/format';
@@ -19,17 +18,12 @@ export interface KeyOwner {
   subject: string;
   /** Who the page speaks of: "your" or "your agency's". */
   whose: string;
-  fetchKey: () => Promise<KeyView>;
+  fetchKey: () => Promise<KeyView | null>;
   register: (publicKey: string) => Promise<KeyView>;
 }
 
-const orNone = (p: Promise<KeyView>) => p.catch((e: unknown) => {
-  if (e instanceof ApiError && e.status === 404) return null;
-  throw e;
-});
-
 export function E2eeKeyPage({ owner, about }: { owner: KeyOwner; about: string }) {
-  const current = useQuery({ queryKey: ['e2ee-key', owner.subject], queryFn: () => orNone(owner.fetchKey()) });
+  const current = useQuery({ queryKey: ['e2ee-key', owner.subject], queryFn: owner.fetchKey });
   const held = useQuery({ queryKey: ['e2ee-held', owner.subject], queryFn: () => keysOf(owner.subject) });
   return (
     <Container size="sm">

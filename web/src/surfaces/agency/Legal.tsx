@@ -103,7 +103,9 @@ export function LegalPage() {
                     <Table.Td>{formatTime(d.createdAt)}</Table.Td>
                     <Table.Td>{d.type.replace(/_/g, ' ')}</Table.Td>
                     <Table.Td>{d.caseNumber}</Table.Td>
-                    <Table.Td>{d.review ? `${d.review.decision}: ${d.review.reason}` : 'waiting'}{d.hold ? ` · hold until ${formatTime(d.hold.until)}` : ''}</Table.Td>
+                    <Table.Td>{d.review ? `${d.review.decision}: ${d.review.reason}` : 'waiting'}{d.hold ? ` · hold until ${formatTime(d.hold.until)}` : ''}
+                      {d.refused && <Text size="sm" data-testid="refused-e2ee">{d.refused.clips} end-to-end encrypted clip{d.refused.clips === 1 ? '' : 's'} in scope not released ({d.refused.reason}); the refusal is on the public log.</Text>}
+                    </Table.Td>
                     <Table.Td><StatusBadge status={d.status} /></Table.Td>
                   </Table.Tr>
                 ))}

@@ -11,6 +11,9 @@ import { useCameras } from './cameraApi';
 
 const KIND_LABEL: Record<string, string> = { motion: 'Motion', doorbell: 'Doorbell press', glass_break: 'Glass break', manual: 'Manual' };
 
+// Shown where a thumbnail would be; also part of the button's name, so the name holds the visible text.
+const placeholder = (e2ee: boolean) => (e2ee ? 'Encrypted clip' : 'No thumbnail');
+
 export function ClipsPage() {
   const cameras = useCameras();
   const [cameraId, setCameraId] = useState<string | null>(null);
@@ -51,11 +54,11 @@ export function ClipsPage() {
                 return (
                   <Card key={c.id} withBorder padding="sm" data-testid="clip-card">
                     <Card.Section>
-                      <UnstyledButton onClick={() => setPlaying({ id: c.id, title, e2ee: c.e2ee })} aria-label={`Play clip: ${title}`} style={{ display: 'block', width: '100%' }}>
+                      <UnstyledButton onClick={() => setPlaying({ id: c.id, title, e2ee: c.e2ee })} aria-label={`Play clip: ${title}${c.thumbnail ? '' : `. ${placeholder(c.e2ee)}`}`} style={{ display: 'block', width: '100%' }}>
                         {c.thumbnail ? (
                           <Image src={`/api/v1/clips/${c.id}/thumbnail`} alt="" h={160} fit="cover" />
                         ) : (
-                          <div style={{ height: 160, background: '#343a40', color: '#fff', display: 'grid', placeItems: 'center' }}>{c.e2ee ? 'Encrypted clip' : 'No thumbnail'}</div>
+                          <div style={{ height: 160, background: '#343a40', color: '#fff', display: 'grid', placeItems: 'center' }}>{placeholder(c.e2ee)}</div>
                         )}
                       </UnstyledButton>
                     </Card.Section>
