@@ -9,6 +9,7 @@ import { toBase64, utf8 } from '../ledger/primitives.ts';
 import { entriesBySeq, latestCheckpoint, readTiles } from '../ledger/repository.ts';
 import { inclusionProofFromTiles, inclusionProofTiles } from '../ledger/tiles.ts';
 import { manifestClipFacts, type DisclosureRow } from './repository.ts';
+import { zonesOf } from './views.ts';
 import { clipKeysOfDisclosures, type ClipKeyRow } from '../e2ee/repository.ts';
 import { toSealedKeyView, type SealedKeyView } from '../e2ee/service.ts';
 
@@ -25,6 +26,8 @@ export interface EvidenceManifest {
   disclosedAt: string;
   /** content 'sealed': the clip secret re-wrapped for the recipient's key, and the envelope header it is bound to. */
   e2ee: SealedKeyView | null;
+  /** A derived copy: the privacy zones burned in (the log entry commits to the original). */
+  redaction: { zones: unknown[] } | null;
 }
 
 /** A disclosure's row with its manifest, and whether its clip still exists (an owner may delete it after sharing). */
@@ -69,6 +72,7 @@ export async function manifestsOf(db: DbHandle, rows: readonly DisclosureRow[]):
       log: { entry: utf8.decode(entry.entry) ?? '', index: entry.idx, checkpoint: proof ? cp!.note : null, proof },
       disclosedAt: new Date(Number(d.created_at)).toISOString(),
       e2ee: sealedOf(sealedKeys.get(d.id), clip.envelope_header),
+      redaction: d.content === 'derived' && d.redaction !== null ? { zones: zonesOf(d.redaction) } : null,
     };
     return { row: d, manifest, clipLive: clip.deleted_at === null };
   });

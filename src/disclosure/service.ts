@@ -4,7 +4,9 @@
 // record and appends its log entry in ONE transaction: no disclosure without a
 // log entry, no log entry without its disclosure.
 //
-// Consent releases a redacted copy (privacy zones burned in); it is made before
+// Consent from a camera with privacy zones releases a redacted copy (the zones
+// burned in); without zones it releases the original bytes, so the device
+// signature verifies on what the recipient gets. A copy is made before
 // the transaction (ffmpeg takes seconds, and a transaction must not wait on it),
 // then the decision runs again inside the transaction on fresh rows, and the
 // copy is removed if anything there refuses or fails. Warrant and emergency
@@ -147,7 +149,8 @@ export class DisclosureService {
     const clip = await this.#bytes.findAny(row.id);
     if (!clip) return { ok: false, code: 'deleted', reason: `clip ${row.id} is deleted` };
     const id = newId();
-    const copy = await this.copies.makeRedacted(id, clip, zonesOf(row.privacy_zones));
+    const zones = zonesOf(row.privacy_zones);
+    const copy = zones.length ? { ...(await this.copies.makeRedacted(id, clip, zones)), zones } : null;
     try {
       const res = await this.#db.transaction().execute(async (tx) => {
         if (!(await repo.findConsent(tx, row.id, key, input.basis.ref))) {
@@ -155,10 +158,10 @@ export class DisclosureService {
         }
         return this.#record(tx, id, input, copy);
       });
-      if (!res.ok || !res.created) await this.copies.remove(copy.blobKey);
+      if (copy && (!res.ok || !res.created)) await this.copies.remove(copy.blobKey);
       return res;
     } catch (err) {
-      await this.copies.remove(copy.blobKey);
+      if (copy) await this.copies.remove(copy.blobKey);
       // The same answer sent twice at once: the unique indexes let one commit; the other returns it.
       const winner = await repo.findExisting(this.#db, row.id, key, 'consent', input.basis.ref);
       if (winner) return { ok: true, disclosure: toDisclosureView(winner), created: false };
@@ -178,7 +181,7 @@ export class DisclosureService {
   }
 
   /** Decides on fresh rows and, when allowed, writes the log entry and the disclosure. */
-  async #record(tx: DbHandle, id: string, input: DiscloseInput, copy: StoredCopy | null): Promise<Release> {
+  async #record(tx: DbHandle, id: string, input: DiscloseInput, copy: (StoredCopy & { zones: unknown[] }) | null): Promise<Release> {
     // A copy or a re-wrapped key must not be recorded for a clip being shredded at the same moment (the shred would miss it).
     if (copy || input.sealedKey) await repo.lockClip(tx, this.#ctx.db.engine, input.clipId);
     const row = await repo.clipFacts(tx, input.clipId);
@@ -204,7 +207,7 @@ export class DisclosureService {
       content: copy ? 'derived' : input.sealedKey ? 'sealed' : 'original',
       copy_blob_key: copy?.blobKey ?? null, copy_wrapped_key: copy?.wrappedKey ?? null,
       copy_sha256: copy?.sha256 ?? row.sha256, copy_size: copy?.size ?? Number(row.size), original_sha256: row.sha256,
-      log_seq: logged.seq, salt: logged.salts[0], created_at: now,
+      log_seq: logged.seq, salt: logged.salts[0], created_at: now, redaction: copy ? JSON.stringify(copy.zones) : null,
     };
     await repo.insertDisclosure(tx, disclosure);
     if (input.sealedKey) {

@@ -1,6 +1,7 @@
 // TypeBox shapes shared by the legal, emergency and reviewer-console routes.
 import type { Readable } from 'node:stream';
 import { SealedKeyView } from '../e2ee/schemas.ts';
+import { Redaction } from '../disclosure/schemas.ts';
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { Id, IsoTime } from '../platform/http/schemas.ts';
@@ -94,4 +95,5 @@ export const Manifest = Type.Object({
   log: Type.Object({ entry: Type.String(), index: Type.Union([Type.Integer(), Type.Null()]), checkpoint: Type.Union([Type.String(), Type.Null()]), proof: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
   disclosedAt: Time,
   e2ee: Type.Union([SealedKeyView, Type.Null()], { description: "content 'sealed': the clip secret the owner re-wrapped for the agency's key, and the envelope header it is bound to" }),
+  redaction: Redaction,
 });

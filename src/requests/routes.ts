@@ -11,6 +11,7 @@ import { GeoArea } from '../agencies/schemas.ts';
 import { INCIDENT_TYPES, REQUEST_LIMITS, REVIEW_REASONS } from './policy.ts';
 import type { EvidenceService } from './evidence.ts';
 import { SealedKeyView } from '../e2ee/schemas.ts';
+import { Redaction } from '../disclosure/schemas.ts';
 import type { RequestsService } from './service.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -45,6 +46,7 @@ const Manifest = Type.Object({
   log: Type.Object({ entry: Type.String(), index: Type.Union([Type.Integer(), Type.Null()]), checkpoint: NS, proof: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
   disclosedAt: T, commitmentSalt: Type.String(),
   e2ee: Type.Union([SealedKeyView, Type.Null()], { description: "content 'sealed': the clip secret the owner re-wrapped for your agency's key; the envelope opens in your browser" }),
+  redaction: Redaction,
 });
 const Locker = Type.Object({
   requestId: Type.String(),

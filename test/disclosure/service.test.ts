@@ -9,7 +9,9 @@ import { after, before, test } from 'node:test';
 import { buffer } from 'node:stream/consumers';
 import { forEachEngine } from '../helpers/db.ts';
 import { buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
-import { enrolOwnerKey, fixture, newCamera, sha256, upload, uploadSealed } from '../clips/helpers.ts';
+import { enrolOwnerKey, fixture, newCamera, newOwner, sha256, upload, uploadSealed } from '../clips/helpers.ts';
+import { manifestsOf } from '../../src/disclosure/manifest.ts';
+import { clipSigningPayload, verifyClipSignature } from '../../src/cameras/signature.ts';
 import type { Actor } from '../../src/platform/access.ts';
 import type { Basis } from '../../src/disclosure/policy.ts';
 import type { Db } from '../../src/platform/db/db.ts';
@@ -171,6 +173,28 @@ forEachEngine('disclosure service', (getDb) => {
     assert.equal(sha256(await buffer(read.body)), d.sha256, 'the committed copy is intact');
   });
 
+  test('issue 17 defect 9: without zones consent delivers the original bytes, whose device signature verifies; a redacted copy names its zones', async () => {
+    const owner = await newOwner(t);
+    const res = await upload(t, owner, { kind: 'motion' });
+    assert.equal(res.statusCode, 201, res.body);
+    const clip = res.json();
+    const d = await t.services.disclosure.disclose(actorOf(owner), { clipId: clip.id, recipient: police, basis: { kind: 'consent', ref: 'req-plain' } });
+    assert.equal(d.content, 'original');
+    assert.equal(d.sha256, d.originalSha256);
+    const got = await buffer((await t.services.disclosure.openDisclosedClip(actorOf(officer, AGENCY), d.id, undefined)).body);
+    assert.deepEqual(got, fixture('clip.mp4'));
+    const [plain, zonedCopy] = await manifestsOf(getDb().kysely, await getDb().kysely.selectFrom('disclosures').selectAll().where('clip_id', 'in', [clip.id, clipId]).where('basis_kind', '=', 'consent').orderBy('created_at', 'desc').execute().then((rows) => [rows.find((r) => r.clip_id === clip.id)!, rows.find((r) => r.clip_id === clipId)!]));
+    const m = plain.manifest;
+    assert.equal(m.redaction, null);
+    const payload = clipSigningPayload({ cameraId: owner.cameraId, sha256: sha256(got), startedAt: m.cameraReported.startedAt, endedAt: m.cameraReported.endedAt, kind: m.cameraReported.kind });
+    assert.equal(verifyClipSignature(m.device.publicKey, payload, m.device.signature), true, 'the agency can check the camera signed what it received');
+    // The zoned camera's copy (the first test) is re-encoded, and its manifest says which zones went in and what the log entry commits to.
+    assert.equal(zonedCopy.manifest.content, 'derived');
+    assert.deepEqual(zonedCopy.manifest.redaction, { zones: [[[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]]] });
+    assert.equal(zonedCopy.manifest.sha256.original, sha256(fixture('clip.mp4')));
+    assert.notEqual(zonedCopy.manifest.sha256.delivered, zonedCopy.manifest.sha256.original);
+  });
+
   test('without ffmpeg: a camera with privacy zones cannot be shared, and a camera without shares its original bytes', async () => {
     // A second app on the same database, with ffmpeg missing.
     const bare = await buildTestApp(getDb(), { FFMPEG_PATH: '/nonexistent/ffmpeg' });
@@ -186,6 +210,7 @@ forEachEngine('disclosure service', (getDb) => {
       const b = (await upload(bare, { user: bob }, { cameraId: plain, kind: 'manual' })).json().id;
       const d = await bare.services.disclosure.disclose(actorOf(bob), { clipId: b, recipient: { kind: 'public' }, basis: { kind: 'consent', ref: 'post-1' } });
       assert.equal(d.sha256, sha256(fixture('clip.mp4')));
+      assert.equal(d.content, 'original');
       const entry = JSON.parse(Buffer.from((await getDb().kysely.selectFrom('log_entries').select('entry').where('seq', '=', d.logSeq).executeTakeFirstOrThrow()).entry).toString('utf8'));
       assert.deepEqual([entry.basis, entry.agency], ['public_post', null]);
     } finally {

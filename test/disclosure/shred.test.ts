@@ -14,6 +14,8 @@ import { agencyMember, createAgency, offset, ownerAt, requestBody } from '../req
 
 const H = 3_600_000;
 const DAY = 24 * H;
+// Only a camera with privacy zones shares a copy; one without shares its original (issue 17, defect 9).
+const ZONED = { privacyZones: [[[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]]] };
 
 forEachEngine('shredding a clip destroys its shared copies', (getDb) => {
   let t: TestApp;
@@ -62,7 +64,7 @@ forEachEngine('shredding a clip destroys its shared copies', (getDb) => {
   }
 
   test('owner deletion: the shared copy is destroyed and its read answers 410', async () => {
-    const owner = await ownerAt(t, offset(30, 30));
+    const owner = await ownerAt(t, offset(30, 30), ZONED);
     const clipId = (await upload(t, owner, times(t, 2 * H))).json().id;
     const before = copyFiles();
     const { url, disclosureId } = await shared(owner, clipId);
@@ -73,7 +75,7 @@ forEachEngine('shredding a clip destroys its shared copies', (getDb) => {
   });
 
   test('retention: the sweep destroys the shared copy too', async () => {
-    const owner = await ownerAt(t, offset(-30, -30));
+    const owner = await ownerAt(t, offset(-30, -30), ZONED);
     const clipId = (await upload(t, owner, times(t, 2 * H))).json().id;
     const before = copyFiles();
     const { url, disclosureId } = await shared(owner, clipId);

@@ -1238,6 +1238,10 @@ export interface paths {
                                 index: number | null;
                                 proof: string[] | null;
                             };
+                            redaction: {
+                                /** @description the camera's privacy zones as burned into this copy, in the camera's image coordinates */
+                                zones: unknown[];
+                            } | null;
                             sha256: {
                                 delivered: string;
                                 original: string;
@@ -2783,6 +2787,10 @@ export interface paths {
                                 index: number | null;
                                 proof: string[] | null;
                             };
+                            redaction: {
+                                /** @description the camera's privacy zones as burned into this copy, in the camera's image coordinates */
+                                zones: unknown[];
+                            } | null;
                             sha256: {
                                 delivered: string;
                                 original: string;
@@ -4109,6 +4117,10 @@ export interface paths {
                                             index: number | null;
                                             proof: string[] | null;
                                         };
+                                        redaction: {
+                                            /** @description the camera's privacy zones as burned into this copy, in the camera's image coordinates */
+                                            zones: unknown[];
+                                        } | null;
                                         sha256: {
                                             delivered: string;
                                             original: string;

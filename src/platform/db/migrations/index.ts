@@ -13,6 +13,7 @@ import { m0007_legal_emergency } from './0007_legal_emergency.ts';
 import { m0007b_camera_points_blocked } from './0007b_camera_points_blocked.ts';
 import { m0008_emergency_state } from './0008_emergency_state.ts';
 import { m0009_e2ee } from './0009_e2ee.ts';
+import { m0010_redaction } from './0010_redaction.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -28,4 +29,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0007b_camera_points_blocked': m0007b_camera_points_blocked,
   '0008_emergency_state': m0008_emergency_state,
   '0009_e2ee': m0009_e2ee,
+  '0010_redaction': m0010_redaction,
 };

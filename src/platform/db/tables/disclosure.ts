@@ -14,8 +14,8 @@ export interface DisclosuresTable {
   /** The request, post, demand or emergency id the basis is on record under. */
   basis_ref: string;
   /**
-   * 'derived' (a redacted copy, consent), 'original' (evidence, warrant and
-   * emergency) or 'sealed' (an end-to-end clip's envelope, whose secret the
+   * 'derived' (a redacted copy, consent from a camera with privacy zones),
+   * 'original' (warrant, emergency, and consent from a camera without zones) or 'sealed' (an end-to-end clip's envelope, whose secret the
    * owner re-wrapped for the recipient: clip_keys.disclosure_id).
    */
   content: 'derived' | 'original' | 'sealed';
@@ -33,6 +33,8 @@ export interface DisclosuresTable {
   /** Hex of the 32-byte salt of the entry's clip commitment; only the owner is shown it. */
   salt: string;
   created_at: number;
+  /** JSON array of the privacy zones burned into a derived copy (GeoJSON-free image polygons, as the camera stores them); null otherwise. */
+  redaction: string | null;
 }
 
 /** An owner's consent to share one clip with one recipient (PRODUCT.md C, "The owner's reply"; B, "Posts"). */
