@@ -25,6 +25,7 @@ const Clip = Type.Object({
   kind: Kind,
   signed: Type.Boolean({ description: "the device's Ed25519 signature verified at ingest (false for owners' manual uploads)" }),
   deviceSignature: Type.Union([Type.String(), Type.Null()]),
+  devicePublicKey: Type.Union([Type.String({ description: 'the Ed25519 key of the device that uploaded it (base64), which an end-to-end clip\'s sealed signature verifies under' }), Type.Null()]),
   e2ee: Type.Boolean(),
   durationMs: Type.Union([Type.Integer(), Type.Null()]),
   thumbnail: Type.Boolean(),

@@ -35,6 +35,7 @@ export interface ClipView {
   kind: ClipKind;
   signed: boolean;
   deviceSignature: string | null;
+  devicePublicKey: string | null;
   e2ee: boolean;
   durationMs: number | null;
   thumbnail: boolean;
@@ -51,6 +52,7 @@ export const toClipView = (r: ClipRow): ClipView => ({
   kind: r.kind,
   signed: r.signed === 1,
   deviceSignature: r.device_signature,
+  devicePublicKey: r.device_public_key,
   e2ee: r.e2ee === 1,
   durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
   thumbnail: r.thumbnail_key !== null,

@@ -226,10 +226,11 @@ export class DisclosureService {
     if (r.kind !== 'agency') throw badRequest('an end-to-end encrypted clip can be shared only with an agency that has an end-to-end key');
     const offered = input.sealedKey;
     if (!offered) return { ok: false, code: 'e2ee', reason: `${E2EE_REFUSAL}; share it from your browser, which re-wraps its key for the recipient` };
-    orBadRequest(checkRecipientKey(offered.keyId, await currentKey(this.#db, agencySubject(r.agencyId)), `agency ${r.agencyId}`));
     const key = recipientKey(r);
     try {
       return await this.#db.transaction().execute(async (tx) => {
+        // In the transaction, so a key replaced a moment ago is not recorded as current.
+        orBadRequest(checkRecipientKey(offered.keyId, await currentKey(tx, agencySubject(r.agencyId)), `agency ${r.agencyId}`));
         if (!(await repo.findConsent(tx, clipId, key, input.basis.ref))) {
           await repo.insertConsent(tx, { id: newId(), owner_id: ownerId, clip_id: clipId, recipient: key, ref: input.basis.ref, given_at: now, revoked_at: null });
         }

@@ -9,7 +9,7 @@ import type { AppContext } from '../platform/context.ts';
 import { HttpError, badRequest, conflict, notFound, orBadRequest } from '../platform/http/errors.ts';
 import type { DisclosureService, DisclosureView, OfferedKey } from '../disclosure/service.ts';
 import type { E2eeService, KeyView } from '../e2ee/service.ts';
-import { checkSealedKeyText } from '../e2ee/policy.ts';
+import { checkRecipientKey, checkSealedKeyText } from '../e2ee/policy.ts';
 import { containsPoint } from '../agencies/geo.ts';
 import { AGENCY_TYPES, typeMask } from '../agencies/policy.ts';
 import { findAgency } from '../agencies/repository.ts';
@@ -115,6 +115,12 @@ export class AnswersService {
     const sealed = ids.filter((c) => inScope.get(c)!.e2ee === 1 && !offered.has(c));
     if (sealed.length) {
       throw new HttpError(422, `end-to-end encrypted clips are shared from your browser, which re-wraps each one's key for the agency; none came for: ${sealed.join(', ')}`, { errors: sealed.map((c) => ({ field: 'body.sealedKeys', message: `${c} is end-to-end encrypted` })) });
+    }
+    const plainWithKey = [...offered.keys()].filter((c) => inScope.get(c)!.e2ee !== 1);
+    if (plainWithKey.length) throw badRequest(`not end-to-end encrypted, so shared without a sealed key: ${plainWithKey.join(', ')}`, plainWithKey.map((c) => ({ field: `body.sealedKeys.${c}`, message: 'not end-to-end encrypted' })));
+    if (offered.size) {
+      const current = await this.#e2ee.agencyPublicKey(r.agency_id);
+      for (const k of offered.values()) orBadRequest(checkRecipientKey(k.keyId, current ? { id: current.keyId } : undefined, `agency ${r.agency_id}`));
     }
 
     const agency = (await findAgency(this.#db, r.agency_id))!;

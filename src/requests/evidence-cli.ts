@@ -141,12 +141,14 @@ async function openSealed(files: Record<string, Uint8Array>, o: OpenOptions, out
   const passphrase = o['passphrase-file'] ? fs.readFileSync(o['passphrase-file'], 'utf8').split(/\r?\n/)[0] : process.env.PORCHLIGHT_KEY_PASSPHRASE;
   if (!passphrase) throw new EvidenceError('the agency key backup needs its passphrase: --passphrase-file FILE or PORCHLIGHT_KEY_PASSPHRASE');
   const pair = await importKeyPair(await openBackup(parseBackup(fs.readFileSync(o['agency-key'], 'utf8')), passphrase));
-  const opened = await openSealedItems(files, pair);
   if (o.out) fs.mkdirSync(o.out, { recursive: true });
-  for (const it of opened) {
-    const name = `${path.basename(it.file, '.envelope')}.mp4`;
-    if (o.out) fs.writeFileSync(path.join(o.out, name), it.plaintext);
-    out(`OK opened ${it.file}: sha256 ${it.plainSha256} as sealed by its camera${o.out ? `; written to ${path.join(o.out, name)}` : ''}`);
+  let n = 0;
+  for await (const it of openSealedItems(files, pair)) {
+    n++;
+    // Named by manifest position, never by the package's own path; 'wx' refuses to overwrite or follow a link.
+    const name = `${String(it.index + 1).padStart(3, '0')}-${path.basename(it.file, '.envelope').replace(/[^A-Za-z0-9_-]/g, '_')}.mp4`;
+    if (o.out) fs.writeFileSync(path.join(o.out, name), it.plaintext, { flag: 'wx' });
+    out(`OK opened ${it.file}: every chunk authenticates, and it matches the SHA-256 ${it.plainSha256} sealed with its key${o.out ? `; written to ${path.join(o.out, name)}` : ''}`);
   }
-  if (opened.length === 0) out('   no end-to-end encrypted items to open');
+  if (n === 0) out('   no end-to-end encrypted items to open');
 }

@@ -14,6 +14,8 @@ import { sha256Hex } from '../cameras/e2ee-signature.ts';
 export class OpenError extends Error {}
 
 export interface OpenedItem {
+  /** The item's position in the manifest (0-based): unique, unlike file names an attacker may repeat. */
+  index: number;
   file: string;
   plaintext: Uint8Array;
   plainSha256: string;
@@ -23,10 +25,9 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const str = (v: unknown): v is string => typeof v === 'string';
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** Opens each sealed item of a package that verify-evidence has already verified. */
-export async function openSealedItems(files: Record<string, Uint8Array>, agency: CryptoKeyPair): Promise<OpenedItem[]> {
+/** Opens each sealed item of a package that verify-evidence has already verified, one at a time, so only one plaintext is held. */
+export async function* openSealedItems(files: Record<string, Uint8Array>, agency: CryptoKeyPair): AsyncGenerator<OpenedItem> {
   const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as { items: unknown[] };
-  const out: OpenedItem[] = [];
   for (const [i, item] of manifest.items.entries()) {
     if (!isObj(item) || item.content !== 'sealed') continue;
     const where = `item ${i + 1} (${String(item.file)})`;
@@ -46,7 +47,6 @@ export async function openSealedItems(files: Record<string, Uint8Array>, agency:
     const plaintext = h.plainSize === 0 ? new Uint8Array(0) : await openEnvelopeRange(key, h, 0, h.plainSize - 1, envelope.subarray(ENVELOPE_HEADER_SIZE));
     const plainSha256 = await sha256Hex(plaintext);
     if (plainSha256 !== Buffer.from(secret.plainSha256).toString('hex')) throw new OpenError(`${where}: the decrypted clip does not match the SHA-256 its camera sealed`);
-    out.push({ file: item.file, plaintext, plainSha256 });
+    yield { index: i, file: item.file, plaintext, plainSha256 };
   }
-  return out;
 }

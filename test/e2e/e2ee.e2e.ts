@@ -124,6 +124,7 @@ describe('end-to-end encryption in the browser', { concurrency: false }, () => {
     await p.getByTestId('clip-card').first().getByText('end-to-end encrypted').waitFor();
     await p.getByRole('button', { name: /^Play clip/ }).first().click();
     await playAndSeek(p, 4);
+    await p.getByTestId('sealed-checked').getByText(/camera's signature verifies/).waitFor();
     await checkPage(owner, 'e2ee-owner-player');
     const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('link', { name: 'Download the decrypted clip' }).click()]);
     const saved = path.join(work, 'decrypted.mp4');
@@ -210,7 +211,8 @@ describe('end-to-end encryption in the browser', { concurrency: false }, () => {
       await p.waitForLoadState('networkidle');
       if (!(await p.getByTestId('inbox-clip').count())) await p.waitForTimeout(500);
     }
-    await p.getByText(/re-wraps each clip's key for the agency/).waitFor();
+    await p.getByText(/re-wraps each clip's key for Northside Police/).waitFor();
+    await p.getByTestId('agency-fingerprint').getByText(/^[0-9a-f]{4}( [0-9a-f]{4}){7}$/).waitFor();
     await p.getByTestId('inbox-clip').first().getByRole('checkbox').check();
     await checkPage(owner, 'e2ee-owner-share');
     await p.getByRole('button', { name: 'Share 1 selected clip' }).click();
@@ -224,8 +226,26 @@ describe('end-to-end encryption in the browser', { concurrency: false }, () => {
     await p.getByTestId('evidence-clip').first().getByText('end-to-end encrypted').waitFor();
     await p.getByRole('button', { name: /^Play Neighbor 1/ }).click();
     await playAndSeek(p, 3);
+    await p.getByTestId('sealed-checked').getByText(/with your agency's key/).waitFor();
     await checkPage(officer, 'e2ee-agency-player');
     await p.keyboard.press('Escape');
+  });
+
+  it("a replaced agency key is flagged to the owner, with both fingerprints, before anything is sealed to it", async () => {
+    const p = officer.page;
+    await officer.goto('/agency/key');
+    const before = (await p.getByTestId('key-fingerprint').innerText()).trim();
+    await p.getByLabel('Backup passphrase').fill(PASSPHRASE);
+    await p.getByLabel('The passphrase again').fill(PASSPHRASE);
+    await p.getByRole('button', { name: 'Make a new key' }).click();
+    await p.getByRole('link', { name: 'Download the backup file' }).waitFor({ timeout: 60_000 });
+    await p.getByTestId('key-fingerprint').filter({ hasNotText: before }).waitFor();
+    const o = owner.page;
+    await owner.goto(`/home/requests/${requestId}`);
+    const alert = o.getByTestId('agency-key-changed');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), new RegExp(before));
+    await checkPage(owner, 'e2ee-agency-key-changed');
   });
 
   it("the consent is on the log: the owner's receipt verifies", async () => {

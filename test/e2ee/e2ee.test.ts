@@ -14,7 +14,7 @@ import { makeBackup } from '../../src/platform/sealed/keybackup.ts';
 import { runEvidenceCli } from '../../src/requests/evidence-cli.ts';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
-import { enrolOwnerKey, fixture, times, upload, uploadSealed, type Owner, type OwnerKey } from '../clips/helpers.ts';
+import { enrolOwnerKey, fixture, newCamera, times, upload, uploadSealed, type Owner, type OwnerKey } from '../clips/helpers.ts';
 import { agencyMember, createAgency, offset, ownerAt, requestBody } from '../requests/helpers.ts';
 import { checkEnvelope, envelopeRangeFor, importContentKey, openEnvelopeRange } from '../../src/platform/sealed/envelope.ts';
 import { openSecret, rewrap } from '../../src/platform/sealed/hpke.ts';
@@ -163,6 +163,12 @@ forEachEngine('end-to-end encryption', (getDb) => {
     assert.equal(wrongKey.statusCode, 400, wrongKey.body);
     assert.match(wrongKey.json().detail, /not agency .*'s current key/);
     assert.equal((await answer({ share: [clipId], sealedKeys: { other: offer } })).statusCode, 400);
+    // A sealed key for a plain clip is refused with the whole answer: the end-to-end clip beside it is not shared either.
+    const plainCam = await newCamera(t, owner, { location: offset(30, 30) });
+    const plainClip = (await upload(t, { user: owner }, { cameraId: plainCam, ...times(t, 2 * H) })).json().id;
+    const mixed = await answer({ share: [clipId, plainClip], sealedKeys: { [clipId]: offer, [plainClip]: offer } });
+    assert.equal(mixed.statusCode, 400, mixed.body);
+    assert.match(mixed.json().detail, /not end-to-end encrypted/);
     assert.equal((await answer({ share: [clipId], sealedKeys: { [clipId]: offer } }, await createResident(t))).statusCode, 404);
     assert.equal(await disclosures(getDb()), before);
 
@@ -203,8 +209,8 @@ forEachEngine('end-to-end encryption', (getDb) => {
       };
       const opened = await run('--passphrase-file', path.join(dir, 'pass'), '--out', path.join(dir, 'clips'));
       assert.equal(opened.code, 0, opened.text);
-      assert.match(opened.text, /OK opened .*\.envelope: sha256 [0-9a-f]{64} as sealed by its camera; written to/);
-      assert.deepEqual(fs.readFileSync(path.join(dir, 'clips', path.basename(packed.file, '.envelope') + '.mp4')), fixture('clip.mp4'));
+      assert.match(opened.text, /OK opened .*\.envelope: every chunk authenticates, and it matches the SHA-256 [0-9a-f]{64} sealed with its key; written to/);
+      assert.deepEqual(fs.readFileSync(path.join(dir, 'clips', fs.readdirSync(path.join(dir, 'clips'))[0])), fixture('clip.mp4'));
       fs.writeFileSync(path.join(dir, 'wrong'), 'not the passphrase\n');
       const wrong = await run('--passphrase-file', path.join(dir, 'wrong'));
       assert.equal(wrong.code, 1);

@@ -13,8 +13,9 @@ import type { RawKeyPair } from './hpke.ts';
 export const BACKUP_FORMAT = 'porchlight-key-backup-v1';
 export const MIN_PASSPHRASE = 12;
 const KDF = { m: 65536, t: 3, p: 1 };
-// A file from elsewhere must not make the reader allocate without bound.
-const MAX_M = 1024 * 1024;
+// A file from elsewhere must not make the reader allocate without bound, nor
+// freeze a browser tab: pure-JS Argon2id at 256 MiB takes seconds already.
+const MAX_M = 256 * 1024;
 const MAX_T = 10;
 
 export interface KeyBackup {
@@ -34,17 +35,33 @@ export class BackupError extends Error {}
 const aadOf = (b: Pick<KeyBackup, 'format' | 'subject' | 'keyId' | 'publicKey'>) => new TextEncoder().encode([b.format, b.subject, b.keyId, b.publicKey].join('\n'));
 
 async function kek(passphrase: string, salt: Uint8Array, k: { m: number; t: number; p: number }, usage: KeyUsage): Promise<CryptoKey> {
-  const raw = await argon2idAsync(passphrase, salt, { ...k, dkLen: 32, maxmem: (MAX_M + 1) * 1024 });
+  // Only the three cost fields: a parsed file's other members never reach the KDF's options.
+  const raw = await argon2idAsync(passphrase, salt, { m: k.m, t: k.t, p: k.p, dkLen: 32, maxmem: (MAX_M + 1) * 1024 });
   return crypto.subtle.importKey('raw', raw as BufferSource, { name: 'AES-GCM' }, false, [usage]);
 }
 
-export async function makeBackup(pair: RawKeyPair, who: { subject: string; keyId: string }, passphrase: string, kdf = KDF): Promise<KeyBackup> {
+/** Seals key pairs into backups under a passphrase whose key is already derived. */
+export type BackupSealer = (pair: RawKeyPair, who: { subject: string; keyId: string }) => Promise<KeyBackup>;
+
+/**
+ * Derives the passphrase's key first (the slow, memory-hungry step, and the
+ * one that can fail), so a caller can do it before anything irreversible,
+ * such as registering the public key, and seal afterwards.
+ */
+export async function backupSealer(passphrase: string, kdf = KDF): Promise<BackupSealer> {
   if (passphrase.length < MIN_PASSPHRASE) throw new BackupError(`the passphrase needs at least ${MIN_PASSPHRASE} characters`);
   const salt = crypto.getRandomValues(new Uint8Array(16));
-  const nonce = crypto.getRandomValues(new Uint8Array(12));
-  const head = { format: BACKUP_FORMAT, subject: who.subject, keyId: who.keyId, publicKey: toBase64(pair.publicKey) } as const;
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aadOf(head) as BufferSource }, await kek(passphrase, salt, kdf, 'encrypt'), pair.privateKey as BufferSource);
-  return { ...head, kdf: { name: 'argon2id', ...kdf, salt: toBase64(salt) }, cipher: 'AES-256-GCM', nonce: toBase64(nonce), ciphertext: toBase64(new Uint8Array(ct)) };
+  const key = await kek(passphrase, salt, kdf, 'encrypt');
+  return async (pair, who) => {
+    const nonce = crypto.getRandomValues(new Uint8Array(12));
+    const head = { format: BACKUP_FORMAT, subject: who.subject, keyId: who.keyId, publicKey: toBase64(pair.publicKey) } as const;
+    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aadOf(head) as BufferSource }, key, pair.privateKey as BufferSource);
+    return { ...head, kdf: { name: 'argon2id', m: kdf.m, t: kdf.t, p: kdf.p, salt: toBase64(salt) }, cipher: 'AES-256-GCM', nonce: toBase64(nonce), ciphertext: toBase64(new Uint8Array(ct)) };
+  };
+}
+
+export async function makeBackup(pair: RawKeyPair, who: { subject: string; keyId: string }, passphrase: string, kdf = KDF): Promise<KeyBackup> {
+  return (await backupSealer(passphrase, kdf))(pair, who);
 }
 
 /** Reads a backup file's JSON; every field is checked before any work is done. */

@@ -6226,6 +6226,7 @@ export interface paths {
                                 cameraId: string;
                                 /** Format: date-time */
                                 createdAt: string;
+                                devicePublicKey: string | null;
                                 deviceSignature: string | null;
                                 durationMs: number | null;
                                 e2ee: boolean;
@@ -6514,6 +6515,7 @@ export interface paths {
                             cameraId: string;
                             /** Format: date-time */
                             createdAt: string;
+                            devicePublicKey: string | null;
                             deviceSignature: string | null;
                             durationMs: number | null;
                             e2ee: boolean;

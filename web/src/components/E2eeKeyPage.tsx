@@ -3,11 +3,11 @@
 // in this browser's IndexedDB as a non-extractable key. The only copy that can
 // leave is the backup file, encrypted under a passphrase (Argon2id). A second
 // device restores that file.
-import { Alert, Badge, Button, Container, FileInput, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Container, FileInput, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { backupFile, createKey, restoreKey, type KeyView } from '../lib/e2ee/keys';
+import { useEffect, useState } from 'react';
+import { backupFile, createKey, fingerprint, KeyNotKept, restoreKey, type KeyView } from '../lib/e2ee/keys';
 import { keysOf } from '../lib/e2ee/keystore';
 import { formatTime } from '../lib/format';
 import { MIN_PASSPHRASE } from '../../../src/platform/sealed/keybackup.ts';
@@ -25,6 +25,7 @@ export interface KeyOwner {
 export function E2eeKeyPage({ owner, about }: { owner: KeyOwner; about: string }) {
   const current = useQuery({ queryKey: ['e2ee-key', owner.subject], queryFn: owner.fetchKey });
   const held = useQuery({ queryKey: ['e2ee-held', owner.subject], queryFn: () => keysOf(owner.subject) });
+  const print = useQuery({ queryKey: ['e2ee-fingerprint', current.data?.publicKey], enabled: !!current.data, queryFn: () => fingerprint(current.data!.publicKey) });
   return (
     <Container size="sm">
       <Title order={1} mb="xs">End-to-end key</Title>
@@ -38,6 +39,7 @@ export function E2eeKeyPage({ owner, about }: { owner: KeyOwner; about: string }
                 {key ? (
                   <>
                     <Text fw={600}>Registered key {key.keyId.slice(0, 8)}, made {formatTime(key.createdAt)}</Text>
+                    <Text size="sm">Fingerprint <Code data-testid="key-fingerprint">{print.data ?? '…'}</Code>: whoever shares with {owner.whose === 'your' ? 'you' : 'your agency'} can compare it.</Text>
                     {here ? <Badge color="teal" variant="filled" mt={4}>held in this browser</Badge> : <Badge color="orange" variant="filled" mt={4}>not in this browser: restore its backup below</Badge>}
                   </>
                 ) : (
@@ -57,6 +59,9 @@ export function E2eeKeyPage({ owner, about }: { owner: KeyOwner; about: string }
 function MakeKey({ owner, replacing }: { owner: KeyOwner; replacing: boolean }) {
   const qc = useQueryClient();
   const [file, setFile] = useState<{ name: string; href: string } | null>(null);
+  useEffect(() => () => {
+    if (file) URL.revokeObjectURL(file.href);
+  }, [file]);
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { passphrase: '', again: '' },
@@ -67,6 +72,10 @@ function MakeKey({ owner, replacing }: { owner: KeyOwner; replacing: boolean }) 
   });
   const make = useMutation({
     mutationFn: (v: { passphrase: string }) => createKey(owner.subject, v.passphrase, owner.register),
+    onError: (err) => {
+      // Registered and backed up, but not kept here: the backup is all there is, so offer it.
+      if (err instanceof KeyNotKept) setFile(backupFile(err.backup));
+    },
     onSuccess: async ({ backup }) => {
       setFile(backupFile(backup));
       form.reset();

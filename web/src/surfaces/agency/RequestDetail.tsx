@@ -24,7 +24,9 @@ export function RequestDetailPage() {
   const evidence = useEvidence(agencyId, rid, approved);
   const [playing, setPlaying] = useState<{ src: string; title: string; sealedKeyUrl: string | null } | null>(null);
   // Memoised: the player decrypts again whenever this object changes.
-  const sealed = useMemo<SealedClip | null>(() => (playing?.sealedKeyUrl ? { videoUrl: playing.src, sealedKeyUrl: playing.sealedKeyUrl, fileName: `${playing.title}.mp4` } : null), [playing]);
+  const sealed = useMemo<SealedClip | null>(() => (playing?.sealedKeyUrl && agencyId
+    ? { videoUrl: playing.src, sealedKeyUrl: playing.sealedKeyUrl, fileName: `${playing.title}.mp4`, subject: `agency:${agencyId}` }
+    : null), [playing, agencyId]);
   const qc = useQueryClient();
   // Closing ends the request for residents; "resolved" also marks the public post resolved. Neither deletes it.
   const close = useMutation({

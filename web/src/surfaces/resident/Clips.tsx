@@ -8,6 +8,11 @@ import { SealedClipPlayer, type SealedClip } from '../../components/SealedClipPl
 import { Empty, QueryState } from '../../components/States';
 import { bytes, duration, formatTime } from '../../lib/format';
 import { useCameras } from './cameraApi';
+import { useMe } from '../../lib/session';
+
+const listClips = (cameraId: string | null, cursor: string | undefined) =>
+  unwrap(api.GET('/api/v1/clips', { params: { query: { limit: 24, ...(cameraId ? { cameraId } : {}), ...(cursor ? { cursor } : {}) } } }));
+type ClipItem = Awaited<ReturnType<typeof listClips>>['items'][number];
 
 const KIND_LABEL: Record<string, string> = { motion: 'Motion', doorbell: 'Doorbell press', glass_break: 'Glass break', manual: 'Manual' };
 
@@ -17,19 +22,25 @@ const placeholder = (e2ee: boolean) => (e2ee ? 'Encrypted clip' : 'No thumbnail'
 export function ClipsPage() {
   const cameras = useCameras();
   const [cameraId, setCameraId] = useState<string | null>(null);
-  const [playing, setPlaying] = useState<{ id: string; title: string; e2ee: boolean } | null>(null);
+  const [playing, setPlaying] = useState<{ clip: ClipItem; title: string } | null>(null);
+  const me = useMe().data;
   const clips = useInfiniteQuery({
     queryKey: ['clips', 'list', cameraId],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => unwrap(api.GET('/api/v1/clips', { params: { query: { limit: 24, ...(cameraId ? { cameraId } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) => listClips(cameraId, pageParam),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const cameraName = (id: string) => cameras.data?.find((c) => c.id === id)?.name ?? 'Camera';
   const items = clips.data?.pages.flatMap((p) => p.items) ?? [];
   // Memoised: the player decrypts again whenever this object changes.
-  const sealed = useMemo<SealedClip | null>(() => (playing?.e2ee
-    ? { videoUrl: `/api/v1/clips/${playing.id}/video`, sealedKeyUrl: `/api/v1/clips/${playing.id}/sealed-key`, fileName: `clip-${playing.id}.mp4` }
-    : null), [playing]);
+  const sealed = useMemo<SealedClip | null>(() => {
+    const c = playing?.clip;
+    if (!c?.e2ee || !me) return null;
+    return {
+      videoUrl: `/api/v1/clips/${c.id}/video`, sealedKeyUrl: `/api/v1/clips/${c.id}/sealed-key`, fileName: `clip-${c.id}.mp4`, subject: `user:${me.id}`,
+      signed: { cameraId: c.cameraId, startedAt: c.startedAt, endedAt: c.endedAt, kind: c.kind, devicePublicKey: c.devicePublicKey },
+    };
+  }, [playing, me]);
 
   return (
     <Container size="lg">
@@ -54,7 +65,7 @@ export function ClipsPage() {
                 return (
                   <Card key={c.id} withBorder padding="sm" data-testid="clip-card">
                     <Card.Section>
-                      <UnstyledButton onClick={() => setPlaying({ id: c.id, title, e2ee: c.e2ee })} aria-label={`Play clip: ${title}${c.thumbnail ? '' : `. ${placeholder(c.e2ee)}`}`} style={{ display: 'block', width: '100%' }}>
+                      <UnstyledButton onClick={() => setPlaying({ clip: c, title })} aria-label={`Play clip: ${title}${c.thumbnail ? '' : `. ${placeholder(c.e2ee)}`}`} style={{ display: 'block', width: '100%' }}>
                         {c.thumbnail ? (
                           <Image src={`/api/v1/clips/${c.id}/thumbnail`} alt="" h={160} fit="cover" />
                         ) : (
@@ -83,7 +94,7 @@ export function ClipsPage() {
           </Stack>
         )}
       </QueryState>
-      <ClipPlayer src={playing && !playing.e2ee ? `/api/v1/clips/${playing.id}/video` : null} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
+      <ClipPlayer src={playing && !playing.clip.e2ee ? `/api/v1/clips/${playing.clip.id}/video` : null} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
       <SealedClipPlayer clip={sealed} title={playing?.title ?? ''} onClose={() => setPlaying(null)} />
     </Container>
   );

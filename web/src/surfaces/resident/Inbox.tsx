@@ -9,8 +9,10 @@ import { TableScroll } from '../../components/TableScroll';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, getJson, unwrap } from '../../api/client';
-import { rewrapFor, type KeyView, type SealedKeyView } from '../../lib/e2ee/keys';
+import { api, unwrap } from '../../api/client';
+import type { KeyView } from '../../lib/e2ee/keys';
+import { useMe } from '../../lib/session';
+import { sealedKeysFor, useAgencyKeyCheck } from './sealedShare';
 import { MapView } from '../../components/MapView';
 import { Empty, QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -22,14 +24,6 @@ type InboxItem = Awaited<ReturnType<typeof inbox>>[number];
 
 const agencyName = (r: InboxItem) => r.agency.name;
 
-type SealedKeys = Record<string, { keyId: string; sealedKey: string }>;
-
-/** Each picked end-to-end clip's secret, re-wrapped in this browser for the agency's key. */
-async function sealedKeysFor(clipIds: string[], agencyKey: KeyView): Promise<SealedKeys> {
-  const out: SealedKeys = {};
-  for (const id of clipIds) out[id] = await rewrapFor(await getJson<SealedKeyView>(`/api/v1/clips/${id}/sealed-key`), agencyKey);
-  return out;
-}
 const answered = (r: InboxItem) => r.answer !== null;
 const shareable = (r: { clips: { id: string; e2ee: boolean }[]; agencyKey: KeyView | null }) => r.clips.filter((c) => !c.e2ee || r.agencyKey);
 
@@ -74,12 +68,18 @@ export function InboxRequestPage() {
   const qc = useQueryClient();
   const req = useQuery({ queryKey: ['inbox', id], queryFn: () => unwrap(api.GET('/api/v1/me/requests/{id}', { params: { path: { id } } })) });
   const [picked, setPicked] = useState<Set<string>>(new Set());
+  const me = useMe().data;
+  const r0 = req.data;
+  const keyCheck = useAgencyKeyCheck(r0?.agency.id ?? '', r0?.agency.name ?? '', r0?.agencyKey ?? null, !!r0?.clips.some((c) => c.e2ee));
   const respond = useMutation({
     mutationFn: async (body: { share: string[] } | { decline: true }) => {
       const r = req.data!;
       const sealed = 'share' in body ? r.clips.filter((c) => c.e2ee && body.share.includes(c.id)).map((c) => c.id) : [];
-      const full = sealed.length ? { ...body, sealedKeys: await sealedKeysFor(sealed, r.agencyKey!) } : body;
-      return unwrap(api.POST('/api/v1/me/requests/{id}/response', { params: { path: { id } }, body: full }));
+      if (sealed.length && !keyCheck.ready) throw new Error("check the agency's new key before sharing end-to-end clips with it");
+      const full = sealed.length ? { ...body, sealedKeys: await sealedKeysFor(sealed, `user:${me!.id}`, r.agencyKey!) } : body;
+      const answer = await unwrap(api.POST('/api/v1/me/requests/{id}/response', { params: { path: { id } }, body: full }));
+      if (sealed.length) await keyCheck.remember();
+      return answer;
     },
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['inbox'] });
@@ -109,13 +109,9 @@ export function InboxRequestPage() {
             {respond.isSuccess && <Alert color="green" role="status">Your answer was sent. Shared clips get a receipt once they are on the public log.</Alert>}
             {respond.isError && <Alert color="red" role="alert">{respond.error.message}</Alert>}
             {answered(r) && !respond.isSuccess && <Alert color="gray" role="status">You answered this request ({r.answer}).</Alert>}
-            {r.clips.some((c) => c.e2ee) && (
-              <Text size="sm">
-                {r.agencyKey
-                  ? 'End-to-end encrypted clips are shared from this browser: it re-wraps each clip\'s key for the agency, which needs your key to be in this browser.'
-                  : 'This agency has no end-to-end key yet, so your end-to-end encrypted clips cannot be shared with it.'}
-              </Text>
-            )}
+            {r.clips.some((c) => c.e2ee) && (r.agencyKey
+              ? keyCheck.notice
+              : <Text size="sm">This agency has no end-to-end key yet, so your end-to-end encrypted clips cannot be shared with it.</Text>)}
             {r.clips.length === 0 ? (
               <Empty title="None of your clips matches">You can still decline, or leave the request unanswered.</Empty>
             ) : (
