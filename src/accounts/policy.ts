@@ -15,30 +15,61 @@ export function passwordProblem(password: string, email?: string): string | null
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-// Login throttling (OWASP ASVS 2.2.1): failures are counted per account and per
-// client address over a window; past the limit, further attempts wait.
+// Sign-in throttling (OWASP ASVS 2.2.1; issue 17, defect 5). Failures are
+// counted under three keys: the account and address together, the account
+// alone, and the address alone. Past a few free tries each key backs off
+// exponentially, from the last failure, up to a cap; nothing is a hard lockout.
+// The account-wide key never applies to an address the account has signed in
+// from before, so an outsider guessing from elsewhere can slow new devices but
+// cannot keep the owner, or a reviewer on the emergency path, out.
 export const THROTTLE = {
+  /** Failures older than this are forgotten. */
   windowMs: 15 * 60_000,
-  perAccount: 5,
-  perAddress: 20,
+  /** Failures allowed under each key before any wait. */
+  free: { pair: 3, account: 10, address: 30 },
+  baseMs: 1_000,
+  maxMs: 15 * 60_000,
 } as const;
 
 export interface FailureCount {
   count: number;
-  windowStart: number;
+  lastAt: number;
 }
 
-/** Milliseconds the caller must wait, or 0 when an attempt may proceed. */
-export function throttleWait(failures: FailureCount | undefined, limit: number, now: number): number {
-  if (!failures) return 0;
-  const windowEnd = failures.windowStart + THROTTLE.windowMs;
-  if (now >= windowEnd) return 0;
-  return failures.count >= limit ? windowEnd - now : 0;
+export interface ThrottleKeys {
+  pair: string;
+  account: string;
+  address: string;
 }
 
-export function recordFailure(failures: FailureCount | undefined, now: number): FailureCount {
-  if (!failures || now >= failures.windowStart + THROTTLE.windowMs) return { count: 1, windowStart: now };
-  return { count: failures.count + 1, windowStart: failures.windowStart };
+export const throttleKeys = (email: string, address: string): ThrottleKeys => ({
+  pair: `pair:${email}|${address}`,
+  account: `account:${email}`,
+  address: `address:${address}`,
+});
+
+/** Milliseconds to wait under one key: baseMs · 2^(failures − free), at most maxMs, from the last failure. */
+export function backoffWait(f: FailureCount | undefined, free: number, now: number): number {
+  if (!f || now - f.lastAt >= THROTTLE.windowMs || f.count < free) return 0;
+  const wait = Math.min(THROTTLE.maxMs, THROTTLE.baseMs * 2 ** Math.min(f.count - free, 30));
+  return Math.max(0, f.lastAt + wait - now);
+}
+
+/** The wait before this attempt may be checked at all; 0 to go ahead. */
+export function signInWait(f: { pair?: FailureCount; account?: FailureCount; address?: FailureCount }, knownAddress: boolean, now: number): number {
+  return Math.max(
+    backoffWait(f.pair, THROTTLE.free.pair, now),
+    backoffWait(f.address, THROTTLE.free.address, now),
+    knownAddress ? 0 : backoffWait(f.account, THROTTLE.free.account, now),
+  );
+}
+
+/** "in 8 seconds", "in 4 minutes": the wait as a person reads it. */
+export function waitText(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 90) return `in ${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.ceil(s / 60);
+  return `in ${m} minute${m === 1 ? '' : 's'}`;
 }
 
 export const SESSION_TTL_MS = 30 * 24 * 3_600_000;

@@ -2,7 +2,7 @@
 import type { DbHandle } from '../platform/db/db.ts';
 import { hotQuery } from '../platform/db/hot.ts';
 import type { Role, UsersTable } from '../platform/db/tables/accounts.ts';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 
 export type UserRow = Selectable<UsersTable>;
 /** The columns GET /api/v1/me shows. */
@@ -74,3 +74,38 @@ export async function deleteOtherSessions(db: DbHandle, userId: string, keepId: 
 
 export const countUsersByRole = async (db: DbHandle, role: Role) =>
   Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('role', '=', role).executeTakeFirstOrThrow()).n);
+
+// Sign-in throttling (policy.ts THROTTLE): one row per key, reset when older than the window.
+export async function failuresOf(db: DbHandle, keys: string[]): Promise<Map<string, { count: number; lastAt: number }>> {
+  const rows = await db.selectFrom('login_failures').select(['key', 'count', 'last_at']).where('key', 'in', keys).execute();
+  return new Map(rows.map((r) => [r.key, { count: Number(r.count), lastAt: Number(r.last_at) }]));
+}
+
+export async function recordFailures(db: DbHandle, keys: string[], now: number, windowMs: number): Promise<void> {
+  for (const key of keys) {
+    await db.insertInto('login_failures').values({ key, count: 1, last_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({
+        count: sql<number>`case when login_failures.last_at < ${now - windowMs} then 1 else login_failures.count + 1 end`,
+        last_at: now,
+      }))
+      .execute();
+  }
+}
+
+export async function clearFailures(db: DbHandle, keys: string[]): Promise<void> {
+  await db.deleteFrom('login_failures').where('key', 'in', keys).execute();
+}
+
+/** Rows past the window count as nothing; dropping them keeps an attacker's addresses from piling up. */
+export async function pruneFailures(db: DbHandle, before: number): Promise<void> {
+  await db.deleteFrom('login_failures').where('last_at', '<', before).execute();
+}
+
+export async function isKnownAddress(db: DbHandle, userId: string, address: string): Promise<boolean> {
+  return !!(await db.selectFrom('known_addresses').select('seen_at').where('user_id', '=', userId).where('address', '=', address).executeTakeFirst());
+}
+
+export async function rememberAddress(db: DbHandle, userId: string, address: string, now: number): Promise<void> {
+  await db.insertInto('known_addresses').values({ user_id: userId, address, seen_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'address']).doUpdateSet({ seen_at: now })).execute();
+}

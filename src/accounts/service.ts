@@ -5,10 +5,10 @@ import { LRUCache } from 'lru-cache';
 import type { UserActor } from '../platform/access.ts';
 import { TOTP_REQUIRED, type Role } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
-import { hashToken, newId, randomToken, sha256hex } from '../platform/crypto.ts';
+import { hashToken, keyedHash, newId, randomToken, sha256hex } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, notFound, unauthorized } from '../platform/http/errors.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
-import { normaliseEmail, passwordProblem, recordFailure, SESSION_CACHE_MAX, SESSION_CACHE_MS, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, THROTTLE, throttleWait, type FailureCount } from './policy.ts';
+import { normaliseEmail, passwordProblem, SESSION_CACHE_MAX, SESSION_CACHE_MS, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, signInWait, THROTTLE, throttleKeys, waitText } from './policy.ts';
 import * as repo from './repository.ts';
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpUri, verifyTotp } from './totp.ts';
 
@@ -43,10 +43,10 @@ export const csrfTokenFor = (sessionToken: string) => sha256hex(`porchlight-csrf
 
 export class AccountsService {
   readonly #ctx: AppContext;
-  // Failure counters live in memory: throttling is per node, which is what
-  // slows an online guesser; a restart forgets them, which is acceptable.
-  readonly #byAccount = new Map<string, FailureCount>();
-  readonly #byAddress = new Map<string, FailureCount>();
+  // Sign-in failures are in the database (login_failures), keyed by keyed
+  // hashes, so throttling survives restarts and holds across nodes; stale rows
+  // are pruned at most once a minute per process.
+  #prunedAt = 0;
   // Resolving a session is the hot path of every request. Resolved actors are
   // kept briefly; logout, revocation and password change in this process drop
   // them at once, and on other nodes they lapse within SESSION_CACHE_MS.
@@ -122,31 +122,39 @@ export class AccountsService {
   async login(input: { email: string; password: string; totp?: string }, client: { ip: string; userAgent: string | null }) {
     const now = this.#ctx.clock.now();
     const email = normaliseEmail(input.email);
-    const wait = Math.max(
-      throttleWait(this.#byAccount.get(email), THROTTLE.perAccount, now),
-      throttleWait(this.#byAddress.get(client.ip), THROTTLE.perAddress, now),
-    );
+    const user = await repo.findUserByEmail(this.#db, email);
+    const address = keyedHash(this.#ctx.masterKey, 'porchlight-address', client.ip);
+    const keys = Object.values(throttleKeys(email, address)).map((k) => keyedHash(this.#ctx.masterKey, 'porchlight-throttle', k));
+    const [pair, account, byAddress] = keys;
+    const seen = await repo.failuresOf(this.#db, keys);
+    const known = !!user && (await repo.isKnownAddress(this.#db, user.id, address));
+    const wait = signInWait({ pair: seen.get(pair), account: seen.get(account), address: seen.get(byAddress) }, known, now);
     if (wait > 0) {
-      throw new HttpError(429, 'too many failed sign-ins; try again later', { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
+      throw new HttpError(429, `too many failed sign-ins; try again ${waitText(wait)}`, { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
     }
-    const fail = (detail: string) => {
-      this.#byAccount.set(email, recordFailure(this.#byAccount.get(email), now));
-      this.#byAddress.set(client.ip, recordFailure(this.#byAddress.get(client.ip), now));
+    const fail = async (detail: string) => {
+      await repo.recordFailures(this.#db, keys, now, THROTTLE.windowMs);
+      if (now - this.#prunedAt > 60_000) {
+        this.#prunedAt = now;
+        await repo.pruneFailures(this.#db, now - THROTTLE.windowMs);
+      }
       return unauthorized(detail);
     };
-    const user = await repo.findUserByEmail(this.#db, email);
     if (!user) {
       await verifyPassword(await dummyHash(), input.password);
-      throw fail('wrong e-mail or password');
+      throw await fail('wrong e-mail or password');
     }
-    if (!(await verifyPassword(user.password_hash, input.password))) throw fail('wrong e-mail or password');
+    if (!(await verifyPassword(user.password_hash, input.password))) throw await fail('wrong e-mail or password');
     if (user.totp_enabled === 1) {
       if (!input.totp) throw unauthorized(SESSION_TOTP_REQUIRED);
       const step = verifyTotp(this.#openTotp(user), input.totp, now, user.totp_last_step);
-      if (step === null) throw fail('wrong or already used TOTP code');
+      if (step === null) throw await fail('wrong or already used TOTP code');
       await repo.updateUser(this.#db, user.id, { totp_last_step: step });
     }
-    this.#byAccount.delete(email);
+    // This address is in good standing with this account again. The account-wide
+    // count stays: a success must not hand a guesser elsewhere a fresh allowance.
+    await repo.clearFailures(this.#db, [pair]);
+    await repo.rememberAddress(this.#db, user.id, address, now);
     const token = randomToken('pls_');
     await repo.insertSession(this.#db, {
       id: newId(),

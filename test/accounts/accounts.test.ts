@@ -155,25 +155,52 @@ forEachEngine('accounts over HTTP', (getDb) => {
     assert.match(res.json().detail, /cannot belong to an agency/);
   });
 
-  test('login is throttled per account', async () => {
-    const u = await createResident(t);
-    for (let i = 0; i < 5; i++) {
-      const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: 'wrong-password-123' } });
-      assert.equal(r.statusCode, 401);
+  const attempt = (email: string, password: string, remoteAddress = '127.0.0.1') =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email, password } });
+
+  test('issue 17 defect 5: a guesser backs off exponentially, is told when to retry, and never locks the owner out at a known address', async () => {
+    const u = await createResident(t); // signed in from 127.0.0.1: a known address for this account
+    for (let i = 0; i < 3; i++) assert.equal((await attempt(u.email, 'wrong-password-123', '10.1.1.1')).statusCode, 401);
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await attempt(u.email, 'wrong-password-123', '10.1.1.1');
+      assert.equal(r.statusCode, 429);
+      assert.match(r.json().detail, /try again in \d+ seconds?/);
+      waits.push(Number(r.headers['retry-after']));
+      t.clock.advance(waits[i] * 1000);
+      assert.equal((await attempt(u.email, 'wrong-password-123', '10.1.1.1')).statusCode, 401, 'after the wait, the attempt is checked');
     }
-    const locked = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: PASSWORD } });
-    assert.equal(locked.statusCode, 429);
-    assert.ok(Number(locked.headers['retry-after']) > 0);
+    assert.deepEqual(waits, [1, 2, 4, 8]);
+    // Guesses spread over many addresses raise the account-wide count: a new device waits, the owner's known address does not.
+    for (let i = 0; i < 12; i++) await attempt(u.email, 'wrong-password-123', `10.2.0.${i}`);
+    const fresh = await attempt(u.email, PASSWORD, '10.3.3.3');
+    assert.equal(fresh.statusCode, 429);
+    assert.ok(Number(fresh.headers['retry-after']) > 0);
+    assert.equal((await attempt(u.email, PASSWORD)).statusCode, 200, 'the right password from a known address always gets through');
     t.clock.advance(16 * 60_000);
-    const after = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: PASSWORD } });
-    assert.equal(after.statusCode, 200);
+    assert.equal((await attempt(u.email, PASSWORD, '10.3.3.3')).statusCode, 200, 'failures older than the window are forgotten');
+  });
+
+  test('the throttle is kept in the database: a restarted server still knows the failures', async () => {
+    const u = await createResident(t);
+    for (let i = 0; i < 3; i++) await attempt(u.email, 'wrong-password-123', '10.4.4.4');
+    // The same database and data directory (so the same master key), as a restarted or second node would have.
+    const restarted = await buildTestApp(getDb(), { DATA_DIR: t.dataDir });
+    restarted.clock.advance(t.clock.now() - restarted.clock.now());
+    try {
+      const r = await restarted.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.4.4.4', payload: { email: u.email, password: 'wrong-password-123' } });
+      assert.equal(r.statusCode, 429, 'another process on the same database sees the same counts');
+    } finally {
+      await restarted.app.close();
+    }
+    const rows = await getDb().kysely.selectFrom('login_failures').select('key').execute();
+    assert.ok(rows.length > 0 && rows.every((row) => !row.key.includes(u.email) && !row.key.includes('10.4.4.4')), 'keys are keyed hashes, not e-mails or addresses');
+    t.clock.advance(16 * 60_000);
   });
 
   test('login is throttled per address across accounts', async () => {
-    for (let i = 0; i < 20; i++) {
-      await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.9.9', payload: { email: `nobody${i}@example.test`, password: 'wrong-password-123' } });
-    }
-    const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.9.9', payload: { email: 'other@example.test', password: 'wrong-password-123' } });
+    for (let i = 0; i < 30; i++) await attempt(`nobody${i}@example.test`, 'wrong-password-123', '10.9.9.9');
+    const r = await attempt('other@example.test', 'wrong-password-123', '10.9.9.9');
     assert.equal(r.statusCode, 429);
     t.clock.advance(16 * 60_000);
   });

@@ -14,6 +14,7 @@ import { m0007b_camera_points_blocked } from './0007b_camera_points_blocked.ts';
 import { m0008_emergency_state } from './0008_emergency_state.ts';
 import { m0009_e2ee } from './0009_e2ee.ts';
 import { m0010_redaction } from './0010_redaction.ts';
+import { m0011_login_throttle } from './0011_login_throttle.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -30,4 +31,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0008_emergency_state': m0008_emergency_state,
   '0009_e2ee': m0009_e2ee,
   '0010_redaction': m0010_redaction,
+  '0011_login_throttle': m0011_login_throttle,
 };

@@ -32,7 +32,23 @@ export interface SessionsTable {
   second_factor: number;
 }
 
+/** Failed sign-ins per throttle key (accounts/policy.ts throttleKeys); a row older than the window counts as none. */
+export interface LoginFailuresTable {
+  key: string;
+  count: number;
+  last_at: number;
+}
+
+/** Addresses an account has fully signed in from, as keyed hashes: failures from elsewhere never lock these out. */
+export interface KnownAddressesTable {
+  user_id: string;
+  address: string;
+  seen_at: number;
+}
+
 export interface AccountsTables {
   users: UsersTable;
   sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
+  known_addresses: KnownAddressesTable;
 }
