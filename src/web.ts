@@ -53,7 +53,7 @@ export async function registerWeb(app: FastifyInstance, config: Config, distDir 
     const rel = urlPath.replace(/^\/+/, '');
     const file = path.resolve(distDir, rel);
     const inside = file.startsWith(distDir + path.sep);
-    if (rel && inside && fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    if (rel && inside && isFile(file)) {
       // Vite names assets by content hash: they never change under one name.
       const immutable = rel.startsWith('assets/');
       return reply.sendFile(rel, { maxAge: immutable ? 365 * 24 * 3600 * 1000 : 0, immutable, cacheControl: true });
@@ -63,4 +63,13 @@ export async function registerWeb(app: FastifyInstance, config: Config, distDir 
     // Every other path is a client-side route: the app shell, never cached, so a new build shows at once.
     return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
   });
+}
+
+/** A path that cannot name a file here (a NUL byte, a name too long for the file system) is simply not one. */
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 // The Fastify instance and what every app has before the capabilities' routes:
 // validation, errors, cookies, metrics, security headers, OpenAPI and the
 // operations routes (health, readiness). Pure construction, like wire.ts.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -26,6 +26,13 @@ export function createHttpApp(config: Config, logger?: boolean): FastifyInstance
     // stalled or trickled body is cut off with a 408; a 200 MB clip (MAX_UPLOAD_BYTES default) needs ~2 Mbit/s.
     requestTimeout: 15 * 60_000,
     ajv: { customOptions: { removeAdditional: false } },
+    // The router's own refusals (a malformed %-escape, a path parameter over
+    // maxParamLength) answer as every other error does: an RFC 9457 problem.
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.statusCode ?? 400;
+      const detail = status === 414 ? 'a part of the URL is too long' : status === 400 ? 'the URL is malformed (a bad %-escape)' : err.message;
+      void (reply as FastifyReply).code(status).type('application/problem+json').send(problem(status, detail));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerAjvFormats();
   // TypeBox checks bodies strictly (no coercion, unknown fields rejected by
