@@ -4,6 +4,7 @@
 // app, and neither does a request that does not accept text/html: an unknown
 // path is then a 404 problem, not an HTML page with a 200.
 import fs from 'node:fs';
+import { MIN_PASSWORD_LENGTH, PASSWORD_RULES } from './accounts/policy.ts';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -19,13 +20,14 @@ const NOT_APP = /^\/(api|log|docs|openapi\.json|metrics|healthz|readyz)(\/|$)/;
 export const PublicConfig = Type.Object({
   mapTileUrl: Type.Union([Type.String(), Type.Null()], { description: 'Leaflet tile URL template; null when no base map is configured' }),
   mapAttribution: Type.String({ description: 'attribution to show with the tiles (HTML-free text)' }),
+  password: Type.Object({ minLength: Type.Integer(), rules: Type.String({ description: 'the password rules the server applies, in words' }) }),
 });
 
 export async function registerWeb(app: FastifyInstance, config: Config, distDir = WEB_DIST): Promise<void> {
   app.get('/api/v1/public/config', {
     config: { access: 'public' },
     schema: { tags: ['public'], summary: 'Settings the web app needs before sign-in', security: [], response: { 200: PublicConfig } },
-  }, async () => ({ mapTileUrl: config.MAP_TILE_URL || null, mapAttribution: config.MAP_TILE_ATTRIBUTION }));
+  }, async () => ({ mapTileUrl: config.MAP_TILE_URL || null, mapAttribution: config.MAP_TILE_ATTRIBUTION, password: { minLength: MIN_PASSWORD_LENGTH, rules: PASSWORD_RULES } }));
 
   // One wildcard route decides between a file, the app shell and a 404, built
   // or not, so the routes the app serves never depend on whether web/dist exists.

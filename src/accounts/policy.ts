@@ -2,6 +2,8 @@
 import { COMMON_PASSWORDS } from './common-passwords.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
+/** The rules below in words, for the sign-up and password forms: one source, so the hint cannot drift (issue 19). */
+export const PASSWORD_RULES = `At least ${MIN_PASSWORD_LENGTH} characters; not a common password, and not your e-mail address`;
 
 /** Returns a reason the password is refused, or null when it is acceptable. */
 export function passwordProblem(password: string, email?: string): string | null {

@@ -35,7 +35,7 @@ const ReviewerRequest = Type.Object({
   createdBy: Type.String(), reviewedBy: NS, areaSqMi: Type.Number(),
 });
 const PublicPost = Type.Object({
-  id: Type.String(), agency: Type.Object({ id: Type.String(), name: Type.String(), type: Type.String() }), incidentType: Type.String(),
+  id: Type.String(), agency: Type.Object({ id: Type.String(), name: Type.String(), type: Type.String() }), incidentType: Type.String(), caseNumber: Type.String(),
   area: PolygonOut, window: Window, status: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('expired'), Type.Literal('resolved')]), postedAt: T,
 });
 const Manifest = Type.Object({

@@ -58,6 +58,8 @@ export interface PublicRequestPost {
   id: string;
   agency: { id: string; name: string; type: string };
   incidentType: string;
+  /** The agency's own case reference, so the public can follow one case across requests and the log. */
+  caseNumber: string;
   /** A coarse rectangle around the area, on a ~200 m grid; never the exact polygon. */
   area: Polygon;
   window: { start: string; end: string };
@@ -69,7 +71,7 @@ export function toPublicPost(r: RequestRow, agency: { id: string; name: string; 
   const life = lifecycleOf(r, now);
   const status = r.resolved_at !== null ? 'resolved' : life === 'open' || life === 'closed' || life === 'expired' ? life : 'closed';
   return {
-    id: r.id, agency, incidentType: r.incident_type, area: coarseShape(JSON.parse(r.area) as Polygon),
+    id: r.id, agency, incidentType: r.incident_type, caseNumber: r.case_number, area: coarseShape(JSON.parse(r.area) as Polygon),
     window: { start: iso(r.window_start)!, end: iso(r.window_end)! }, status, postedAt: iso(r.sent_at ?? r.reviewed_at ?? r.created_at)!,
   };
 }

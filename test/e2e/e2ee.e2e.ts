@@ -284,6 +284,15 @@ describe('end-to-end encryption in the browser', { concurrency: false }, () => {
     await officer.goto('/agency/legal');
     await p.getByTestId('refused-e2ee').getByText(/1 end-to-end encrypted clip in scope not released/).waitFor();
     await checkPage(officer, 'e2ee-warrant-refused');
+
+    // Closing the request: the owner's inbox shows it closed, with what was shared, and offers no answer (issue 19).
+    await officer.goto(`/agency/requests/${requestId}`);
+    await p.getByRole('button', { name: 'Close request' }).click();
+    await p.getByRole('button', { name: 'Close request' }).waitFor({ state: 'detached' });
+    await owner.goto(`/home/requests/${requestId}`);
+    await owner.page.getByTestId('request-closed').getByText(/closed: it no longer takes answers/).waitFor();
+    await owner.page.getByText(/1 clip\(s\) shared, ticked below/).waitFor();
+    assert.equal(await owner.page.getByRole('button', { name: /^Share/ }).count(), 0);
     // The refusal is an entry of the public log, beside the consent.
     let bases: string[] = [];
     for (let i = 0; i < 50 && !bases.includes('refusal_e2ee'); i++, await p.waitForTimeout(200)) bases = await logBases(server.url);

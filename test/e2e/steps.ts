@@ -43,6 +43,8 @@ export async function signUpResident(v: Visitor, who: { name: string; email: str
   await p.getByLabel('Your name').fill(who.name);
   await p.getByLabel('E-mail').fill(who.email);
   await p.getByLabel(/^Password/).fill(PASSWORD);
+  // The hint is the server's own rule (GET /api/v1/public/config), not a copy that can drift.
+  await p.getByText(/^At least 12 characters; not a common password/).waitFor();
   await p.getByLabel('Latitude').fill(String(who.home.lat));
   await p.getByLabel('Longitude').fill(String(who.home.lon));
   await checkPage(v, 'resident-signup');

@@ -245,6 +245,11 @@ describe('the whole story', { concurrency: false }, () => {
     await pub.goto('/');
     await pub.page.getByTestId('public-request').first().waitFor();
     await checkPage(pub, 'public-requests');
+    // Each card leads to the request's own page: agency, case number, area and window (issue 19).
+    await pub.page.getByTestId('public-request').first().getByRole('link', { name: /case 2026-EP-0412/ }).click();
+    await pub.page.getByRole('heading', { name: /case 2026-EP-0412/, level: 1 }).waitFor();
+    await pub.page.getByRole('link', { name: 'Eastside Police' }).waitFor();
+    await checkPage(pub, 'public-request-page');
     await pub.goto('/public/agencies');
     await pub.page.getByRole('link', { name: 'Eastside Police' }).click();
     await pub.page.getByRole('heading', { name: 'Eastside Police', level: 1 }).waitFor();

@@ -122,7 +122,8 @@ forEachEngine('community requests: creation and review', (getDb) => {
     assert.equal(post.status, 'open');
     const exact = JSON.stringify(square(500).coordinates);
     assert.notEqual(JSON.stringify(post.area.coordinates), exact);
-    assert.deepEqual(Object.keys(post).sort(), ['agency', 'area', 'id', 'incidentType', 'postedAt', 'status', 'window']);
+    // Issue 19: the public page names the agency's case number; never the description, contact or exact area.
+    assert.deepEqual(Object.keys(post).sort(), ['agency', 'area', 'caseNumber', 'id', 'incidentType', 'postedAt', 'status', 'window']);
     assert.equal((await as(t, officer, { method: 'DELETE', url: `/api/v1/public/requests/${id}` })).statusCode, 404);
     assert.equal((await as(t, otherOfficer, { method: 'POST', url: `${url()}/${id}/close`, payload: { resolved: true } })).statusCode, 404);
     const closed = await as(t, officer, { method: 'POST', url: `${url()}/${id}/close`, payload: { resolved: true } });

@@ -2,7 +2,7 @@
 // Mantine's default filled shade 6, its light-variant text and its "dimmed"
 // grey fall short of it on white, so filled colours use shade 9 (8 for the
 // primary) and light variants (alerts, light badges) use near-black text.
-import { createTheme, DEFAULT_THEME, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, DEFAULT_THEME, Modal, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'indigo',
@@ -12,6 +12,10 @@ export const theme = createTheme({
   headings: {
     fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
     sizes: { h1: { fontSize: 'clamp(1.6rem, 4vw, 2.125rem)', lineHeight: '1.25' } },
+  },
+  components: {
+    // Above Leaflet's panes and controls (z-index up to 1000), so a map on the page never draws over a dialog (issue 19).
+    Modal: Modal.extend({ defaultProps: { zIndex: 1100 } }),
   },
 });
 

@@ -9759,6 +9759,11 @@ export interface paths {
                             mapAttribution: string;
                             /** @description Leaflet tile URL template; null when no base map is configured */
                             mapTileUrl: string | null;
+                            password: {
+                                minLength: number;
+                                /** @description the password rules the server applies, in words */
+                                rules: string;
+                            };
                         };
                     };
                 };
@@ -9805,6 +9810,7 @@ export interface paths {
                                 coordinates: unknown[];
                                 type: string;
                             };
+                            caseNumber: string;
                             id: string;
                             incidentType: string;
                             /** Format: date-time */
@@ -9864,6 +9870,7 @@ export interface paths {
                                 coordinates: unknown[];
                                 type: string;
                             };
+                            caseNumber: string;
                             id: string;
                             incidentType: string;
                             /** Format: date-time */

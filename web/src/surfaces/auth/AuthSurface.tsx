@@ -5,6 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api, unwrap } from '../../api/client';
+import { usePublicConfig } from '../../lib/config';
 import { MapView } from '../../components/MapView';
 import { Loading } from '../../components/States';
 import { homeFor, useMe } from '../../lib/session';
@@ -86,6 +87,10 @@ function SignUp() {
   const [home, setHome] = useState<{ lat: number; lon: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The server's own rules (GET /api/v1/public/config), so the hint is what registration checks.
+  const config = usePublicConfig().data;
+  const rules = config?.password.rules ?? 'Checked when you create the account';
+  const minLength = config?.password.minLength;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -114,7 +119,7 @@ function SignUp() {
           {error && <Alert color="red" role="alert" title="Could not create the account">{error}</Alert>}
           <TextInput label="Your name" required value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.currentTarget.value })} />
           <TextInput label="E-mail" type="email" autoComplete="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-          <PasswordInput label="Password" description="At least 10 characters; not a common password" autoComplete="new-password" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+          <PasswordInput label="Password" description={rules} autoComplete="new-password" required minLength={minLength} value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
           <Text fw={500} size="sm">Home location (used only to find requests near you; never shown to agencies)</Text>
           <MapView label="Map: click to set your home" height={240} markers={home ? [{ id: 'home', label: 'Home', ...home }] : []} onMapClick={setHome} />
           <Group grow>

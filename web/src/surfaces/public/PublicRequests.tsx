@@ -33,7 +33,7 @@ export default function PublicRequestsPage() {
                 {list.map((r) => (
                   <Card key={r.id} withBorder component="li" data-testid="public-request">
                     <Group justify="space-between" wrap="nowrap">
-                      <Text fw={600}>{r.incidentType.replace(/_/g, ' ')}</Text>
+                      <Anchor component={Link} to={`/public/requests/${r.id}`} fw={600}>{r.incidentType.replace(/_/g, ' ')}: case {r.caseNumber}</Anchor>
                       <StatusBadge status={r.status} />
                     </Group>
                     <Anchor component={Link} to={`/public/agencies/${agencyId(r)}`} size="sm">{agencyName(r)}</Anchor>

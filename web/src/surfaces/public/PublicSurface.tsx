@@ -6,11 +6,13 @@ import { Link } from 'react-router';
 import LogPage from './LogPage';
 import { AgenciesPage, AgencyProfilePage } from './Agencies';
 import PublicRequestsPage from './PublicRequests';
+import PublicRequestPage from './PublicRequest';
 
 export default function PublicSurface() {
   return (
     <Routes>
       <Route index element={<PublicRequestsPage />} />
+      <Route path="public/requests/:id" element={<PublicRequestPage />} />
       <Route path="public/log" element={<LogPage />} />
       <Route path="public/agencies" element={<AgenciesPage />} />
       <Route path="public/agencies/:id" element={<AgencyProfilePage />} />

@@ -25,6 +25,8 @@ type InboxItem = Awaited<ReturnType<typeof inbox>>[number];
 const agencyName = (r: InboxItem) => r.agency.name;
 
 const answered = (r: InboxItem) => r.answer !== null;
+// Closed, resolved or expired: it takes no answers any more (issue 19: it used to say "waiting for you").
+const takesAnswers = (r: InboxItem) => r.status === 'open';
 const shareable = (r: { clips: { id: string; e2ee: boolean }[]; agencyKey: KeyView | null }) => r.clips.filter((c) => !c.e2ee || r.agencyKey);
 
 export function InboxPage() {
@@ -51,7 +53,11 @@ export function InboxPage() {
                     <Table.Td><Link to={`/home/requests/${r.id}`}>{r.incidentType.replace(/_/g, ' ')}</Link></Table.Td>
                     <Table.Td>{agencyName(r)}</Table.Td>
                     <Table.Td>{formatTime(r.window.start)} – {formatTime(r.window.end)}</Table.Td>
-                    <Table.Td>{answered(r) ? <Badge color="gray" variant="filled">{r.answer}</Badge> : <Badge color="indigo" variant="filled">waiting for you</Badge>}</Table.Td>
+                    <Table.Td>
+                      {answered(r) ? <Badge color="gray" variant="filled">{r.answer}</Badge>
+                        : takesAnswers(r) ? <Badge color="indigo" variant="filled">waiting for you</Badge>
+                          : <Badge color="gray" variant="outline">{r.status}: not answered</Badge>}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -108,7 +114,8 @@ export function InboxRequestPage() {
             <Title order={2} size="h3">Your clips in this area and window</Title>
             {respond.isSuccess && <Alert color="green" role="status">Your answer was sent. Shared clips get a receipt once they are on the public log.</Alert>}
             {respond.isError && <Alert color="red" role="alert">{respond.error.message}</Alert>}
-            {answered(r) && !respond.isSuccess && <Alert color="gray" role="status">You answered this request ({r.answer}).</Alert>}
+            {answered(r) && !respond.isSuccess && <Alert color="gray" role="status">You answered this request ({r.answer}){r.clips.some((c) => c.shared) ? `: ${r.clips.filter((c) => c.shared).length} clip(s) shared, ticked below` : ''}.</Alert>}
+            {!takesAnswers(r) && <Alert color="gray" role="status" data-testid="request-closed">This request is {r.status}: it no longer takes answers{answered(r) ? '' : ', and nothing of yours was shared'}.</Alert>}
             {r.clips.some((c) => c.e2ee) && (r.agencyKey
               ? keyCheck.notice
               : <Text size="sm">This agency has no end-to-end key yet, so your end-to-end encrypted clips cannot be shared with it.</Text>)}
@@ -127,14 +134,14 @@ export function InboxRequestPage() {
                       mt="sm"
                       label={`${c.cameraName}, ${formatTime(c.startedAt)}${c.e2ee ? ' (end-to-end encrypted)' : ''}`}
                       checked={picked.has(c.id) || c.shared}
-                      disabled={answered(r) || respond.isSuccess || (c.e2ee && !r.agencyKey)}
+                      disabled={answered(r) || !takesAnswers(r) || respond.isSuccess || (c.e2ee && !r.agencyKey)}
                       onChange={() => toggle(c.id)}
                     />
                   </Card>
                 ))}
               </SimpleGrid>
             )}
-            {!answered(r) && !respond.isSuccess && (
+            {!answered(r) && takesAnswers(r) && !respond.isSuccess && (
               <Group>
                 <Button disabled={picked.size === 0} loading={respond.isPending} onClick={() => respond.mutate({ share: [...picked] })}>
                   Share {picked.size} selected clip{picked.size === 1 ? '' : 's'}
