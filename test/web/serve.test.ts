@@ -1,5 +1,6 @@
 // src/web.ts: the built app's files, the app shell for client-side routes, and
 // 404 problems (never the shell) for API and log paths; hostile paths get 4xx.
+import { MIN_PASSWORD_LENGTH, PASSWORD_RULES } from '../../src/accounts/policy.ts';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -66,8 +67,11 @@ test('the public config carries the tile URL and attribution, or null for no bas
     await a.app.close();
     await b.app.close();
   });
-  assert.deepEqual((await a.app.inject({ url: '/api/v1/public/config' })).json(), { mapTileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', mapAttribution: '© OpenStreetMap contributors' });
-  assert.deepEqual((await b.app.inject({ url: '/api/v1/public/config' })).json(), { mapTileUrl: null, mapAttribution: 'Tiles by nobody' });
+  // The password rules come from accounts/policy.ts, the one source the server checks against (issue 19).
+  const password = { minLength: MIN_PASSWORD_LENGTH, rules: PASSWORD_RULES };
+  assert.deepEqual((await a.app.inject({ url: '/api/v1/public/config' })).json(), { mapTileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', mapAttribution: '© OpenStreetMap contributors', password });
+  assert.deepEqual((await b.app.inject({ url: '/api/v1/public/config' })).json(), { mapTileUrl: null, mapAttribution: 'Tiles by nobody', password });
+  assert.match(PASSWORD_RULES, new RegExp(`At least ${MIN_PASSWORD_LENGTH} characters`));
 });
 
 test('without a build, "/" says how to build the app', async (t) => {
