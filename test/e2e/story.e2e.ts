@@ -225,6 +225,9 @@ describe('the whole story', { concurrency: false }, () => {
     await resident.page.getByRole('heading', { name: 'Access log' }).waitFor();
     await resident.page.getByRole('row').nth(1).waitFor();
     assert.ok((await resident.page.getByRole('row').count()) >= 2, 'at least one read is listed');
+    // In words, with short references, not raw labels and 32-digit ids (issue 19).
+    assert.match(await resident.page.getByTestId('access-purpose').first().innerText(), /^You shared it, for request #[0-9a-f]{6}$/);
+    assert.doesNotMatch(await resident.page.getByRole('table').innerText(), /[0-9a-f]{32}/);
     await checkPage(resident, 'resident-access-log-after-share');
   });
 

@@ -34,3 +34,24 @@ export function toLocalInput(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** "#1a2b3c": a long hex id as a short reference people can read out and compare. */
+export const shortRef = (id: string) => `#${id.slice(0, 6)}`;
+
+/** Every 32-hex-digit id in a text, shortened (the full id stays in the API and the log). */
+export const shortenIds = (text: string) => text.replace(/\b[0-9a-f]{32}\b/g, (id) => shortRef(id));
+
+const BASIS_LABEL: Record<string, string> = {
+  consent: 'You shared it, for request',
+  warrant: 'Released under search warrant',
+  emergency: 'Released in an emergency approved by two reviewers, request',
+  public_post: 'You posted it publicly, post',
+};
+
+/** An access log's "<basis> <ref>" as a sentence: "You shared it, for request #1a2b3c". */
+export function accessPurpose(purpose: string): string {
+  const [kind, ref] = purpose.split(' ');
+  const label = BASIS_LABEL[kind];
+  if (label && ref) return `${label} ${shortRef(ref)}`;
+  return shortenIds(purpose.replace(/_/g, ' '));
+}

@@ -50,7 +50,7 @@ export function RequestDetailPage() {
             {r.review && (
               <Paper withBorder p="sm" data-testid="review-outcome">
                 <Text fw={600}>Review: {r.review.decision}, {formatTime(r.review.at)}</Text>
-                {(r.review.reason || r.review.note) && <Text size="sm">Reason: {(r.review.reason ?? '').replace(/_/g, ' ')}{r.review.note ? `: ${r.review.note}` : ''}</Text>}
+                {(r.review.reason || r.review.note) && <Text size="sm">Reason: {[(r.review.reason ?? '').replace(/_/g, ' '), r.review.note].filter(Boolean).join(': ')}</Text>}
               </Paper>
             )}
             <SimpleGrid cols={{ base: 1, md: 2 }}>

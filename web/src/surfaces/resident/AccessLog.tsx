@@ -1,10 +1,11 @@
-// The access log: every read of my clips' bytes by someone other than me.
+// The access log: every read of my clips' bytes by someone other than me, in
+// words, with short references (#1a2b3c) in place of 32-digit ids (issue 19).
 import { Button, Container, Stack, Table, Text, Title } from '@mantine/core';
 import { TableScroll } from '../../components/TableScroll';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { Empty, QueryState } from '../../components/States';
-import { formatTime } from '../../lib/format';
+import { accessPurpose, formatTime, shortenIds, shortRef } from '../../lib/format';
 
 export function AccessLogPage() {
   const log = useInfiniteQuery({
@@ -35,9 +36,9 @@ export function AccessLogPage() {
                   {list.map((a) => (
                     <Table.Tr key={a.id}>
                       <Table.Td>{formatTime(a.at)}</Table.Td>
-                      <Table.Td>{a.actor}</Table.Td>
-                      <Table.Td>{a.purpose}</Table.Td>
-                      <Table.Td className="mono">{a.clipId}</Table.Td>
+                      <Table.Td>{shortenIds(a.actor)}</Table.Td>
+                      <Table.Td data-testid="access-purpose">{accessPurpose(a.purpose)}</Table.Td>
+                      <Table.Td className="mono" title={a.clipId}>{shortRef(a.clipId)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
