@@ -33,6 +33,7 @@ const ReviewerRequest = Type.Object({
   ...AgencyRequest.properties,
   agency: Type.Object({ id: Type.String(), name: Type.String(), type: Type.String() }),
   createdBy: Type.String(), reviewedBy: NS, areaSqMi: Type.Number(),
+  reach: Type.Union([Type.Integer(), Type.Null()], { description: 'homes an approval would reach now (one pending request); null in lists and once decided' }),
 });
 const PublicPost = Type.Object({
   id: Type.String(), agency: Type.Object({ id: Type.String(), name: Type.String(), type: Type.String() }), incidentType: Type.String(), caseNumber: Type.String(),

@@ -100,11 +100,14 @@ export class RequestsService {
 
   // Review
 
-  async #reviewerView(r: repo.RequestRow): Promise<ReviewerRequestView> {
+  async #reviewerView(r: repo.RequestRow, withReach = false): Promise<ReviewerRequestView> {
     const a = await findAgency(this.#db, r.agency_id);
+    const type = a?.type ?? 'other_public_safety';
+    // The same targeting an approval runs, so the figure is what approving would do now.
+    const reach = withReach && r.status === 'pending' ? (await targetOwners(this.#ctx.db, this.#db, JSON.parse(r.area) as Polygon, type)).length : null;
     return {
-      ...toAgencyView(r, this.#now()), agency: { id: r.agency_id, name: a?.name ?? '', type: a?.type ?? 'other_public_safety' },
-      createdBy: r.created_by, reviewedBy: r.reviewed_by, areaSqMi: Math.round((r.area_m2 / 2_589_988.110336) * 1000) / 1000,
+      ...toAgencyView(r, this.#now()), agency: { id: r.agency_id, name: a?.name ?? '', type },
+      createdBy: r.created_by, reviewedBy: r.reviewed_by, areaSqMi: Math.round((r.area_m2 / 2_589_988.110336) * 1000) / 1000, reach,
     };
   }
 
@@ -116,7 +119,7 @@ export class RequestsService {
   async reviewGet(id: string): Promise<ReviewerRequestView> {
     const r = await repo.findRequest(this.#db, id);
     if (!r) throw notFound('no such request');
-    return this.#reviewerView(r);
+    return this.#reviewerView(r, true);
   }
 
   /**

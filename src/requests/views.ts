@@ -52,6 +52,8 @@ export interface ReviewerRequestView extends AgencyRequestView {
   createdBy: string;
   reviewedBy: string | null;
   areaSqMi: number;
+  /** Homes an approval would reach now (issue 19): owners of opted-in cameras in the area who do not block this agency's type. Only on one pending request. */
+  reach: number | null;
 }
 
 export interface PublicRequestPost {

@@ -174,6 +174,7 @@ describe('the whole story', { concurrency: false }, () => {
     await p.getByTestId('queue-community_request').getByTestId('item-age').first().waitFor();
     await p.getByTestId('queue-community_request').getByRole('link').first().click();
     await p.getByRole('button', { name: 'Approve request' }).waitFor();
+    await p.getByTestId('request-reach').getByText(/approving would ask 1 home /).waitFor();
     await checkPage(reviewer, 'reviewer-request-review');
     await p.getByRole('button', { name: 'Approve request' }).click();
     await p.getByTestId('review-done').waitFor();

@@ -71,6 +71,10 @@ forEachEngine('community request story', (getDb) => {
   });
 
   test('a reviewer approves it: the two eligible owners get one inbox item each, by e-mail and in-app', async () => {
+    // Before deciding, the reviewer sees the reach: the same two owners (issue 19); lists carry no count.
+    const pending = await as(t, reviewer, { method: 'GET', url: `/api/v1/review/requests/${requestId}` });
+    assert.equal(pending.json().reach, 2, pending.body);
+    assert.ok((await as(t, reviewer, { method: 'GET', url: '/api/v1/review/requests' })).json().every((r: { reach: unknown }) => r.reach === null));
     const res = await as(t, reviewer, { method: 'POST', url: `/api/v1/review/requests/${requestId}/decision`, payload: { decision: 'approve', note: 'Specific, recent, in area.' } });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().status, 'open');

@@ -12216,6 +12216,8 @@ export interface paths {
                             id: string;
                             incidentType: string;
                             investigatorContact: string;
+                            /** @description homes an approval would reach now (one pending request); null in lists and once decided */
+                            reach: number | null;
                             resolvedAt: string | null;
                             review: {
                                 /** Format: date-time */
@@ -12347,6 +12349,8 @@ export interface paths {
                             id: string;
                             incidentType: string;
                             investigatorContact: string;
+                            /** @description homes an approval would reach now (one pending request); null in lists and once decided */
+                            reach: number | null;
                             resolvedAt: string | null;
                             review: {
                                 /** Format: date-time */
@@ -12506,6 +12510,8 @@ export interface paths {
                             id: string;
                             incidentType: string;
                             investigatorContact: string;
+                            /** @description homes an approval would reach now (one pending request); null in lists and once decided */
+                            reach: number | null;
                             resolvedAt: string | null;
                             review: {
                                 /** Format: date-time */

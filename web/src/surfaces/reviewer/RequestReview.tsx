@@ -68,6 +68,7 @@ export function RequestReviewPage() {
               <Stack gap={6}>
                 <Text><b>Case:</b> {r.caseNumber}</Text>
                 <Text><b>Area:</b> {r.areaSqMi.toFixed(3)} sq mi</Text>
+                {r.reach !== null && <Text data-testid="request-reach"><b>Reach:</b> approving would ask {r.reach} home{r.reach === 1 ? '' : 's'} (opted-in cameras in the area that do not block this kind of agency)</Text>}
                 <Text><b>Window:</b> {formatTime(r.window.start)} – {formatTime(r.window.end)}</Text>
                 <Text><b>Investigator:</b> {r.investigatorContact}</Text>
                 <Text><b>Waiting:</b> {age(r.createdAt)}</Text>
