@@ -60,6 +60,14 @@ export function requestsRoutes(requests: RequestsService, evidence: EvidenceServ
     const tags = ['community requests'];
     const base = '/api/v1/agencies/:id/requests';
 
+    app.get('/api/v1/agencies/:id/request-quota', {
+      config: { access: 'agency.requests' },
+      schema: {
+        tags, summary: 'How many community requests the agency may still create in the rolling 24 hours', params: IdParams,
+        response: { 200: Type.Object({ limit: Type.Integer(), used: Type.Integer(), left: Type.Integer() }), ...errorResponses(400, 401, 403, 404) },
+      },
+    }, async (req) => requests.quota(requireUser(req.actor), req.params.id));
+
     app.post(base, {
       config: { access: 'agency.requests' },
       schema: {

@@ -76,6 +76,14 @@ export class RequestsService {
     return toAgencyView(row, now);
   }
 
+  /** How many requests the agency may still create in the rolling 24 hours the limit counts (issue 19: shown before the form). */
+  async quota(actor: UserActor, agencyId: string): Promise<{ limit: number; used: number; left: number }> {
+    await this.#ownAgency(actor, agencyId);
+    const limit = this.#ctx.config.REQUESTS_PER_DAY;
+    const used = await repo.countCreatedSince(this.#db, agencyId, this.#now() - DAY);
+    return { limit, used, left: Math.max(0, limit - used) };
+  }
+
   async listForAgency(actor: UserActor, agencyId: string): Promise<AgencyRequestView[]> {
     await this.#ownAgency(actor, agencyId);
     const now = this.#now();

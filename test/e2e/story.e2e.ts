@@ -131,6 +131,7 @@ describe('the whole story', { concurrency: false }, () => {
     const p = agency.page;
     await agency.goto('/agency/new');
     await p.getByRole('heading', { name: 'New community request' }).waitFor();
+    await p.getByTestId('request-quota').getByText(/^5 of 5 requests left in the last 24 hours\.$/).waitFor();
     // Too small first: immediate feedback, before anything is sent.
     await p.getByLabel('Centre latitude').fill(String(CAMERA.lat));
     await p.getByLabel('Centre longitude').fill(String(CAMERA.lon));

@@ -68,7 +68,7 @@ const EXPECTED: Record<string, Caller[]> = {
   'GET /api/v1/agencies': STAFF, 'POST /api/v1/agencies': STAFF, 'GET /api/v1/agencies/:id': STAFF,
   'GET /api/v1/agencies/:id/members': STAFF, 'POST /api/v1/agencies/:id/members': STAFF,
   // an agency's members act for it: community requests, legal demands, emergencies
-  'GET /api/v1/agencies/:id/requests': AGENCY, 'POST /api/v1/agencies/:id/requests': AGENCY, 'GET /api/v1/agencies/:id/requests/:rid': AGENCY,
+  'GET /api/v1/agencies/:id/requests': AGENCY, 'GET /api/v1/agencies/:id/request-quota': AGENCY, 'POST /api/v1/agencies/:id/requests': AGENCY, 'GET /api/v1/agencies/:id/requests/:rid': AGENCY,
   'POST /api/v1/agencies/:id/requests/:rid/close': AGENCY, 'GET /api/v1/agencies/:id/requests/:rid/evidence': AGENCY,
   'GET /api/v1/agencies/:id/requests/:rid/evidence.zip': AGENCY, 'GET /api/v1/agencies/:id/requests/:rid/evidence/:item/video': AGENCY,
   'GET /api/v1/agencies/:id/legal-demands': AGENCY, 'POST /api/v1/agencies/:id/legal-demands': AGENCY,

@@ -81,10 +81,13 @@ forEachEngine('community requests: creation and review', (getDb) => {
     const made = await count();
     for (let i = made; i < 5; i++) assert.equal((await create(requestBody(t))).statusCode, 201);
     const before = await count();
+    const quota = () => as(t, officer, { method: 'GET', url: `${url()}`.replace(/\/requests$/, '/request-quota') }).then((r) => r.json());
+    assert.deepEqual(await quota(), { limit: 5, used: 5, left: 0 }, 'the form can say so before anyone fills it in');
     const sixth = await create(requestBody(t));
     assert.equal(sixth.statusCode, 429, sixth.body);
     assert.equal(await count(), before);
     t.clock.advance(24 * 3_600_000 + 1);
+    assert.deepEqual(await quota(), { limit: 5, used: 0, left: 5 });
     assert.equal((await create(requestBody(t))).statusCode, 201);
   });
 

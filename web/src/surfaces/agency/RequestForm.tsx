@@ -9,7 +9,7 @@ import { DrawAreaMap } from '../../components/DrawAreaMap';
 import type { LatLon } from '../../components/MapView';
 import { areaSqMi, checkArea, checkJurisdiction, checkWindow, circleRing, fromPolygon, toPolygon, type Check } from '../../lib/area';
 import { toLocalInput } from '../../lib/format';
-import { createRequest, INCIDENT_TYPES, useAgencyId, useMyAgency } from './agencyApi';
+import { createRequest, INCIDENT_TYPES, useAgencyId, useMyAgency, useRequestQuota } from './agencyApi';
 
 function CheckLine({ check, testId }: { check: Check; testId: string }) {
   return (
@@ -26,6 +26,7 @@ function CheckLine({ check, testId }: { check: Check; testId: string }) {
 export function RequestFormPage() {
   const agency = useMyAgency();
   const agencyId = useAgencyId();
+  const quota = useRequestQuota(agencyId).data;
   const qc = useQueryClient();
   const navigate = useNavigate();
   const now = useMemo(() => new Date(), []);
@@ -50,6 +51,7 @@ export function RequestFormPage() {
       }),
     onSuccess: async (r) => {
       await qc.invalidateQueries({ queryKey: ['agency-requests'] });
+      await qc.invalidateQueries({ queryKey: ['agency-quota'] });
       navigate(`/agency/requests/${r.id}`);
     },
   });
@@ -67,6 +69,11 @@ export function RequestFormPage() {
     <Container size="lg">
       <Title order={1} mb="xs">New community request</Title>
       <Text mb="md">Residents in the area are asked whether they will share footage. A reviewer checks every request before it is sent, and it is published.</Text>
+      {quota && (
+        <Alert color={quota.left ? 'gray' : 'orange'} role="status" mb="md" data-testid="request-quota">
+          {quota.left} of {quota.limit} requests left in the last 24 hours{quota.left ? '.' : ': the next one can be made once the oldest of today\'s is 24 hours old.'}
+        </Alert>
+      )}
       <form onSubmit={onSubmit} aria-label="New community request">
         <Stack>
           {submit.isError && <Alert color="red" role="alert" title="The request was not accepted">{submit.error.message}</Alert>}
@@ -108,7 +115,7 @@ export function RequestFormPage() {
               <CheckLine check={windowCheck} testId="check-window" />
             </List>
           </Paper>
-          <Button type="submit" disabled={!ready || !agencyId} loading={submit.isPending} w="fit-content">Submit for review</Button>
+          <Button type="submit" disabled={!ready || !agencyId || quota?.left === 0} loading={submit.isPending} w="fit-content">Submit for review</Button>
         </Stack>
       </form>
     </Container>

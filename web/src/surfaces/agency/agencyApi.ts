@@ -57,3 +57,8 @@ export type EmergencyRequest = Awaited<ReturnType<typeof listEmergencies>>[numbe
 export const listEmergencies = (agencyId: string) => unwrap(api.GET('/api/v1/agencies/{id}/emergency-requests', { params: { path: { id: agencyId } } }));
 export const createEmergency = (agencyId: string, body: Json<'/api/v1/agencies/{id}/emergency-requests', 'post'>) =>
   unwrap(api.POST('/api/v1/agencies/{id}/emergency-requests', { params: { path: { id: agencyId } }, body }));
+
+/** The agency's requests left in the rolling 24 hours, shown before the form (issue 19). */
+export function useRequestQuota(agencyId: string | undefined) {
+  return useQuery({ queryKey: ['agency-quota', agencyId], enabled: !!agencyId, queryFn: () => unwrap(api.GET('/api/v1/agencies/{id}/request-quota', { params: { path: { id: agencyId! } } })) });
+}
