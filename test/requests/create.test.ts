@@ -83,6 +83,8 @@ forEachEngine('community requests: creation and review', (getDb) => {
     const before = await count();
     const quota = () => as(t, officer, { method: 'GET', url: `${url()}`.replace(/\/requests$/, '/request-quota') }).then((r) => r.json());
     assert.deepEqual(await quota(), { limit: 5, used: 5, left: 0 }, 'the form can say so before anyone fills it in');
+    const peek = await as(t, otherOfficer, { method: 'GET', url: `/api/v1/agencies/${agency.id}/request-quota` });
+    assert.equal(peek.statusCode, 404, "another agency's member learns nothing of this one's quota");
     const sixth = await create(requestBody(t));
     assert.equal(sixth.statusCode, 429, sixth.body);
     assert.equal(await count(), before);
