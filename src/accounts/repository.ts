@@ -82,14 +82,12 @@ export async function failuresOf(db: DbHandle, keys: string[]): Promise<Map<stri
 }
 
 export async function recordFailures(db: DbHandle, keys: string[], now: number, windowMs: number): Promise<void> {
-  for (const key of keys) {
-    await db.insertInto('login_failures').values({ key, count: 1, last_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({
-        count: sql<number>`case when login_failures.last_at < ${now - windowMs} then 1 else login_failures.count + 1 end`,
-        last_at: now,
-      }))
-      .execute();
-  }
+  await db.insertInto('login_failures').values(keys.map((key) => ({ key, count: 1, last_at: now })))
+    .onConflict((oc) => oc.column('key').doUpdateSet({
+      count: sql<number>`case when login_failures.last_at < ${now - windowMs} then 1 else login_failures.count + 1 end`,
+      last_at: now,
+    }))
+    .execute();
 }
 
 export async function clearFailures(db: DbHandle, keys: string[]): Promise<void> {

@@ -15,9 +15,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { parseEntry } from '../../src/ledger/entry.ts';
 import { decodeEntryBundle } from '../../src/ledger/tiles.ts';
-import { minimalPdf } from '../../src/legal/pdf.ts';
 import { ensureWebBuilt, launchBrowser, startServer, Visitor, type Server } from './harness.ts';
-import { checkPage, createAgencyViaUi, createStaffCli, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signIn, signUpResident } from './steps.ts';
+import { checkPage, createAgencyViaUi, createStaffCli, fillWarrantForm, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signIn, signUpResident, verifyFirstReceipt } from './steps.ts';
 
 const HOME = { lat: 45.5301, lon: -122.6601 };
 const PASSPHRASE = 'a long backup passphrase 7';
@@ -249,26 +248,12 @@ describe('end-to-end encryption in the browser', { concurrency: false }, () => {
   });
 
   it("the consent is on the log: the owner's receipt verifies", async () => {
-    const p = owner.page;
-    for (let i = 0; i < 50; i++) {
-      await owner.goto('/home/receipts');
-      await p.getByRole('heading', { name: 'Receipts' }).waitFor();
-      await p.waitForLoadState('networkidle');
-      if (await p.getByTestId('receipt').count()) break;
-      await p.waitForTimeout(200);
-    }
-    await p.getByTestId('receipt').first().getByRole('button', { name: 'Verify' }).click();
-    await p.getByTestId('receipt').first().getByText('verified').waitFor();
+    await verifyFirstReceipt(owner);
   });
 
   it('a warrant for the same clip is approved, and the clip is refused and logged, not released', async () => {
     const p = officer.page;
-    await officer.goto('/agency/legal');
-    await p.getByLabel(/^Issuing court or authority/).fill('Multnomah County Circuit Court');
-    await p.getByLabel(/^Case number/).fill('26CR-2201');
-    await p.locator('input[type=file]').setInputFiles({ name: 'warrant.pdf', mimeType: 'application/pdf', buffer: minimalPdf('search warrant 26CR-2201') });
-    await p.getByLabel('Address latitude').fill(String(HOME.lat));
-    await p.getByLabel('Address longitude').fill(String(HOME.lon));
+    await fillWarrantForm(officer, '26CR-2201', HOME);
     await p.getByRole('button', { name: 'Submit for review' }).click();
     await p.getByText('Submitted for review.').waitFor();
 

@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { minimalPdf } from '../../src/legal/pdf.ts';
 import { ensureWebBuilt, launchBrowser, startServer, Visitor, type Server } from './harness.ts';
-import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signIn, signUpResident } from './steps.ts';
+import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, fillWarrantForm, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signIn, signUpResident } from './steps.ts';
 
 const HOME = { lat: 45.5152, lon: -122.6784 };
 
@@ -143,12 +142,7 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
 
   it('the officer files a search warrant as follow-up and reviewer 2 approves it with reasons', async () => {
     const p = officer.page;
-    await officer.goto('/agency/legal');
-    await p.getByLabel(/^Issuing court or authority/).fill('Multnomah County Circuit Court');
-    await p.getByLabel(/^Case number/).fill('26CR-0917');
-    await p.locator('input[type=file]').setInputFiles({ name: 'warrant.pdf', mimeType: 'application/pdf', buffer: minimalPdf('search warrant 26CR-0917') });
-    await p.getByLabel('Address latitude').fill(String(HOME.lat));
-    await p.getByLabel('Address longitude').fill(String(HOME.lon));
+    await fillWarrantForm(officer, '26CR-0917', HOME);
     await checkPage(officer, 'agency-legal-form');
     await p.getByRole('button', { name: 'Submit for review' }).click();
     await p.getByText('Submitted for review.').waitFor();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import type { Server, Visitor } from './harness.ts';
 import { repoRoot } from './harness.ts';
+import { minimalPdf } from '../../src/legal/pdf.ts';
 
 export const PASSWORD = 'e2e-correct-horse-battery-9';
 
@@ -126,4 +127,29 @@ export async function inviteMemberViaUi(v: Visitor, email: string, name: string)
   const pw = (await p.getByTestId('initial-password').innerText()).trim();
   await checkPage(v, 'reviewer-agency-members');
   return pw;
+}
+
+/** On the agency's legal page, fills a search warrant for one address (the submit is the caller's). */
+export async function fillWarrantForm(v: Visitor, caseNumber: string, where: { lat: number; lon: number }): Promise<void> {
+  const p = v.page;
+  await v.goto('/agency/legal');
+  await p.getByLabel(/^Issuing court or authority/).fill('Multnomah County Circuit Court');
+  await p.getByLabel(/^Case number/).fill(caseNumber);
+  await p.locator('input[type=file]').setInputFiles({ name: 'warrant.pdf', mimeType: 'application/pdf', buffer: minimalPdf(`search warrant ${caseNumber}`) });
+  await p.getByLabel('Address latitude').fill(String(where.lat));
+  await p.getByLabel('Address longitude').fill(String(where.lon));
+}
+
+/** Receipts come once the log integrates the entry: reload until one shows, then verify the first in the browser. */
+export async function verifyFirstReceipt(v: Visitor): Promise<void> {
+  const p = v.page;
+  for (let i = 0; i < 50; i++) {
+    await v.goto('/home/receipts');
+    await p.getByRole('heading', { name: 'Receipts' }).waitFor();
+    await p.waitForLoadState('networkidle');
+    if (await p.getByTestId('receipt').count()) break;
+    await p.waitForTimeout(200);
+  }
+  await p.getByTestId('receipt').first().getByRole('button', { name: 'Verify' }).click();
+  await p.getByTestId('receipt').first().getByText('verified').waitFor();
 }

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ensureWebBuilt, launchBrowser, startServer, Visitor, type Server } from './harness.ts';
 import fs from 'node:fs';
-import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signUpResident } from './steps.ts';
+import { agentEnrolAndUpload, checkPage, verifyFirstReceipt, createAgencyViaUi, createStaffCli, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signUpResident } from './steps.ts';
 
 const HOME = { lat: 45.5231, lon: -122.6765 };
 
@@ -234,16 +234,7 @@ describe('the whole story', { concurrency: false }, () => {
   });
 
   it("the resident's receipt verifies in the browser, and the public log page verifies the checkpoint", async () => {
-    const p = resident.page;
-    for (let i = 0; i < 50; i++) {
-      await resident.goto('/home/receipts');
-      await p.getByRole('heading', { name: 'Receipts' }).waitFor();
-      await p.waitForLoadState('networkidle');
-      if (await p.getByTestId('receipt').count()) break;
-      await p.waitForTimeout(200);
-    }
-    await p.getByTestId('receipt').first().getByRole('button', { name: 'Verify' }).click();
-    await p.getByTestId('receipt').first().getByText('verified').waitFor();
+    await verifyFirstReceipt(resident);
     await checkPage(resident, 'resident-receipt-verified');
 
     const pub = await Visitor.open(browser, 'public', server.url);
