@@ -151,19 +151,33 @@ export class DisclosureService {
     const id = newId();
     const zones = zonesOf(row.privacy_zones);
     const copy = zones.length ? { ...(await this.copies.makeRedacted(id, clip, zones)), zones } : null;
+    let res: Release;
     try {
-      const res = await this.#db.transaction().execute(async (tx) => {
-        if (!(await repo.findConsent(tx, row.id, key, input.basis.ref))) {
-          await repo.insertConsent(tx, { id: newId(), owner_id: actor.userId, clip_id: row.id, recipient: key, ref: input.basis.ref, given_at: now, revoked_at: null });
-        }
-        return this.#record(tx, id, input, copy);
-      });
-      if (copy && (!res.ok || !res.created)) await this.copies.remove(copy.blobKey);
-      return res;
+      res = await this.#recordConsent(actor.userId, row.id, input, now, (tx) => this.#record(tx, id, input, copy));
     } catch (err) {
       if (copy) await this.copies.remove(copy.blobKey);
-      // The same answer sent twice at once: the unique indexes let one commit; the other returns it.
-      const winner = await repo.findExisting(this.#db, row.id, key, 'consent', input.basis.ref);
+      throw err;
+    }
+    if (copy && (!res.ok || !res.created)) await this.copies.remove(copy.blobKey);
+    return res;
+  }
+
+  /**
+   * The owner's consent (recorded once) and what `record` writes, in one
+   * transaction. The same answer sent twice at once: the unique indexes let
+   * one commit, and the other returns it.
+   */
+  async #recordConsent(ownerId: string, clipId: string, input: DiscloseInput, now: number, record: (tx: DbHandle) => Promise<Release>): Promise<Release> {
+    const key = recipientKey(input.recipient);
+    try {
+      return await this.#db.transaction().execute(async (tx) => {
+        if (!(await repo.findConsent(tx, clipId, key, input.basis.ref))) {
+          await repo.insertConsent(tx, { id: newId(), owner_id: ownerId, clip_id: clipId, recipient: key, ref: input.basis.ref, given_at: now, revoked_at: null });
+        }
+        return record(tx);
+      });
+    } catch (err) {
+      const winner = await repo.findExisting(this.#db, clipId, key, 'consent', input.basis.ref);
       if (winner) return { ok: true, disclosure: toDisclosureView(winner), created: false };
       throw err;
     }
@@ -226,21 +240,11 @@ export class DisclosureService {
     if (r.kind !== 'agency') throw badRequest('an end-to-end encrypted clip can be shared only with an agency that has an end-to-end key');
     const offered = input.sealedKey;
     if (!offered) return { ok: false, code: 'e2ee', reason: `${E2EE_REFUSAL}; share it from your browser, which re-wraps its key for the recipient` };
-    const key = recipientKey(r);
-    try {
-      return await this.#db.transaction().execute(async (tx) => {
-        // In the transaction, so a key replaced a moment ago is not recorded as current.
-        orBadRequest(checkRecipientKey(offered.keyId, await currentKey(tx, agencySubject(r.agencyId)), `agency ${r.agencyId}`));
-        if (!(await repo.findConsent(tx, clipId, key, input.basis.ref))) {
-          await repo.insertConsent(tx, { id: newId(), owner_id: ownerId, clip_id: clipId, recipient: key, ref: input.basis.ref, given_at: now, revoked_at: null });
-        }
-        return this.#record(tx, newId(), input, null);
-      });
-    } catch (err) {
-      const winner = await repo.findExisting(this.#db, clipId, key, 'consent', input.basis.ref);
-      if (winner) return { ok: true, disclosure: toDisclosureView(winner), created: false };
-      throw err;
-    }
+    return this.#recordConsent(ownerId, clipId, input, now, async (tx) => {
+      // In the transaction, so a key replaced a moment ago is not recorded as current.
+      orBadRequest(checkRecipientKey(offered.keyId, await currentKey(tx, agencySubject(r.agencyId)), `agency ${r.agencyId}`));
+      return this.#record(tx, newId(), input, null);
+    });
   }
 
   /** The recipient agency's re-wrapped key of a sealed disclosure (404 to anyone else, as for its bytes). */
