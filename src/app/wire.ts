@@ -113,14 +113,14 @@ function buildServices(ctx: AppContext): Services {
   const ledger = new LedgerService(ctx);
   // Owners' blocked agency types also bar consent sharing with those agencies.
   const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
-  const notices = new Notices(ctx, { legal_demand: describeDemandNotice, emergency: describeEmergencyNotice });
+  const notices = new Notices(ctx, { describe: { legal_demand: describeDemandNotice, emergency: describeEmergencyNotice }, log: disclosure.log });
   const documents = new DocumentStore(config, masterKey);
   // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
   const legal = new LegalService(ctx, { clips, disclosure, notices, documents, agencyGate: async (db, id) => (await jurisdictionOf(db, id)) !== null });
   const emergency = new EmergencyService(ctx, { disclosure, notices, jurisdiction: jurisdictionOf });
   const noticeDelays = new EmergencyNoticeDelays(ctx, { emergency, notices, documents });
   const agencies = new AgenciesService(ctx, accounts);
-  const requests = new RequestsService(ctx);
+  const requests = new RequestsService(ctx, { log: disclosure.log });
   // Every capability with a review queue, handed to the reviewer console whole.
   const review = new ReviewConsole(ctx, {
     legal_demand: (actor) => legal.queueItems(actor),

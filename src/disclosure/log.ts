@@ -9,7 +9,7 @@
 // built one way.
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
-import { clipCommitment, newClipSalt, type KnownBasis } from '../ledger/entry.ts';
+import { ENTRY_VERSION, clipCommitment, newClipSalt, type DemandKind, type KnownBasis, type Outcome } from '../ledger/entry.ts';
 import { fromHex, toHex } from '../ledger/primitives.ts';
 import { append } from '../ledger/service.ts';
 
@@ -26,7 +26,15 @@ export interface LogRecord {
   ref: string;
   reviewers: readonly string[];
   clips: readonly LogClip[];
+  /** What the transparency report counts (docs/ledger.md, version 2); only the fields the basis uses. */
+  count?: number;
+  demand?: DemandKind;
+  outcome?: Outcome;
+  incident?: string;
 }
+
+/** An entry that concerns no clip: a request sent, a decision, owners notified, a follow-up. */
+export type EventRecord = Omit<LogRecord, 'clips'>;
 
 export interface Logged {
   seq: number;
@@ -52,17 +60,26 @@ export class LogWriter {
       return clipCommitment(salts[i], digest);
     });
     const entry = {
-      v: 1 as const,
+      v: ENTRY_VERSION,
       basis: r.basis,
       agency: r.agency,
       ref: r.ref,
       reviewers: [...new Set(r.reviewers)],
       time: new Date(this.#ctx.clock.now()).toISOString(),
       clips: commitments,
+      ...(r.count === undefined ? {} : { count: r.count }),
+      ...(r.demand === undefined ? {} : { demand: r.demand }),
+      ...(r.outcome === undefined ? {} : { outcome: r.outcome }),
+      ...(r.incident === undefined ? {} : { incident: r.incident }),
     };
     const subjects = r.clips.map((c, i) => ({ ownerId: c.ownerId, clipId: c.clipId, clipSha256: c.sha256, salt: toHex(salts[i]) }));
     const { seq } = await append(tx, entry, subjects, this.#ctx.clock.now());
     return { seq, salts: subjects.map((s) => s.salt) };
+  }
+
+  /** Appends an entry about no clip, in the caller's transaction. */
+  async event(tx: DbHandle, r: EventRecord): Promise<{ seq: number }> {
+    return this.append(tx, { ...r, clips: [] });
   }
 
   /** Appends entries of at most CLIPS_PER_ENTRY clips each (an entry with no clips when the list is empty). */

@@ -8,6 +8,8 @@ import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
 import { enqueue } from '../platform/outbox/outbox.ts';
+import { requirePorts } from '../platform/ports.ts';
+import type { LogWriter } from './log.ts';
 import * as repo from './repository.ts';
 
 export type NoticeSubject = 'legal_demand' | 'emergency';
@@ -20,11 +22,17 @@ export const NOTICE_BATCH = 200;
 export class Notices {
   readonly #ctx: AppContext;
   readonly #describe: Readonly<Record<NoticeSubject, Describe>>;
+  readonly #log: LogWriter;
 
-  /** `describe`: the words for each kind of subject, one per kind (the type makes it complete). */
-  constructor(ctx: AppContext, describe: Record<NoticeSubject, Describe>) {
+  /**
+   * `describe`: the words for each kind of subject, one per kind (the type makes it complete);
+   * `log`: where the count of owners told goes (an `owners_notified` entry, issue 13).
+   */
+  constructor(ctx: AppContext, deps: { describe: Record<NoticeSubject, Describe>; log: LogWriter }) {
+    requirePorts('Notices', deps, ['describe', 'log']);
     this.#ctx = ctx;
-    this.#describe = { ...describe };
+    this.#describe = { ...deps.describe };
+    this.#log = deps.log;
     // Every 5 minutes in production; tests drive it with workers.runAll('owner-notices').
     ctx.workers.add({ name: 'owner-notices', intervalMs: 5 * 60_000, run: async () => void (await this.sendDue()) });
   }
@@ -49,7 +57,9 @@ export class Notices {
     for (;;) {
       const now = this.#ctx.clock.now();
       const due = await repo.dueNotices(db, now, NOTICE_BATCH);
-      for (const n of due) if (await db.transaction().execute((tx) => this.#send(tx, n, now))) sent++;
+      // One transaction and one log entry per subject: the entry's count is the owners told in it.
+      const bySubject = Map.groupBy(due, (n) => `${n.subject_kind}\n${n.subject_id}`);
+      for (const group of bySubject.values()) sent += await db.transaction().execute((tx) => this.#sendAll(tx, group, now));
       if (due.length < NOTICE_BATCH) return sent;
     }
   }
@@ -57,23 +67,34 @@ export class Notices {
   /** Sends, in the caller's transaction, the subject's notices that are due now (told before anything is released). */
   async sendDueFor(tx: DbHandle, kind: NoticeSubject, subjectId: string): Promise<number> {
     const now = this.#ctx.clock.now();
-    const due = await repo.dueNotices(tx, now, undefined, { kind, subjectId });
+    return this.#sendAll(tx, await repo.dueNotices(tx, now, undefined, { kind, subjectId }), now);
+  }
+
+  /** Sends notices about one subject and logs how many owners were told (no entry when none was). */
+  async #sendAll(tx: DbHandle, due: readonly repo.NoticeRow[], now: number): Promise<number> {
     let sent = 0;
-    for (const n of due) if (await this.#send(tx, n, now)) sent++;
+    let agency: string | null = null;
+    for (const n of due) {
+      const words = await this.#send(tx, n, now);
+      if (!words) continue;
+      sent++;
+      agency = typeof words.payload.agencyId === 'string' ? words.payload.agencyId : null;
+    }
+    if (sent > 0) await this.#log.event(tx, { basis: 'owners_notified', agency, ref: due[0].subject_id, reviewers: [], count: sent });
     return sent;
   }
 
-  async #send(tx: DbHandle, n: repo.NoticeRow, now: number): Promise<boolean> {
+  async #send(tx: DbHandle, n: repo.NoticeRow, now: number): Promise<{ payload: Record<string, unknown> } | null> {
     // A kind no capability describes is a wiring error: fail before marking the notice sent.
     const describe = this.#describe[n.subject_kind as NoticeSubject];
     if (!describe) throw new Error(`no words for notices about ${n.subject_kind}`);
     // The guard makes a concurrent run (another node) send nothing twice.
-    if (!(await repo.markNoticeSent(tx, n.id, now))) return false;
+    if (!(await repo.markNoticeSent(tx, n.id, now))) return null;
     const words = await describe(tx, n.subject_id, n.owner_id);
     const payload = { ...words.payload, noticeId: n.id, subject: n.subject_kind, subjectId: n.subject_id };
     await enqueue(tx, { channel: 'inapp', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, title: words.subject, text: words.text } }, now);
     await enqueue(tx, { channel: 'email', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, subject: words.subject, text: words.text } }, now);
-    return true;
+    return words;
   }
 
   async list(db: DbHandle, kind: NoticeSubject, subjectId: string) {

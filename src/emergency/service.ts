@@ -226,7 +226,12 @@ export class EmergencyService {
       const { to, before } = await this.#step(tx, e, input.decision, staff);
       const order = before.determinedBy.length + 1;
       const decidedAt = to === 'approved' || to === 'denied' ? now : null;
-      if (decidedAt !== null) await repo.updateEmergencyIf(tx, id, (q) => q, { decided_at: decidedAt });
+      if (decidedAt !== null) {
+        await repo.updateEmergencyIf(tx, id, (q) => q, { decided_at: decidedAt });
+        await this.#disclosure.log.event(tx, {
+          basis: 'decision', agency: e.agency_id, ref: id, reviewers: [...before.determinedBy, staff.userId], demand: 'emergency', outcome: to === 'approved' ? 'approved' : 'rejected',
+        });
+      }
       try {
         await repo.insertDetermination(tx, { id: newId(), emergency_id: id, reviewer_id: staff.userId, decision: input.decision, reasons: reasons.value, created_at: now });
       } catch (err) {
@@ -269,6 +274,8 @@ export class EmergencyService {
       else if (d.status !== 'approved') fail('the warrant is not approved');
       else if (!scopeWithin(parseScope(e.scope), parseScope(d.scope))) fail("the warrant's scope does not cover the emergency's cameras and window");
       await repo.updateEmergencyIf(tx, id, (q) => q.where('follow_up_demand_id', 'is', null), { follow_up_demand_id: demandId });
+      // Public, so the report can count emergencies that were followed by legal process (issue 13).
+      await this.#disclosure.log.event(tx, { basis: 'follow_up', agency: agencyId, ref: id, reviewers: [], demand: 'warrant' });
       return this.view(tx, id, 'agency');
     });
   }

@@ -26,15 +26,30 @@ export const KNOWN_BASES = [
   'public_post',
   'refusal_e2ee',
   'no_follow_up',
+  // Version 2 (issue 13): what the transparency report counts besides disclosures.
+  'request_sent',
+  'request_answered',
+  'decision',
+  'owners_notified',
+  'follow_up',
 ] as const;
 export type KnownBasis = (typeof KNOWN_BASES)[number];
 
-export const ENTRY_VERSION = 1;
+/** The version writers use. Version 1 entries (no `count`, `demand`, `outcome` or `incident`) stay valid. */
+export const ENTRY_VERSION = 2 as const;
+export const ENTRY_VERSIONS = [1, 2] as const;
+/** The kinds of demand a `decision` or `follow_up` entry names (docs/ledger.md). */
+export const DEMAND_KINDS = ['warrant', 'subpoena', 'court_order', 'preservation', 'emergency'] as const;
+export type DemandKind = (typeof DEMAND_KINDS)[number];
+export const OUTCOMES = ['approved', 'narrowed', 'rejected'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+/** The largest `count` an entry holds: far above any neighbourhood, and an exact integer in every JSON reader. */
+export const MAX_COUNT = 1_000_000_000;
 /** Entries are framed with a uint16 length in entry bundles (tlog-tiles), so at most 65,535 bytes. */
 export const MAX_ENTRY_SIZE = MAX_ENTRY_BYTES;
 
 export interface LogEntry {
-  readonly v: 1;
+  readonly v: 1 | 2;
   readonly basis: string;
   /** The agency's id, or null when no agency is involved (a public post). */
   readonly agency: string | null;
@@ -46,6 +61,14 @@ export interface LogEntry {
   readonly time: string;
   /** Salted commitments to clips, 64 lower-case hex characters each. */
   readonly clips: readonly string[];
+  /** v2: how many: homes a request reached, owners notified, or 1 for a home that answered with clips. */
+  readonly count?: number;
+  /** v2: the kind of demand a decision or follow-up is about. */
+  readonly demand?: DemandKind;
+  /** v2: a decision's outcome. */
+  readonly outcome?: Outcome;
+  /** v2: a community request's incident type, a lower-case identifier. */
+  readonly incident?: string;
 }
 
 export type EntryErrorCode = 'not_json' | 'not_canonical' | 'too_large' | 'bad_field' | 'unknown_field' | 'unknown_basis';
@@ -59,7 +82,8 @@ export class EntryError extends Error {
   }
 }
 
-const FIELDS = ['v', 'basis', 'agency', 'ref', 'reviewers', 'time', 'clips'] as const;
+const V1_FIELDS = ['v', 'basis', 'agency', 'ref', 'reviewers', 'time', 'clips'] as const;
+const V2_FIELDS = [...V1_FIELDS, 'count', 'demand', 'outcome', 'incident'] as const;
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const BASIS_RE = /^[a-z][a-z0-9_]{0,39}$/;
 const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
@@ -69,8 +93,9 @@ const MAX_LIST = 1000;
 const bad = (field: string, why: string) => new EntryError('bad_field', `${field} ${why}`);
 
 function checkShape(e: Record<string, unknown>): LogEntry {
-  for (const k of Object.keys(e)) if (!(FIELDS as readonly string[]).includes(k)) throw new EntryError('unknown_field', `unknown field "${k}"`);
-  if (e.v !== ENTRY_VERSION) throw bad('v', `must be ${ENTRY_VERSION}`);
+  if (e.v !== 1 && e.v !== 2) throw bad('v', `must be one of ${ENTRY_VERSIONS.join(', ')}`);
+  const fields: readonly string[] = e.v === 1 ? V1_FIELDS : V2_FIELDS;
+  for (const k of Object.keys(e)) if (!fields.includes(k)) throw new EntryError('unknown_field', `unknown field "${k}" in a version ${e.v} entry`);
   if (typeof e.basis !== 'string' || !BASIS_RE.test(e.basis)) throw bad('basis', 'must be a lower-case identifier');
   if (e.agency !== null && (typeof e.agency !== 'string' || !ID_RE.test(e.agency))) throw bad('agency', 'must be an id or null');
   if (typeof e.ref !== 'string' || !ID_RE.test(e.ref)) throw bad('ref', 'must be an id');
@@ -81,6 +106,10 @@ function checkShape(e: Record<string, unknown>): LogEntry {
   if (!Array.isArray(e.clips) || e.clips.length > MAX_LIST || !e.clips.every((c) => typeof c === 'string' && COMMITMENT_RE.test(c))) {
     throw bad('clips', 'must be a list of 64-hex commitments');
   }
+  if ('count' in e && !(Number.isSafeInteger(e.count) && (e.count as number) >= 0 && (e.count as number) <= MAX_COUNT)) throw bad('count', `must be an integer from 0 to ${MAX_COUNT}`);
+  if ('demand' in e && !(DEMAND_KINDS as readonly unknown[]).includes(e.demand)) throw bad('demand', `must be one of ${DEMAND_KINDS.join(', ')}`);
+  if ('outcome' in e && !(OUTCOMES as readonly unknown[]).includes(e.outcome)) throw bad('outcome', `must be one of ${OUTCOMES.join(', ')}`);
+  if ('incident' in e && (typeof e.incident !== 'string' || !BASIS_RE.test(e.incident))) throw bad('incident', 'must be a lower-case identifier');
   return e as unknown as LogEntry;
 }
 
@@ -117,7 +146,12 @@ export function parseEntry(bytes: Uint8Array): LogEntry {
  * left to do. (Writers use the general `canonicalize`; a test checks they agree.)
  */
 export function canonicalText(e: LogEntry): string {
-  return JSON.stringify({ agency: e.agency, basis: e.basis, clips: e.clips, ref: e.ref, reviewers: e.reviewers, time: e.time, v: e.v });
+  // Optional fields are left out when absent (JSON.stringify drops undefined); `count` is a
+  // safe integer, which §3.2.2.3 serialises as JSON.stringify does.
+  return JSON.stringify({
+    agency: e.agency, basis: e.basis, clips: e.clips, count: e.count, demand: e.demand, incident: e.incident,
+    outcome: e.outcome, ref: e.ref, reviewers: e.reviewers, time: e.time, v: e.v,
+  });
 }
 
 /** A fresh 32-byte salt for one clip in one entry; the owner keeps it. */

@@ -154,3 +154,9 @@ export async function entriesBySeq(db: DbHandle, seqs: readonly number[]): Promi
   }
   return out;
 }
+
+/** Integrated entries with from ≤ idx < to, in log order. */
+export async function entriesByIndex(db: DbHandle, from: number, to: number): Promise<{ idx: number; entry: Uint8Array }[]> {
+  const rows = await db.selectFrom('log_entries').select(['idx', 'entry']).where('idx', '>=', from).where('idx', '<', to).orderBy('idx').execute();
+  return rows.map((r) => ({ idx: Number(r.idx), entry: r.entry }));
+}

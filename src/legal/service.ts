@@ -20,6 +20,7 @@ import * as repo from './repository.ts';
 import { agencyName } from '../disclosure/repository.ts';
 import { ScopeInput as ScopeInputSchema, schemaProblems } from './schemas.ts';
 import type { FieldProblem } from '../platform/problems.ts';
+import type { DemandKind, Outcome } from '../ledger/entry.ts';
 
 export interface ReviewInput {
   decision: 'approve' | 'narrow' | 'reject';
@@ -49,6 +50,10 @@ function refuse(problems: FieldProblem[]): never {
 }
 
 /** 403 when the reviewer stands on the demanding agency's side (disclosure/conflict.ts). */
+/** The log's names (docs/ledger.md) for a demand's type and a review's decision. */
+const DEMAND_KIND = { search_warrant: 'warrant', subpoena: 'subpoena', court_order: 'court_order', preservation: 'preservation' } as const satisfies Record<DemandType, DemandKind>;
+const OUTCOME = { approve: 'approved', narrow: 'narrowed', reject: 'rejected' } as const satisfies Record<ReviewInput['decision'], Outcome>;
+
 async function refuseConflicted(tx: DbHandle, staff: UserActor, d: repo.DemandRow): Promise<void> {
   const parties = await repo.agencyParties(tx, d.agency_id);
   const refusal = conflictRefusal(
@@ -236,6 +241,8 @@ export class LegalService {
       const status = input.decision === 'reject' ? 'rejected' : 'approved';
       const set = { status, scope: JSON.stringify(scope), reviewed_by: staff.userId, reviewed_at: now, review_decision: input.decision, review_reason: reason.value } as const;
       if (!(await repo.updateDemandIf(tx, id, 'pending', set))) throw conflict('the demand was decided meanwhile');
+      // The decision itself is public (issue 13): the transparency report counts outcomes from the log.
+      await this.#deps.disclosure.log.event(tx, { basis: 'decision', agency: d.agency_id, ref: id, reviewers: [staff.userId], demand: DEMAND_KIND[d.type], outcome: OUTCOME[input.decision] });
       await recordAudit(tx, { actorId: staff.userId, action: `legal.${input.decision}`, subjectKind: 'legal_demand', subjectId: id, reason: reason.value, details: { type: d.type, scope: input.decision === 'narrow' ? scope : undefined } }, now);
       if (status === 'approved') await this.#release(tx, staff, { ...d, ...set }, scope);
       return toDemandView((await repo.findDemand(tx, id))!, now);

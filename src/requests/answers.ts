@@ -8,6 +8,7 @@ import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { HttpError, badRequest, conflict, notFound, orBadRequest } from '../platform/http/errors.ts';
 import type { DisclosureService, DisclosureView, OfferedKey } from '../disclosure/service.ts';
+import type { LogWriter } from '../disclosure/log.ts';
 import type { E2eeService, KeyView } from '../e2ee/service.ts';
 import { checkRecipientKey, checkSealedKeyText } from '../e2ee/policy.ts';
 import { containsPoint } from '../agencies/geo.ts';
@@ -36,6 +37,19 @@ export interface AnswerResult {
 }
 
 export const MAX_SHARE = 100;
+
+/**
+ * Marks the home's answer "shared". Its first share is also a public count of
+ * one in the log, in the same transaction (issue 13: the share of reached
+ * homes that shared), so the report never counts a home twice or misses one.
+ */
+export async function recordAnswer(ctx: AppContext, log: LogWriter, r: repo.RequestRow, ownerId: string, now: number): Promise<void> {
+  await ctx.db.kysely.transaction().execute(async (tx) => {
+    if (await repo.recordShare(tx, ctx.db.engine, r.id, ownerId, now)) {
+      await log.event(tx, { basis: 'request_answered', agency: r.agency_id, ref: r.id, reviewers: [], count: 1 });
+    }
+  });
+}
 
 export class AnswersService {
   readonly #ctx: AppContext;
@@ -137,7 +151,7 @@ export class AnswersService {
         break;
       }
     }
-    if (done.length) await this.#markShared(id, actor.userId, now);
+    if (done.length) await this.#markShared(r, actor.userId, now);
     if (failure) throw failure;
     const after = (await repo.findRecipient(this.#db, id, actor.userId))!;
     return {
@@ -156,9 +170,8 @@ export class AnswersService {
     return out;
   }
 
-  async #markShared(requestId: string, ownerId: string, now: number): Promise<void> {
-    const db = this.#ctx.db;
-    await db.kysely.transaction().execute((tx) => repo.recordShare(tx, db.engine, requestId, ownerId, now));
+  async #markShared(r: repo.RequestRow, ownerId: string, now: number): Promise<void> {
+    await recordAnswer(this.#ctx, this.#disclosure.log, r, ownerId, now);
   }
 
   async policy(actor: UserActor): Promise<{ blockedAgencyTypes: string[] }> {

@@ -20,6 +20,7 @@ import type { SealedKeyView } from '../e2ee/service.ts';
 import { latestCheckpoint } from '../ledger/repository.ts';
 import { isMemberOf } from '../agencies/policy.ts';
 import * as repo from './repository.ts';
+import { recordAnswer } from './answers.ts';
 
 export const EVIDENCE_FORMAT = 'porchlight-evidence-v1';
 
@@ -69,8 +70,7 @@ export class EvidenceService {
     // two steps): record it now, so the clip is listed and numbered.
     const sharers = new Set(records.map((e) => e.row.owner_id).filter((owner) => !numbers.has(owner)));
     if (sharers.size) {
-      const db = this.#ctx.db;
-      for (const owner of sharers) await db.kysely.transaction().execute((tx) => repo.recordShare(tx, db.engine, r.id, owner, this.#ctx.clock.now()));
+      for (const owner of sharers) await recordAnswer(this.#ctx, this.#disclosure.log, r, owner, this.#ctx.clock.now());
       numbers = await repo.neighborNumbers(this.#db, r.id);
     }
     const groups = new Map<number, EvidenceItem[]>();

@@ -134,11 +134,13 @@ export async function withPushSubscriptions(db: DbHandle, userIds: readonly stri
  * request and say nothing across requests. The request row lock serialises
  * concurrent first shares (PostgreSQL); SQLite transactions are serial anyway.
  */
-export async function recordShare(db: DbHandle, engine: Engine, requestId: string, ownerId: string, now: number): Promise<void> {
+/** Marks the owner's answer shared; true when this is the home's first share for the request. */
+export async function recordShare(db: DbHandle, engine: Engine, requestId: string, ownerId: string, now: number): Promise<boolean> {
   await lockRow(db, engine, 'community_requests', requestId);
   const rec = await findRecipient(db, requestId, ownerId);
-  if (!rec) return;
+  if (!rec) return false;
   const patch: Updateable<RequestRecipientsTable> = { answer: 'shared', answered_at: rec.answer === 'shared' ? rec.answered_at : now };
   if (rec.neighbor_no === null) patch.neighbor_no = await nextNeighborNo(db, requestId);
   await updateRecipient(db, requestId, ownerId, patch);
+  return rec.answer !== 'shared';
 }

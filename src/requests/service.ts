@@ -16,6 +16,8 @@ import { targetOwners } from './targeting.ts';
 import { toAgencyView, toPublicPost, type AgencyRequestView, type PublicRequestPost, type ReviewerRequestView } from './views.ts';
 import type { Polygon } from 'geojson';
 import { recordAudit } from '../platform/audit.ts';
+import { requirePorts } from '../platform/ports.ts';
+import type { LogWriter } from '../disclosure/log.ts';
 
 export const REMINDER_WORKER = 'requests.reminders';
 
@@ -24,8 +26,12 @@ const when = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0,
 export class RequestsService {
   readonly #ctx: AppContext;
 
-  constructor(ctx: AppContext) {
+  readonly #log: LogWriter;
+
+  constructor(ctx: AppContext, deps: { log: LogWriter }) {
+    requirePorts('RequestsService', deps, ['log']);
     this.#ctx = ctx;
+    this.#log = deps.log;
     ctx.workers.add({ name: REMINDER_WORKER, intervalMs: 10 * 60_000, run: async () => void (await this.sendReminders()) });
   }
 
@@ -162,6 +168,8 @@ export class RequestsService {
       await repo.updateRequest(tx, id, { ...base, status: 'approved', sent_at: now, expires_at: now + REQUEST_LIMITS.lifetimeMs }, 'pending');
       const owners = await targetOwners(db, tx, JSON.parse(r.area) as Polygon, agency.type);
       await repo.insertRecipients(tx, id, owners, now);
+      // How many homes a request reached is public (issue 13); who they are never is.
+      await this.#log.event(tx, { basis: 'request_sent', agency: r.agency_id, ref: id, reviewers: [actor.userId], incident: r.incident_type, count: owners.length });
       const messages: OutboxMessage[] = [toAgency];
       const pushable = await repo.withPushSubscriptions(tx, owners);
       for (const userId of owners) messages.push(...this.#ownerMessages(userId, r, agency, 'request.new', undefined, pushable.has(userId)));

@@ -123,6 +123,7 @@ forEachEngine('emergency requests', (getDb) => {
     assert.ok(rows.every((r) => r.recipient === s.agencyId && r.basis_kind === 'emergency' && r.content === 'original'));
     const entries = await entriesFor(getDb(), id);
     assert.deepEqual(entries.map((e) => [e.basis, e.agency, [...e.reviewers].sort()]), [
+      ['decision', s.agencyId, [s.reviewer1.id, s.reviewer2.id].sort()],
       ['emergency', s.agencyId, [s.reviewer1.id, s.reviewer2.id].sort()], ['emergency', s.agencyId, [s.reviewer1.id, s.reviewer2.id].sort()],
     ]);
     const ev = await as(t, s.officer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${id}/evidence` });
@@ -229,7 +230,8 @@ forEachEngine('emergency requests', (getDb) => {
     const id = await approved(form({ scope: { cameraIds: [s.cams.e2ee], ranges: [range(e.startedAt - HOUR, e.endedAt + HOUR)] } }));
     assert.equal(await db().selectFrom('disclosures').select('id').where('basis_ref', '=', id).execute().then((r) => r.length), 0);
     const entries = await entriesFor(getDb(), id);
-    assert.deepEqual(entries.map((x) => [x.basis, x.clips.length]), [['refusal_e2ee', 1]]);
+    assert.deepEqual(entries.map((x) => [x.basis, x.clips.length]), [['decision', 0], ['refusal_e2ee', 1]]);
+    assert.deepEqual([entries[0].demand, entries[0].outcome], ['emergency', 'approved']);
     const view = await as(t, s.officer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/emergency-requests/${id}` });
     assert.deepEqual(view.json().released, []);
     assert.deepEqual(view.json().refused, { clips: 1, reason: 'not disclosable: end-to-end encrypted' });

@@ -75,7 +75,7 @@ test('entries refuse personal data shapes, unknown fields and non-canonical byte
   bad({ ...entry, ref: 'someone@example.com' }, 'bad_field');
   bad({ ...entry, reviewers: ['Jane Doe'] }, 'bad_field');
   bad({ ...entry, agency: '' }, 'bad_field');
-  bad({ ...entry, v: 2 }, 'bad_field');
+  bad({ ...entry, v: 3 }, 'bad_field');
   bad({ ...entry, time: 'yesterday' }, 'bad_field');
   bad({ ...entry, time: '2026-13-45T99:99:99Z' }, 'bad_field');
   bad({ ...entry, clips: ['ABC'] }, 'bad_field');

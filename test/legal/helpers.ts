@@ -125,7 +125,7 @@ export async function snapshot(db: Db) {
 }
 
 /** Log entries (parsed JSON) with the given ref, in sequence order. */
-export async function entriesFor(db: Db, ref: string): Promise<{ basis: string; agency: string | null; ref: string; reviewers: string[]; clips: string[] }[]> {
+export async function entriesFor(db: Db, ref: string): Promise<{ basis: string; agency: string | null; ref: string; reviewers: string[]; clips: string[]; demand?: string; outcome?: string; count?: number }[]> {
   const rows = await db.kysely.selectFrom('log_entries').select(['seq', 'entry']).orderBy('seq').execute();
   return rows.map((r) => JSON.parse(Buffer.from(r.entry).toString('utf8'))).filter((e) => e.ref === ref);
 }

@@ -67,7 +67,10 @@ forEachEngine('legal demand review', (getDb) => {
     assert.deepEqual(rows.map((r) => r.clip_id), [c.a1.id]);
     assert.equal(rows[0].content, 'original');
     const entries = await entriesFor(getDb(), id);
-    assert.deepEqual(entries.map((e) => [e.basis, e.agency, e.reviewers]), [['warrant', s.agencyId, [s.reviewer1.id]]]);
+    assert.deepEqual(entries.map((e) => [e.basis, e.agency, e.reviewers]), [
+      ['decision', s.agencyId, [s.reviewer1.id]], ['owners_notified', s.agencyId, []], ['warrant', s.agencyId, [s.reviewer1.id]],
+    ]);
+    assert.deepEqual([entries[0].demand, entries[0].outcome, entries[1].count], ['warrant', 'narrowed', 1]);
     // The owner was told, in the approval's own transaction.
     assert.equal((await noticesTo(s.owner.id)).length, 2, 'in-app and e-mail');
     const audit = await as(t, s.reviewer2, { method: 'GET', url: `/api/v1/review/audit?subjectId=${id}` });
@@ -106,7 +109,7 @@ forEachEngine('legal demand review', (getDb) => {
     const res = await decide(s.reviewer1, id, { decision: 'approve', reason: 'Warrant in order.' });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(await db().selectFrom('disclosures').select('id').where('basis_ref', '=', id).execute().then((r) => r.length), 0);
-    assert.deepEqual((await entriesFor(getDb(), id)).map((x) => [x.basis, x.clips.length]), [['refusal_e2ee', 1]]);
+    assert.deepEqual((await entriesFor(getDb(), id)).map((x) => [x.basis, x.clips.length]), [['decision', 0], ['owners_notified', 0], ['refusal_e2ee', 1]]);
     assert.deepEqual(res.json().refused, { clips: 1, reason: 'not disclosable: end-to-end encrypted' });
   });
 
@@ -124,7 +127,7 @@ forEachEngine('legal demand review', (getDb) => {
     assert.deepEqual(r.cameras.map((x: { id: string }) => x.id).sort(), [s.cams.a, s.cams.n].sort());
     assert.deepEqual(r.clips.map((x: { id: string }) => x.id).sort(), [c.a1.id, c.a2.id, c.n1.id].sort());
     assert.ok(!JSON.stringify(r).includes('wrapped') && !JSON.stringify(r).includes('blob'));
-    assert.deepEqual((await entriesFor(getDb(), id)).map((x) => [x.basis, x.clips.length]), [['subpoena', 3]]);
+    assert.deepEqual((await entriesFor(getDb(), id)).map((x) => [x.basis, x.clips.length]), [['decision', 0], ['owners_notified', 0], ['subpoena', 3]]);
     assert.equal((await as(t, s.officer, { method: 'GET', url: `/api/v1/agencies/${s.agencyId}/legal-demands/${id}/evidence` })).statusCode, 404);
   });
 
@@ -175,8 +178,12 @@ forEachEngine('legal demand review', (getDb) => {
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().status, 'rejected');
     const after = await snapshot(getDb());
-    assert.deepEqual({ ...after, legal_demands: 0, review_audit: 0 }, { ...before, legal_demands: 0, review_audit: 0 });
+    assert.deepEqual({ ...after, legal_demands: 0, review_audit: 0, log_entries: 0 }, { ...before, legal_demands: 0, review_audit: 0, log_entries: 0 });
     assert.equal(after.review_audit, before.review_audit + 1);
+    // The one public trace is the decision itself (issue 13).
+    assert.equal(after.log_entries, before.log_entries + 1);
+    const [decision] = await entriesFor(getDb(), id);
+    assert.deepEqual([decision.basis, decision.demand, decision.outcome, decision.clips.length], ['decision', 'warrant', 'rejected', 0]);
   });
   test('a preservation hold blocks deletion and retention, is extended once, and its owner is told', async () => {
     // Last in this suite: it moves the clock half a year.
@@ -185,7 +192,7 @@ forEachEngine('legal demand review', (getDb) => {
     const res = await decide(s.reviewer1, id, { decision: 'approve', reason: 'Preserve pending a warrant.' });
     assert.equal(res.statusCode, 200, res.body);
     assert.ok(res.json().hold && res.json().hold.extended === false);
-    assert.deepEqual((await entriesFor(getDb(), id)).map((x) => [x.basis, x.clips.length]), [['preservation', 1]]);
+    assert.deepEqual((await entriesFor(getDb(), id)).map((x) => [x.basis, x.clips.length]), [['decision', 0], ['owners_notified', 0], ['preservation', 1]]);
     assert.equal((await noticesTo(s.owner.id)).filter((m) => JSON.parse(m.payload).demandId === id).length, 2, 'told of the hold');
     const del = await as(t, s.owner, { method: 'DELETE', url: `/api/v1/clips/${c.b1.id}` });
     assert.equal(del.statusCode, 409, del.body);
