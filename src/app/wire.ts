@@ -44,6 +44,8 @@ import { blockedTypesOf } from '../requests/repository.ts';
 import { requestsRoutes } from '../requests/routes.ts';
 import { RequestsService, pendingQueueItems } from '../requests/service.ts';
 import { OutboxService } from '../platform/outbox/service.ts';
+import { TransparencyService } from '../transparency/service.ts';
+import { transparencyRoutes } from '../transparency/routes.ts';
 import { outboxRoutes } from '../platform/outbox/routes.ts';
 import { registerWeb } from '../web.ts';
 import { createHttpApp, installOperations, installPlatformHooks } from './http.ts';
@@ -54,7 +56,7 @@ export interface Services {
   accounts: AccountsService; cameras: CamerasService; clips: ClipsService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
-  agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService;
+  agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService; transparency: TransparencyService;
 }
 
 export interface BuiltApp {
@@ -130,7 +132,8 @@ function buildServices(ctx: AppContext): Services {
   });
   const answers = new AnswersService(ctx, disclosure, e2ee);
   const evidence = new EvidenceService(ctx, disclosure);
-  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence };
+  const transparency = new TransparencyService(ctx);
+  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
@@ -140,6 +143,7 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(e2eeRoutes(s.e2ee));
   await app.register(outboxRoutes(s.outbox));
   await app.register(ledgerRoutes(s.ledger));
+  await app.register(transparencyRoutes(s.transparency));
   await app.register(legalRoutes(s.legal, s.disclosure));
   await app.register(emergencyRoutes(s.emergency, s.noticeDelays, s.documents, s.disclosure));
   await app.register(reviewRoutes(s.review));

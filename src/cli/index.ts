@@ -9,6 +9,7 @@ export const COMMANDS: Record<string, Entry> = {
   demo: { summary: 'seed the demo neighbourhood (--reset wipes the data directory first)', load: async () => (await import('./demo.ts')).demoCommand },
   admin: { summary: 'administration: admin create-user --role reviewer|admin|agency --email E --password P --name N [--agency ID]', load: async () => (await import('./admin.ts')).adminCommand },
   log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
+  report: { summary: 'transparency report: report recount --url URL [--key VKEY] recomputes every figure from the log', load: async () => (await import('./report.ts')).reportCommand },
   camera: { summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)', load: async () => (await import('./camera.ts')).cameraCommand },
 };
 

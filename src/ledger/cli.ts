@@ -8,7 +8,7 @@ import { NoteError, type Verifier, parseVerifierKey } from './note.ts';
 import { type Fetcher, VerifyError, verifyLog, verifyReceipt } from './verify.ts';
 
 const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE]
-porchlight log verify-receipt FILE --key VKEY
+porchlight log verify-receipt FILE --key VKEY   (or: log verify --receipt FILE --key VKEY)
 
   verify          fetch the log's checkpoint and every tile and entry bundle from URL
                   (the instance, e.g. https://porchlight.example, or the log's
@@ -26,7 +26,7 @@ porchlight log verify-receipt FILE --key VKEY
 
 Exit status: 0 verified, 1 verification failed, 2 usage error.`;
 
-function loadKey(value: string): Verifier {
+export function loadKey(value: string): Verifier {
   const text = !value.includes('+') && fs.existsSync(value) ? fs.readFileSync(value, 'utf8') : value;
   return parseVerifierKey(text.trim());
 }
@@ -118,7 +118,7 @@ export async function runLogCli(argv: string[], out: (s: string) => void = conso
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { url: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { url: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, receipt: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
     err(`porchlight log: ${(e as Error).message}\n\n${USAGE}`);
@@ -131,6 +131,7 @@ export async function runLogCli(argv: string[], out: (s: string) => void = conso
     return values.help ? 0 : 2;
   }
   try {
+    if (sub === 'verify' && rest.length === 0 && values.receipt !== undefined) return verifyReceiptFile(values.receipt, values.key, out);
     if (sub === 'verify' && rest.length === 0) return await verify(values, out);
     if (sub === 'verify-receipt' && rest.length === 1) return verifyReceiptFile(rest[0], values.key, out);
     err(`porchlight log: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);

@@ -79,7 +79,11 @@ export interface LogVerification {
  * and (given the previous signed checkpoint) that the log only grew.
  * `concurrency` bounds the fetches in flight.
  */
-export async function verifyLog(opts: { verifier: Verifier; fetch: Fetcher; previous?: string; concurrency?: number }): Promise<LogVerification> {
+export async function verifyLog(opts: {
+  verifier: Verifier; fetch: Fetcher; previous?: string; concurrency?: number;
+  /** Called with each entry, in log order, once it is parsed; it is checked against its hash before the next bundle is read. */
+  onEntry?: (index: number, entry: LogEntry) => void;
+}): Promise<LogVerification> {
   const { verifier, fetch } = opts;
   const raw = await fetch('checkpoint');
   if (!raw) throw new VerifyError('fetch_failed', 'the checkpoint is missing');
@@ -122,12 +126,14 @@ export async function verifyLog(opts: { verifier: Verifier; fetch: Fetcher; prev
     if (entries.length < w) throw new VerifyError('entry_mismatch', `${tilePath({ level: ENTRIES_LEVEL, index: i, width: w })} has ${entries.length} entries, not ${w}`);
     for (let j = 0; j < w; j++) {
       const index = i * TILE_WIDTH + j;
+      let entry: LogEntry;
       try {
-        parseEntry(entries[j]);
+        entry = parseEntry(entries[j]);
       } catch (err) {
         throw new VerifyError('bad_entry', `entry ${index}: ${(err as Error).message}`);
       }
       if (!bytesEqual(leafHash(entries[j]), hashes[j])) throw new VerifyError('entry_mismatch', `entry ${index} does not match its hash in ${tilePath({ level: 0, index: i, width: w })}`);
+      opts.onEntry?.(index, entry);
     }
     tiles += 2;
     if (keep.has(tileKey(0, i))) kept.set(tileKey(0, i), tileBytes);

@@ -9,7 +9,7 @@ export interface PublishedReport {
   readonly version: typeof REPORT_VERSION;
   /** The log the figures were computed from: entries [0, size) under this signed checkpoint. */
   readonly log: { readonly origin: string; readonly size: number; readonly root: string; readonly checkpoint: string };
-  readonly figures: readonly Figure[];
+  readonly figures: Figure[];
 }
 
 const CSV_COLUMNS = ['metric', 'month', 'agency', 'demand', 'outcome', 'value', 'first_index', 'last_index', 'tree_size', 'root'] as const;

@@ -32,6 +32,7 @@ const EXPECTED: Record<string, Caller[]> = {
   'GET /docs/static/index.html': PUBLIC, 'GET /docs/static/swagger-initializer.js': PUBLIC, 'GET /openapi.json': PUBLIC,
   'GET /healthz': PUBLIC, 'GET /readyz': PUBLIC,
   'GET /log/checkpoint': PUBLIC, 'GET /log/key': PUBLIC, 'GET /log/tile/*': PUBLIC,
+  'GET /transparency/report.json': PUBLIC, 'GET /transparency/report.csv': PUBLIC,
   'GET /api/v1/log/proof/consistency': PUBLIC, 'GET /api/v1/log/proof/inclusion': PUBLIC,
   'GET /api/v1/public/agencies': PUBLIC, 'GET /api/v1/public/agencies/:id': PUBLIC, 'GET /api/v1/public/config': PUBLIC,
   'GET /api/v1/public/requests': PUBLIC, 'GET /api/v1/public/requests/:id': PUBLIC, 'GET /api/v1/push/vapid-key': PUBLIC,
