@@ -12890,6 +12890,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/transparency/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same figures as CSV (RFC 4180), one row per figure */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transparency/report.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The transparency report, computed from the log at the checkpoint it names */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            figures: {
+                                /** @description the agency's id */
+                                agency: string | null;
+                                /** @description the kind of demand or basis, where the metric has one */
+                                demand: string | null;
+                                /** @description log index of the first entry counted */
+                                first: number;
+                                /** @description log index of the last entry counted */
+                                last: number;
+                                /**
+                                 * @description what is counted (docs/transparency.md)
+                                 * @enum {string}
+                                 */
+                                metric: "content_disclosures" | "non_content_disclosures" | "clips_preserved" | "emergency_disclosures" | "emergency_follow_ups" | "emergency_no_follow_up" | "decisions" | "owners_notified" | "requests_sent" | "homes_reached" | "homes_shared" | "share_of_homes_that_shared" | "e2ee_refusals";
+                                /** @description UTC month, YYYY-MM */
+                                month: string;
+                                /** @description a decision's outcome */
+                                outcome: string | null;
+                                value: number;
+                            }[];
+                            log: {
+                                /** @description the signed checkpoint (C2SP tlog-checkpoint) of that tree */
+                                checkpoint: string;
+                                origin: string;
+                                /** @description base64 RFC 9162 root hash at size */
+                                root: string;
+                                /** @description the figures count entries 0 to size - 1 */
+                                size: number;
+                            };
+                            /** @enum {number} */
+                            version: 1;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -30,7 +30,9 @@ function describe(n: Note): { title: string; text: string | null; link: { to: st
       link: requestId ? { to: `/agency/requests/${requestId}`, label: 'Open the request' } : null,
     };
   }
-  return { title: str(p.title) ?? n.kind.replace(/[._]/g, ' '), text: str(p.text), link: null };
+  // A notice of a disclosure or hold: its receipts are where the owner checks and downloads the log entries.
+  const link = n.kind.startsWith('notice.') ? { to: '/home/receipts', label: 'Your receipts' } : null;
+  return { title: str(p.title) ?? n.kind.replace(/[._]/g, ' '), text: str(p.text), link };
 }
 
 export function NotificationsPage() {

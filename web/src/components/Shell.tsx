@@ -12,6 +12,7 @@ const PUBLIC_NAV: Item[] = [
   { to: '/', label: 'Requests', end: true },
   { to: '/public/agencies', label: 'Agencies' },
   { to: '/public/log', label: 'Disclosure log' },
+  { to: '/public/transparency', label: 'Transparency report' },
 ];
 
 function navFor(me: Me | null | undefined): Item[] {

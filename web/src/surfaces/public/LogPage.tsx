@@ -9,6 +9,7 @@ import { ErrorState, Loading } from '../../components/States';
 import { age } from '../../lib/format';
 import { describeVerifyError, logVerifier, newestEntryTime, rootBase64, verifyWholeLog, type LogVerification } from '../../lib/ledger';
 import { parseCheckpointText } from './checkpointText';
+import { LogEntries } from './LogEntries';
 
 type Run = { state: 'idle' } | { state: 'running'; fetched: number } | { state: 'ok'; result: LogVerification; at: number } | { state: 'failed'; message: string };
 
@@ -97,6 +98,7 @@ export default function LogPage() {
               )}
             </div>
           </Paper>
+          {parsed && parsed.size > 0 && <LogEntries size={parsed.size} />}
         </Stack>
       )}
     </Container>

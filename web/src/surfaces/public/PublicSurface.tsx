@@ -4,6 +4,7 @@ import { Route, Routes } from 'react-router';
 import { Container, Title, Text, Button } from '@mantine/core';
 import { Link } from 'react-router';
 import LogPage from './LogPage';
+import TransparencyPage from './TransparencyPage';
 import { AgenciesPage, AgencyProfilePage } from './Agencies';
 import PublicRequestsPage from './PublicRequests';
 import PublicRequestPage from './PublicRequest';
@@ -14,6 +15,7 @@ export default function PublicSurface() {
       <Route index element={<PublicRequestsPage />} />
       <Route path="public/requests/:id" element={<PublicRequestPage />} />
       <Route path="public/log" element={<LogPage />} />
+      <Route path="public/transparency" element={<TransparencyPage />} />
       <Route path="public/agencies" element={<AgenciesPage />} />
       <Route path="public/agencies/:id" element={<AgencyProfilePage />} />
       <Route path="*" element={<NotFound />} />

@@ -22,6 +22,7 @@ const BASIS: Record<string, string> = {
   public_post: 'Posted publicly by you',
   refusal_e2ee: 'Refused: end-to-end encrypted',
   no_follow_up: 'No follow-up',
+  owners_notified: 'Owners told',
 };
 
 export function ReceiptsPage() {
@@ -29,7 +30,7 @@ export function ReceiptsPage() {
   return (
     <Container size="md">
       <Title order={1}>Receipts</Title>
-      <Text my="sm">Each disclosure or preservation of your clips is an entry in the public log. A receipt proves the entry is in the log; verify it here or offline with "porchlight log verify-receipt".</Text>
+      <Text my="sm">Each disclosure or preservation of your clips is an entry in the public log. A receipt proves the entry is in the log; verify it here, or download it and verify it offline with "porchlight log verify --receipt FILE --key VKEY".</Text>
       <QueryState q={receipts} empty={(d) => (d.receipts.length || d.pending ? null : <Empty title="No receipts">None of your clips has been disclosed or preserved.</Empty>)}>
         {(d) => (
           <Stack>
@@ -40,6 +41,11 @@ export function ReceiptsPage() {
       </QueryState>
     </Container>
   );
+}
+
+/** The receipt as a file that `porchlight log verify --receipt FILE --key VKEY` checks offline. */
+function receiptFile(receipt: Receipt): string {
+  return `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(receipt, null, 2))}`;
 }
 
 function ReceiptCard({ receipt }: { receipt: Receipt }) {
@@ -69,7 +75,10 @@ function ReceiptCard({ receipt }: { receipt: Receipt }) {
           <Text fw={600}>{BASIS[entry.basis ?? ''] ?? entry.basis ?? 'Unknown entry'}</Text>
           <Text size="sm">{entry.time ? formatTime(entry.time) : ''} · log entry #{receipt.index} · {receipt.clips.length} clip{receipt.clips.length === 1 ? '' : 's'}</Text>
         </div>
-        <Button onClick={() => void verify()} loading={busy} variant="default">Verify</Button>
+        <Group gap="xs">
+          <Button component="a" href={receiptFile(receipt)} download={`porchlight-receipt-${receipt.index}.json`} variant="default">Download</Button>
+          <Button onClick={() => void verify()} loading={busy} variant="default">Verify</Button>
+        </Group>
       </Group>
       <div aria-live="polite">
         {state?.ok && (
