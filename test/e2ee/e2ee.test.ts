@@ -174,7 +174,9 @@ forEachEngine('end-to-end encryption', (getDb) => {
 
     const shared = await answer({ share: [clipId], sealedKeys: { [clipId]: offer } });
     assert.equal(shared.statusCode, 200, shared.body);
-    assert.deepEqual((await entriesFor(getDb(), rid)).map((e) => [e.basis, e.agency, e.clips.length]), [['consent', agencyId, 1]]);
+    assert.deepEqual((await entriesFor(getDb(), rid)).map((e) => [e.basis, e.agency, e.clips.length]), [
+      ['request_sent', agencyId, 0], ['consent', agencyId, 1], ['request_answered', agencyId, 0],
+    ]);
 
     const locker = (await as(t, officer, { method: 'GET', url: `/api/v1/agencies/${agencyId}/requests/${rid}/evidence` })).json();
     const item = locker.neighbors[0].items.find((i: { manifest: { content: string } }) => i.manifest.content === 'sealed');
