@@ -5,16 +5,19 @@
 // what this test did, `report recount` agrees over real HTTP, and a tampered
 // report is caught.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { forEachEngine } from '../helpers/db.ts';
+import { forEachEngine, tempDir } from '../helpers/db.ts';
 import { as, buildTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
 import { times, upload, type Owner } from '../clips/helpers.ts';
 import { DAY, HOUR, range, scene, submitDemand, type Scene } from '../legal/helpers.ts';
 import { agencyMember, createAgency, offset, ownerAt, requestBody } from '../requests/helpers.ts';
 import { parseVerifierKey } from '../../src/ledger/note.ts';
 import { recount, runReportCli } from '../../src/transparency/recount.ts';
+import { runLogCli } from '../../src/ledger/cli.ts';
 import type { Figure } from '../../src/transparency/report.ts';
 
 /** Sums a metric's figures over months, filtered by the dimensions given. */
@@ -171,6 +174,15 @@ forEachEngine('transparency report', (getDb) => {
     const out: string[] = [];
     assert.equal(await runReportCli(['recount', '--url', base, '--key', t.services.ledger.verifierKey], (l) => out.push(l), (l) => out.push(l)), 0);
     assert.deepEqual(out, [`OK all ${f.length} figures match at tree size ${report.log.size}`]);
+
+    // The owner's receipt, downloaded as a file, verifies offline with `log verify --receipt`.
+    const receipts = (await as(t, s.owner, { method: 'GET', url: '/api/v1/me/receipts' })).json().receipts;
+    assert.ok(receipts.length > 0);
+    const file = path.join(tempDir(), 'receipt.json');
+    fs.writeFileSync(file, JSON.stringify(receipts[0]));
+    const said: string[] = [];
+    assert.equal(await runLogCli(['verify', '--receipt', file, '--key', t.services.ledger.verifierKey], (l) => said.push(l), (l) => said.push(l)), 0, said.join('\n'));
+    assert.match(said[0], /^OK entry \d+ .* its clip commitments open with your salts$/);
 
     // A report that adds one emergency, or hides one rejection, is caught, figure by figure.
     const tampered = await tamperingProxy(base, (r) => {
