@@ -10,7 +10,7 @@ import { ensureWebBuilt, launchBrowser, repoRoot, startServer } from '../test/e2
 import { fmt, writeResult } from './lib.ts';
 
 export const PUBLIC_BUDGET_KB = 300;
-const PUBLIC_PAGES = ['/', '/public/log', '/public/agencies'];
+const PUBLIC_PAGES = ['/', '/public/log', '/public/agencies', '/public/transparency'];
 const OTHER_PAGES = ['/signin', '/home', '/agency', '/review'];
 
 const gz = (b: Uint8Array) => gzipSync(b, { level: 9 }).length;

@@ -1,13 +1,17 @@
 // The public surface: approved agency requests (map and list), agency
 // profiles and the disclosure log. No sign-in needed.
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { Container, Title, Text, Button } from '@mantine/core';
 import { Link } from 'react-router';
 import LogPage from './LogPage';
-import TransparencyPage from './TransparencyPage';
 import { AgenciesPage, AgencyProfilePage } from './Agencies';
 import PublicRequestsPage from './PublicRequests';
 import PublicRequestPage from './PublicRequest';
+import { Loading } from '../../components/States';
+
+// The charts library is large: only the report page loads it.
+const TransparencyPage = lazy(() => import('./TransparencyPage'));
 
 export default function PublicSurface() {
   return (
@@ -15,7 +19,7 @@ export default function PublicSurface() {
       <Route index element={<PublicRequestsPage />} />
       <Route path="public/requests/:id" element={<PublicRequestPage />} />
       <Route path="public/log" element={<LogPage />} />
-      <Route path="public/transparency" element={<TransparencyPage />} />
+      <Route path="public/transparency" element={<Suspense fallback={<Loading />}><TransparencyPage /></Suspense>} />
       <Route path="public/agencies" element={<AgenciesPage />} />
       <Route path="public/agencies/:id" element={<AgencyProfilePage />} />
       <Route path="*" element={<NotFound />} />
