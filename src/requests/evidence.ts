@@ -7,9 +7,8 @@
 // Pseudonyms: "Neighbor N" numbers are given in sharing order per request
 // (answers.ts), so they are stable within a request and say nothing across
 // requests. Nothing here names an owner, counts recipients or tells who declined.
-import { once } from 'node:events';
-import { PassThrough, type Readable } from 'node:stream';
-import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import type { Readable } from 'node:stream';
+import { zipWriter } from '../platform/zip.ts';
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { notFound } from '../platform/http/errors.ts';
@@ -120,18 +119,8 @@ export class EvidenceService {
     const r = await this.#request(actor, agencyId, rid);
     const groups = await this.#groups(r);
     const cp = await latestCheckpoint(this.#db);
-    const out = new PassThrough();
-    let needDrain = false;
-    const zip = new Zip((err, chunk, final) => {
-      if (err) return void out.destroy(err);
-      if (!out.write(chunk)) needDrain = true;
-      if (final) out.end();
-    });
-    const addText = (name: string, text: string) => {
-      const f = new ZipDeflate(name, { level: 6 });
-      zip.add(f);
-      f.push(new TextEncoder().encode(text), true);
-    };
+    const zip = zipWriter();
+    const addText = zip.addText;
     // A sealed item is the envelope, not an MP4: it opens with manifest.e2ee and the agency's key.
     const all = groups.flatMap((g) => g.items.map((it) => ({ pseudonym: g.pseudonym, file: `clips/neighbor-${g.n}/${it.id}.${it.manifest.content === 'sealed' ? 'envelope' : 'mp4'}`, proofFile: `proofs/${it.id}.json`, ...it })));
     const items = all.filter((it) => it.available);
@@ -151,21 +140,12 @@ export class EvidenceService {
       for (const it of items) {
         addText(it.proofFile, JSON.stringify({ entry: it.manifest.log.entry, index: it.manifest.log.index, checkpoint: it.manifest.log.checkpoint, proof: it.manifest.log.proof }, null, 2) + '\n');
         const video = await this.#disclosure.openDisclosedClip(actor, it.id, undefined);
-        const f = new ZipPassThrough(it.file);
-        zip.add(f);
-        for await (const chunk of video.body) {
-          f.push(chunk as Uint8Array);
-          if (needDrain) {
-            await once(out, 'drain');
-            needDrain = false;
-          }
-        }
-        f.push(new Uint8Array(0), true);
+        await zip.addStream(it.file, video.body);
       }
       zip.end();
     };
-    pump().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
-    return { filename: `evidence-${r.id}.zip`, body: out };
+    pump().catch(zip.fail);
+    return { filename: `evidence-${r.id}.zip`, body: zip.out };
   }
 }
 
