@@ -4,7 +4,7 @@
 //
 //   main → cli → app → request-handling capabilities → disclosure
 //        → clips, ledger, cameras, accounts → platform
-const REQUEST_HANDLING = '(agencies|requests|legal|emergency|review|feed|transparency)';
+const REQUEST_HANDLING = '(agencies|requests|legal|emergency|review|feed|transparency|control)';
 const GROUND = '(accounts|cameras|clips|e2ee|ledger)';
 const CAPABILITY = `(${REQUEST_HANDLING.slice(1, -1)}|disclosure|${GROUND.slice(1, -1)})`;
 // `root` is the source tree under check: src/ for the project, a fixture tree in the test.

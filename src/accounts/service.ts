@@ -230,6 +230,12 @@ export class AccountsService {
     this.forgetSessions({ sessionId: id });
   }
 
+  /** A fresh password check before an irreversible step (export, deletion): 400 on a wrong one. */
+  async confirmPassword(actor: UserActor, password: string): Promise<void> {
+    const u = await repo.findUserById(this.#db, actor.userId);
+    if (!u || !(await verifyPassword(u.password_hash, password))) throw badRequest('the password is wrong', [{ field: 'body.password', message: 'is wrong' }]);
+  }
+
   async changePassword(actor: UserActor, current: string, next: string): Promise<void> {
     const u = await repo.findUserById(this.#db, actor.userId);
     if (!u || !(await verifyPassword(u.password_hash, current))) throw badRequest('current password is wrong', [{ field: 'body.currentPassword', message: 'is wrong' }]);

@@ -7,14 +7,18 @@ import { lockDataDir } from './lock.ts';
 import { metricsApp } from './http.ts';
 
 /**
- * Temp files and orphan blobs of clips, disclosure copies and legal documents.
+ * Temp files and orphan blobs of clips, disclosure copies, legal documents and
+ * exports; account deletions a crash interrupted.
  * Only safe when no other process writes to DATA_DIR, hence after the lock.
  */
 export async function sweep(built: BuiltApp): Promise<void> {
-  const { clips, disclosure, legal } = built.services;
+  const { clips, disclosure, legal, exports, deletion } = built.services;
   await clips.startupSweep();
   await disclosure.copies.startupSweep(built.ctx.db.kysely);
   await legal.startupSweep();
+  await exports.startupSweep();
+  // An account deletion a crash interrupted finishes before anything else is served.
+  await deletion.resume();
 }
 
 export interface Started {

@@ -3,6 +3,7 @@
 // started, no listen: that is start.ts, for `serve` only. So a CLI command that
 // wires the app beside a live server cannot disturb it (issue 17, defect 1).
 // Order follows fastify/demo: external plugins, platform hooks, then routes.
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
@@ -45,6 +46,11 @@ import { requestsRoutes } from '../requests/routes.ts';
 import { RequestsService, pendingQueueItems } from '../requests/service.ts';
 import { OutboxService } from '../platform/outbox/service.ts';
 import { TransparencyService } from '../transparency/service.ts';
+import { ExportService } from '../control/export.ts';
+import { DeletionService } from '../control/deletion.ts';
+import { controlRoutes } from '../control/routes.ts';
+import { Vault } from '../platform/sealed/vault.ts';
+import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { transparencyRoutes } from '../transparency/routes.ts';
 import { outboxRoutes } from '../platform/outbox/routes.ts';
 import { registerWeb } from '../web.ts';
@@ -57,6 +63,7 @@ export interface Services {
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService; transparency: TransparencyService;
+  exports: ExportService; deletion: DeletionService;
 }
 
 export interface BuiltApp {
@@ -133,7 +140,10 @@ function buildServices(ctx: AppContext): Services {
   const answers = new AnswersService(ctx, disclosure, e2ee);
   const evidence = new EvidenceService(ctx, disclosure);
   const transparency = new TransparencyService(ctx);
-  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency };
+  // Exports are sealed like clips, in their own corner of the data directory.
+  const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, vault: new Vault(new FsBlobStore(path.join(config.dataDir, 'exports')), masterKey) });
+  const deletion = new DeletionService(ctx, { accounts, clips, exports });
+  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
@@ -144,6 +154,7 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(outboxRoutes(s.outbox));
   await app.register(ledgerRoutes(s.ledger));
   await app.register(transparencyRoutes(s.transparency));
+  await app.register(controlRoutes(s.exports, s.deletion));
   await app.register(legalRoutes(s.legal, s.disclosure));
   await app.register(emergencyRoutes(s.emergency, s.noticeDelays, s.documents, s.disclosure));
   await app.register(reviewRoutes(s.review));

@@ -204,6 +204,27 @@ export class ClipsService {
     return true;
   }
 
+  /**
+   * Account deletion (issue 14): shreds every clip of the owner that no hold
+   * keeps. Returns the held ones with the end of their latest hold, and
+   * nothing of the case behind it: the owner is told which clip, not why.
+   */
+  async shredAllOf(ownerId: string): Promise<{ shredded: number; held: { id: string; cameraId: string; startedAt: string; until: string | null }[] }> {
+    let shredded = 0;
+    const held = [];
+    for (const clip of await repo.listClips(this.#db, { ownerId, limit: 1_000_000 })) {
+      if (await this.#shred(clip)) {
+        shredded++;
+        continue;
+      }
+      const holds = await repo.activeHolds(this.#db, clip.id, this.#ctx.clock.now());
+      const ends = holds.map((h) => (h.until === null ? null : Number(h.until)));
+      const until = ends.includes(null) ? null : Math.max(...ends as number[]);
+      held.push({ id: clip.id, cameraId: clip.camera_id, startedAt: new Date(Number(clip.started_at)).toISOString(), until: until === null ? null : new Date(until).toISOString() });
+    }
+    return { shredded, held };
+  }
+
   /** Registers what else to destroy when a clip is shredded (see ShredHook). */
   onShred(hook: ShredHook): void {
     this.#shredHooks.push(hook);

@@ -324,10 +324,11 @@ export class DisclosureService {
     return repo.findDisclosure(db, id);
   }
 
+  /** Every disclosure of the owner's clips (their data export). */
+  sharesOf = async (ownerId: string): Promise<DisclosureView[]> => (await repo.listByOwner(this.#db, ownerId, 100_000)).map(toDisclosureView);
+
   /** Every disclosure made on one basis, each with its evidence manifest. */
-  async evidenceFor(kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<EvidenceManifest[]> {
-    return (await this.evidenceRecordsFor(kind, ref, db)).map((e) => e.manifest);
-  }
+  evidenceFor = async (kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<EvidenceManifest[]> => (await this.evidenceRecordsFor(kind, ref, db)).map((e) => e.manifest);
 
   /** As evidenceFor, with each disclosure's row and whether its clip still exists (the evidence locker). */
   async evidenceRecordsFor(kind: BasisKind, ref: string, db: DbHandle = this.#db): Promise<EvidenceRecord[]> {

@@ -100,6 +100,10 @@ export const ACCESS = {
   'review.emergency': { roles: STAFF },
   'review.notice_delay': { roles: STAFF },
   'review.console': { roles: STAFF },
+
+  // the Control Center: an owner exports or deletes their own data, nobody else's
+  'me.export': { roles: RESIDENT },
+  'me.delete': { roles: RESIDENT },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof ACCESS;

@@ -17,6 +17,27 @@ export interface UsersTable {
   totp_last_step: number | null;
   retention_days: Generated<number>;
   created_at: number;
+  /** The owner asked to delete the account (issue 14); the deletion job finishes it, after a crash too. */
+  deletion_requested_at: number | null;
+  /** Every clip shredded and every personal field gone; the row stays so ids in the log still resolve to "deleted account". */
+  deleted_at: number | null;
+}
+
+/** An owner's data export: a ZIP sealed into the blob store, downloadable once within 24 hours. */
+export interface AccountExportsTable {
+  id: string;
+  owner_id: string;
+  status: 'running' | 'ready' | 'failed' | 'downloaded' | 'expired';
+  done: number;
+  total: number;
+  size: number | null;
+  wrapped_key: Uint8Array | null;
+  blob_key: string | null;
+  error: string | null;
+  created_at: number;
+  ready_at: number | null;
+  expires_at: number | null;
+  downloaded_at: number | null;
 }
 
 export interface SessionsTable {
@@ -51,4 +72,5 @@ export interface AccountsTables {
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
   known_addresses: KnownAddressesTable;
+  account_exports: AccountExportsTable;
 }
