@@ -26,6 +26,7 @@ function navFor(me: Me | null | undefined): Item[] {
         { to: '/home/requests', label: 'Requests' },
         { to: '/home/receipts', label: 'Receipts' },
         { to: '/home/access-log', label: 'Access log' },
+        { to: '/home/account', label: 'Data and account' },
         { to: '/home/notifications', label: 'Notifications' },
         { to: '/home/settings', label: 'Settings' },
         { to: '/home/key', label: 'End-to-end key' },

@@ -8,6 +8,7 @@ import { ApiError, api, unwrap } from '../../api/client';
 import { usePublicConfig } from '../../lib/config';
 import { MapView } from '../../components/MapView';
 import { Loading } from '../../components/States';
+import { QrCode } from '../../components/QrCode';
 import { homeFor, useMe } from '../../lib/session';
 
 export default function AuthSurface({ page }: { page: 'signin' | 'signup' | 'totp' }) {
@@ -188,7 +189,8 @@ function TotpEnrol() {
           ) : (
             <form onSubmit={confirm} aria-label="Confirm authenticator">
               <Stack>
-                <Text size="sm">Add this secret to your authenticator app (or open the link on the phone that has it):</Text>
+                <Text size="sm">Scan this code with your authenticator app, or type the secret below into it (or open the link on the phone that has it):</Text>
+                <QrCode text={secret.otpauthUri} label="QR code of your two-factor secret, for an authenticator app" />
                 <Code block className="mono" data-testid="totp-secret">{secret.secret}</Code>
                 <Anchor href={secret.otpauthUri} size="sm">Open in authenticator app</Anchor>
                 <TextInput label="Current code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.currentTarget.value.trim())} />

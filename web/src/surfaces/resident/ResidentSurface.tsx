@@ -12,6 +12,7 @@ import { ReceiptsPage } from './Receipts';
 import { InboxPage, InboxRequestPage } from './Inbox';
 import { NotificationsPage } from '../../components/Notifications';
 import { SettingsPage } from './Settings';
+import { ControlCenterPage } from './ControlCenter';
 import { KeyPage } from './KeyPage';
 
 export default function ResidentSurface() {
@@ -28,6 +29,7 @@ export default function ResidentSurface() {
         <Route path="access-log" element={<AccessLogPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="account" element={<ControlCenterPage />} />
         <Route path="key" element={<KeyPage />} />
       </Routes>
     </RequireRole>

@@ -1,0 +1,9 @@
+// The server's validation messages on the form's own fields: an RFC 9457
+// problem names each field as "body.<name>" (src/platform/http/errors.ts).
+import { ApiError } from '../api/client';
+
+export function applyServerErrors(form: { setFieldError(path: string, error: string): void }, err: unknown): boolean {
+  if (!(err instanceof ApiError) || err.fieldErrors.length === 0) return false;
+  for (const e of err.fieldErrors) form.setFieldError(e.field.replace(/^body\./, ''), e.message);
+  return true;
+}
