@@ -10,6 +10,7 @@ export const COMMANDS: Record<string, Entry> = {
   admin: { summary: 'administration: admin create-user --role reviewer|admin|agency --email E --password P --name N [--agency ID]', load: async () => (await import('./admin.ts')).adminCommand },
   log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
   camera: { summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)', load: async () => (await import('./camera.ts')).cameraCommand },
+  frigate: { summary: 'Frigate NVR bridge: frigate run | check | status --config FILE (uploads finished Frigate events as camera clips)', load: async () => (await import('./frigate.ts')).frigateCommand },
 };
 
 export function help(): number {
