@@ -72,23 +72,23 @@ export class FrigateBridge {
       password: config.mqtt.password ?? undefined,
       connectTimeout: config.connectTimeoutMs,
       reconnectPeriod: 1000,
-      // QoS 1: acknowledged only after the event is recorded (step 1 above).
-      customHandleAcks: (topic, payload, _packet, ack) => this.#onMessage(topic, payload, () => ack(0)),
     });
+    // mqtt.js's documented hook for handling messages one at a time with
+    // backpressure: it sends a QoS 1 message's PUBACK only once `done` is
+    // called, which is after the event is recorded (step 1 above). Set before
+    // any I/O, so a persistent session's waiting messages meet it too.
+    client.handleMessage = (packet, done) => this.#onMessage(packet.topic, Buffer.from(packet.payload), () => done());
     try {
       await this.#firstConnect(client);
     } catch (err) {
       client.end(true);
       throw new BrokerUnreachable(`cannot reach the MQTT broker at ${config.mqtt.url}: ${message(err)}; nothing was changed`);
     }
-    client.on('message', (topic, payload, packet) => {
-      if (packet.qos === 0) this.#onMessage(topic, payload, () => {});
-    });
     const onConnect = () => {
       this.#d.log(`connected to the MQTT broker at ${config.mqtt.url}`);
       const p = config.mqtt.topicPrefix;
       client.subscribe([`${p}/events`, `${p}/reviews`], { qos: 1 }, (err) => {
-        if (err) this.#d.err(`cannot subscribe to ${p}/events and ${p}/reviews: ${err.message}`);
+        if (err && !this.#stop.signal.aborted) this.#d.err(`cannot subscribe to ${p}/events and ${p}/reviews: ${err.message}`);
       });
       this.#serially(() => this.#catchUp());
     };
@@ -168,20 +168,23 @@ export class FrigateBridge {
   }
 
   /** One finished event from any source: filtered, then queued. */
-  #offer(e: FrigateEvent, source: string): void {
+  /** Returns whether the event was queued. */
+  #offer(e: FrigateEvent, source: string): boolean {
+    if (this.#stop.signal.aborted) return false; // a catch-up that outlived the stop records nothing
     const d = decide(e, this.#d.config.rules);
     const what = `event ${e.id} (${e.camera}, ${e.label}, from ${source})`;
-    if (d.action === 'refuse') return this.#d.err(`${what}: ${d.reason}; not forwarded, nothing recorded`);
-    if (d.action === 'skip') return this.#d.log(`${what}: skipped, ${d.reason}`);
+    if (d.action === 'refuse') return (this.#d.err(`${what}: ${d.reason}; not forwarded, nothing recorded`), false);
+    if (d.action === 'skip') return (this.#d.log(`${what}: skipped, ${d.reason}`), false);
     const r = this.#d.state.enqueue(e, this.#d.now());
     if (r === 'full') {
       this.#overflowed = true;
-      return this.#d.err(`queue full: ${this.#d.state.limit} events wait for Porchlight (queueLimit); ${what} was NOT queued. It is fetched from Frigate again once the queue drains (catch-up, within catchUpHours)`);
+      this.#d.err(`queue full: ${this.#d.state.limit} events wait for Porchlight (queueLimit); ${what} was NOT queued. It is fetched from Frigate again once the queue drains (catch-up, within catchUpHours)`);
+      return false;
     }
-    if (r === 'queued') {
-      this.#d.log(`${what}: queued (${this.#d.state.queued} waiting)`);
-      this.#wake?.();
-    }
+    if (r === 'known') return false;
+    this.#d.log(`${what}: queued (${this.#d.state.queued} waiting)`);
+    this.#wake?.();
+    return true;
   }
 
   /** Queues the finished events Frigate kept from the last catchUpHours that the state file does not know. */
@@ -198,9 +201,8 @@ export class FrigateBridge {
       return;
     }
     if (found.malformed) this.#d.err(`catch-up: ${found.malformed} malformed events in Frigate's list were ignored`);
-    const fresh = found.events.filter((e) => !state.isKnown(e.id));
-    for (const e of fresh) this.#offer(e, 'catch-up');
-    this.#d.log(`catch-up: ${found.events.length} events with clips in the last ${config.catchUpHours} h, ${fresh.length} not seen before`);
+    const queued = found.events.filter((e) => !state.isKnown(e.id) && this.#offer(e, 'catch-up')).length;
+    this.#d.log(`catch-up: ${found.events.length} events with clips in the last ${config.catchUpHours} h, ${queued} newly queued`);
   }
 
   async #work(): Promise<void> {
