@@ -251,9 +251,9 @@ export class FrigateBridge {
       if (r.status === 200 || r.status === 201) {
         const clipId = typeof r.body?.id === 'string' ? r.body.id : undefined;
         state.finish(q.id, { status: 'uploaded', clipId, at: now() });
-        if (r.status === 200) this.counts.alreadyStored++;
+        if (r.replayed) this.counts.alreadyStored++;
         else this.counts.uploaded++;
-        return this.#d.log(`event ${q.id}: uploaded as clip ${clipId ?? '?'}${r.status === 200 ? ' (the server had it already)' : ''}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}`);
+        return this.#d.log(`event ${q.id}: uploaded as clip ${clipId ?? '?'}${r.replayed ? ' (the server had it already: Idempotent-Replayed)' : ''}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}`);
       }
       if (r.status === 401 || r.status === 403) return this.#retry(q, `Porchlight refused the device token of camera "${q.camera}" (${describeFailure(r)}); enrol it again`);
       if (isRetryable(r.status)) return this.#retry(q, describeFailure(r));
