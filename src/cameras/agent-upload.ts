@@ -41,6 +41,8 @@ export interface UploadResult {
   idempotencyKey: string;
   /** The parsed JSON answer (201 { id, sha256 }, or a problem document). */
   body: Record<string, unknown> | null;
+  /** The server answered with the clip an earlier attempt with this Idempotency-Key stored (header Idempotent-Replayed). */
+  replayed: boolean;
   /** What the agent did to the clip before it left (end-to-end mode: zones burned in). */
   notes: string[];
 }
@@ -100,8 +102,8 @@ export async function uploadClip(target: UploadTarget, req: UploadRequest): Prom
   }
 }
 
-async function send(url: URL, headers: Record<string, string>, source: Readable, size: number, req: UploadRequest): Promise<{ status: number; body: Record<string, unknown> | null }> {
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+async function send(url: URL, headers: Record<string, string>, source: Readable, size: number, req: UploadRequest): Promise<{ status: number; body: Record<string, unknown> | null; replayed: boolean }> {
+  const { status, text, replayed } = await new Promise<{ status: number; text: string; replayed: boolean }>((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(url, { method: 'POST', headers, signal: req.signal });
     let answered = false;
@@ -109,7 +111,7 @@ async function send(url: URL, headers: Record<string, string>, source: Readable,
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), replayed: res.headers['idempotent-replayed'] === 'true' }));
       res.on('error', (err) => reject(new NetworkError(err.message)));
     });
     request.on('error', (err) => {
@@ -137,7 +139,7 @@ async function send(url: URL, headers: Record<string, string>, source: Readable,
   } catch {
     body = null;
   }
-  return { status, body };
+  return { status, body, replayed };
 }
 
 /** One line describing a failed answer, from its problem document when there is one. */

@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, Entry> = {
   log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
   report: { summary: 'transparency report: report recount --url URL [--key VKEY] recomputes every figure from the log', load: async () => (await import('./report.ts')).reportCommand },
   camera: { summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)', load: async () => (await import('./camera.ts')).cameraCommand },
+  frigate: { summary: 'Frigate NVR bridge: frigate run | check | status --config FILE (uploads finished Frigate events as camera clips)', load: async () => (await import('./frigate.ts')).frigateCommand },
 };
 
 export function help(): number {
