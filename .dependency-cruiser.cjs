@@ -65,6 +65,12 @@ module.exports = {
       from: { path: `^${root}/`, pathNot: [`^${root}/cli/`, `^${root}/main\\.ts$`] }, to: { path: `^${root}/cli/` },
     },
     {
+      name: 'witness-stands-alone', severity: 'error',
+      comment: "The witness is a separate program: it imports only the ledger's pure note, checkpoint, cosignature, Merkle and protocol modules.",
+      from: { path: `^${root}/witness/` },
+      to: { path: `^${root}/`, pathNot: [`^${root}/witness/`, `^${root}/ledger/(bytes|checkpoint|cosignature|merkle|note|primitives|witness-protocol)\\.ts$`] },
+    },
+    {
       name: 'migrations-not-migrator', severity: 'error',
       comment: 'Migrations import their kit, never the migrator that imports them.',
       from: { path: `^${root}/platform/db/migrations/` }, to: { path: `^${root}/platform/db/migrate\\.ts$` },

@@ -19,6 +19,7 @@ import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
 import { camerasRoutes } from '../cameras/routes.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
 import { LedgerService } from '../ledger/service.ts';
+import { type Post, WitnessCosigning, parseWitnessList } from '../ledger/witnessing.ts';
 import { CamerasService } from '../cameras/service.ts';
 import { clipsRoutes } from '../clips/routes.ts';
 import { e2eeRoutes } from '../e2ee/routes.ts';
@@ -102,6 +103,16 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
   return { app, ctx, routes, services, metrics };
 }
 
+// A witness gets 5 s to answer; one that gave no cosignature is asked again after 30 s.
+const WITNESS_TIMEOUT_MS = 5_000;
+const WITNESS_RETRY_MS = 30_000;
+
+/** The witnesses' HTTP: one POST of text, the answer as text (C2SP tlog-witness bodies are small). */
+const postText: Post = async (url, body, signal) => {
+  const res = await fetch(url, { method: 'POST', body, signal, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+};
+
 /** Every service, each handed its ports in its constructor. */
 function buildServices(ctx: AppContext): Services {
   const { config, masterKey } = ctx;
@@ -110,7 +121,11 @@ function buildServices(ctx: AppContext): Services {
   const clips = new ClipsService(ctx);
   const e2ee = new E2eeService(ctx);
   const outbox = new OutboxService(ctx);
-  const ledger = new LedgerService(ctx);
+  const ledger = new LedgerService(ctx, {
+    witnesses: new WitnessCosigning({
+      witnesses: parseWitnessList(config.LOG_WITNESSES), post: postText, now: () => ctx.clock.now(), log: ctx.log, timeoutMs: WITNESS_TIMEOUT_MS, retryMs: WITNESS_RETRY_MS,
+    }),
+  });
   // Owners' blocked agency types also bar consent sharing with those agencies.
   const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
   const notices = new Notices(ctx, { legal_demand: describeDemandNotice, emergency: describeEmergencyNotice });

@@ -4,10 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseCosignerVerifierKey } from './cosignature.ts';
 import { NoteError, type Verifier, parseVerifierKey } from './note.ts';
-import { type Fetcher, VerifyError, verifyLog, verifyReceipt } from './verify.ts';
+import { type Fetcher, VerifyError, type WitnessPolicy, verifyLog, verifyReceipt } from './verify.ts';
 
-const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE]
+const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE] [--witness VKEY ... --min-witnesses N]
 porchlight log verify-receipt FILE --key VKEY
 
   verify          fetch the log's checkpoint and every tile and entry bundle from URL
@@ -22,13 +23,29 @@ porchlight log verify-receipt FILE --key VKEY
 
   --key VKEY      the log's verifier key (GET /log/key), or a file holding it
   --state FILE    where the last verified checkpoint is kept between runs
+  --witness VKEY  a witness's cosigner key (C2SP tlog-cosignature, type 0x04), or a
+                  file holding it; repeat for each witness you trust
+  --min-witnesses N  how many of those must have cosigned the checkpoint (required
+                  with --witness); a cosignature by a listed witness that does not
+                  verify fails, signatures by keys not listed are ignored
   --help          this text
 
 Exit status: 0 verified, 1 verification failed, 2 usage error.`;
 
-function loadKey(value: string): Verifier {
-  const text = !value.includes('+') && fs.existsSync(value) ? fs.readFileSync(value, 'utf8') : value;
-  return parseVerifierKey(text.trim());
+const keyText = (value: string) => (!value.includes('+') && fs.existsSync(value) ? fs.readFileSync(value, 'utf8') : value).trim();
+const loadKey = (value: string): Verifier => parseVerifierKey(keyText(value));
+
+type VerifyFlags = { url?: string; key?: string; state?: string; witness?: string[]; 'min-witnesses'?: string };
+
+/** --witness and --min-witnesses go together: no count is assumed for the user. */
+function witnessPolicy(values: VerifyFlags): WitnessPolicy | undefined | string {
+  const keys = values.witness ?? [];
+  const minText = values['min-witnesses'];
+  if (keys.length === 0 && minText === undefined) return undefined;
+  if (minText === undefined || !/^\d+$/.test(minText)) return '--min-witnesses N is required with --witness';
+  const min = Number(minText);
+  if (min < 1 || min > keys.length) return `--min-witnesses must be between 1 and the number of --witness keys (${keys.length})`;
+  return { keys: keys.map((k) => parseCosignerVerifierKey(keyText(k))), min };
 }
 
 const typeOf = (res: Response) => res.headers.get('content-type') ?? 'no content type';
@@ -72,18 +89,20 @@ function writeState(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-async function verify(values: { url?: string; key?: string; state?: string }, out: (s: string) => void): Promise<number> {
-  if (!values.url || !values.key) {
-    out(`usage: ${USAGE.split('\n')[0]}`);
+async function verify(values: VerifyFlags, out: (s: string) => void): Promise<number> {
+  const witnesses = witnessPolicy(values);
+  if (!values.url || !values.key || typeof witnesses === 'string') {
+    out(`${typeof witnesses === 'string' ? `${witnesses}\n` : ''}usage: ${USAGE.split('\n')[0]}`);
     return 2;
   }
   const verifier = loadKey(values.key);
   const previous = values.state && fs.existsSync(values.state) ? fs.readFileSync(values.state, 'utf8') : undefined;
   const started = performance.now();
-  const r = await verifyLog({ verifier, fetch: httpFetcher(await resolveLogPrefix(values.url)), previous });
+  const r = await verifyLog({ verifier, fetch: httpFetcher(await resolveLogPrefix(values.url)), previous, witnesses });
   const secs = (performance.now() - started) / 1000;
   if (values.state) writeState(values.state, r.checkpointText);
   out(`OK ${r.checkpoint.origin}: ${r.leaves} entries, ${r.tiles} tiles recomputed and matching the signed root`);
+  if (witnesses) out(`   cosigned by ${r.cosignedBy.length} of ${witnesses.keys.length} witnesses (${r.cosignedBy.join(', ')}); ${witnesses.min} required`);
   if (r.previousSize !== null) out(`   consistent with the previous checkpoint of size ${r.previousSize}`);
   out(`   ${secs.toFixed(2)} s, ${secs > 0 ? Math.round(r.leaves / secs) : r.leaves} leaves/s`);
   return 0;
@@ -118,7 +137,10 @@ export async function runLogCli(argv: string[], out: (s: string) => void = conso
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { url: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        url: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, witness: { type: 'string', multiple: true }, 'min-witnesses': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     err(`porchlight log: ${(e as Error).message}\n\n${USAGE}`);
