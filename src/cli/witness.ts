@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { formatCosignerVerifierKey } from '../ledger/cosignature.ts';
 import { NoteError } from '../ledger/note.ts';
 import { listenWitness } from '../witness/server.ts';
-import { StateStore, WitnessSetupError, initWitnessDir, loadWitnessKey, loadWitnessedLogs, lockWitnessDir } from '../witness/store.ts';
+import { StateDirLocked, lockStateDir } from '../witness/lock.ts';
+import { StateStore, WitnessSetupError, initWitnessDir, loadWitnessKey, loadWitnessedLogs } from '../witness/store.ts';
 import type { Command } from './command.ts';
 
 const USAGE = `porchlight witness init --state DIR --name NAME
@@ -67,7 +68,7 @@ export const witnessCommand: Command = {
       }
       return usage(sub ? `unknown command "${sub}"` : 'which command?');
     } catch (err) {
-      if (err instanceof WitnessSetupError || err instanceof NoteError) {
+      if (err instanceof WitnessSetupError || err instanceof StateDirLocked || err instanceof NoteError) {
         console.error(`porchlight witness: ${err.message}`);
         return 1;
       }
@@ -79,7 +80,7 @@ export const witnessCommand: Command = {
 async function serve(state: string, logsFile: string, host: string, port: number): Promise<void> {
   const cosigner = loadWitnessKey(state);
   const logs = loadWitnessedLogs(logsFile);
-  const unlock = await lockWitnessDir(state, (err) => {
+  const unlock = await lockStateDir(state, (err) => {
     // Another process may write the state now: stop rather than race it.
     console.error(`porchlight witness: lost the state directory lock: ${err.message}`);
     process.exit(1);

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import lockfile from 'proper-lockfile';
 import { parseCheckpoint } from '../ledger/checkpoint.ts';
 import { formatCosignerKey, generateCosigner, parseCosignerKey } from '../ledger/cosignature.ts';
 import { parseVerifierKey, type Signer } from '../ledger/note.ts';
@@ -14,7 +13,6 @@ import { sha256, toHex, utf8 } from '../ledger/primitives.ts';
 import type { LogState, WitnessedLog } from './witness.ts';
 
 export const KEY_FILE = 'witness.key';
-const LOCK_FILE = 'witness.lock';
 const LOGS_DIR = 'logs';
 
 export class WitnessSetupError extends Error {
@@ -129,15 +127,5 @@ export class StateStore {
 
   write(origin: string, state: LogState): void {
     writeDurably(this.#file(origin), state.note, 0o644);
-  }
-}
-
-/** One witness per state directory: two would each check "old size" against their own view and could roll a log back. */
-export async function lockWitnessDir(dir: string, onLost: (err: Error) => void): Promise<() => Promise<void>> {
-  try {
-    return await lockfile.lock(dir, { lockfilePath: path.join(dir, LOCK_FILE), stale: 30_000, update: 5_000, retries: 0, onCompromised: onLost });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') throw new WitnessSetupError('another witness is running on this state directory');
-    throw err;
   }
 }
