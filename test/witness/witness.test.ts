@@ -3,6 +3,7 @@
 // state, in memory or on disk, across a restart.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openCosignedCheckpoint, withCosignatures } from '../../src/ledger/cosignature.ts';
@@ -134,4 +135,23 @@ test('a size-0 checkpoint must have the empty tree\'s root (422)', async () => {
   assert.equal((await w.post(formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: bad }))).status, 422);
   assert.equal(fs.readdirSync(path.join(w.dir, 'logs')).length, 0);
   assert.equal((await w.post(log.body(0, 0))).status, 200);
+});
+
+test('property: a mangled request never gets a 5xx, and a refused one changes no state', async () => {
+  const { w } = await witnessAt10();
+  const grown = new MemoryLog(ORIGIN, SEED, 'main').grow(12);
+  const good = grown.body(10, 12);
+  await fc.assert(fc.asyncProperty(
+    fc.oneof(
+      fc.record({ at: fc.nat(good.length - 1), char: fc.constantFrom('\n', ' ', 'A', '0', '=', '+', '\u2014', '\u0000') }).map(({ at, char }) => good.slice(0, at) + char + good.slice(at + 1)),
+      fc.nat(good.length - 1).map((n) => good.slice(0, n)),
+      fc.nat(good.length - 1).map((n) => good.slice(0, n) + good.slice(n + 1)),
+    ),
+    async (body) => {
+      const before = stateSnapshot(w.dir);
+      const res = await w.post(body);
+      assert.ok([200, 400, 403, 404, 409, 422].includes(res.status), `${res.status} ${res.text}`);
+      if (res.status !== 200) assert.deepEqual(stateSnapshot(w.dir), before);
+    },
+  ), { numRuns: process.env.DEEP ? 2000 : 150 });
 });
