@@ -13,6 +13,7 @@ import { installAuth, SESSION_COOKIE, type RouteAccess } from '../platform/http/
 import { forbidden } from '../platform/http/errors.ts';
 import { safeEqual } from '../platform/crypto.ts';
 import { Workers } from '../platform/workers.ts';
+import { postText } from '../platform/http/post-text.ts';
 import { loadMasterKey } from '../platform/master-key.ts';
 import { accountsRoutes } from '../accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
@@ -107,11 +108,8 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
 const WITNESS_TIMEOUT_MS = 5_000;
 const WITNESS_RETRY_MS = 30_000;
 
-/** The witnesses' HTTP: one POST of text, the answer as text (C2SP tlog-witness bodies are small). */
-const postText: Post = async (url, body, signal) => {
-  const res = await fetch(url, { method: 'POST', body, signal, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
-};
+/** The witnesses' HTTP. An answer is a few signature lines; 64 KiB is far more than any honest one. */
+const postToWitness: Post = (url, body, signal) => postText(url, body, signal, 64 * 1024);
 
 /** Every service, each handed its ports in its constructor. */
 function buildServices(ctx: AppContext): Services {
@@ -123,7 +121,7 @@ function buildServices(ctx: AppContext): Services {
   const outbox = new OutboxService(ctx);
   const ledger = new LedgerService(ctx, {
     witnesses: new WitnessCosigning({
-      witnesses: parseWitnessList(config.LOG_WITNESSES), post: postText, now: () => ctx.clock.now(), log: ctx.log, timeoutMs: WITNESS_TIMEOUT_MS, retryMs: WITNESS_RETRY_MS,
+      witnesses: parseWitnessList(config.LOG_WITNESSES), post: postToWitness, now: () => ctx.clock.now(), log: ctx.log, timeoutMs: WITNESS_TIMEOUT_MS, retryMs: WITNESS_RETRY_MS,
     }),
   });
   // Owners' blocked agency types also bar consent sharing with those agencies.
