@@ -2,6 +2,10 @@
 // accepted, and that each malformed form is refused with a reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError } from '../../src/config.ts';
 import { signCheckpoint } from '../../src/ledger/checkpoint.ts';
 import {
@@ -58,4 +62,13 @@ test('LOG_WITNESSES: comma-separated "URL VKEY" pairs; empty is none; a bad entr
   ] as const) {
     assert.throws(() => parseWitnessList(raw), (e: unknown) => e instanceof ConfigError && e.setting === 'LOG_WITNESSES' && message.test(e.message), raw);
   }
+});
+
+test('a bad LOG_WITNESSES stops `serve` with one line naming the setting', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-witnesses-'));
+  const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../src/main.ts'), 'serve'], {
+    encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, PORT: '0', DEMO: 'false', LOG_LEVEL: 'silent', DATABASE_URL: '', LOG_WITNESSES: 'https://w1.test not-a-key' },
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^porchlight: bad setting LOG_WITNESSES: entry 1: /);
 });
