@@ -6,10 +6,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCosignerVerifierKey } from './cosignature.ts';
 import { NoteError, type Verifier, parseVerifierKey } from './note.ts';
-import { type Fetcher, VerifyError, type WitnessPolicy, verifyLog, verifyReceipt } from './verify.ts';
+import { type Fetcher, VerifyError, type WitnessPolicy, checkCosignatures, verifyLog, verifyReceipt } from './verify.ts';
 
 const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE] [--witness VKEY ... --min-witnesses N]
-porchlight log verify-receipt FILE --key VKEY
+porchlight log verify-receipt FILE --key VKEY [--witness VKEY ... --min-witnesses N]
 
   verify          fetch the log's checkpoint and every tile and entry bundle from URL
                   (the instance, e.g. https://porchlight.example, or the log's
@@ -108,9 +108,11 @@ async function verify(values: VerifyFlags, out: (s: string) => void): Promise<nu
   return 0;
 }
 
-function verifyReceiptFile(file: string | undefined, key: string | undefined, out: (s: string) => void): number {
-  if (!file || !key) {
-    out(`usage: ${USAGE.split('\n')[1]}`);
+function verifyReceiptFile(file: string | undefined, values: VerifyFlags, out: (s: string) => void): number {
+  const { key } = values;
+  const witnesses = witnessPolicy(values);
+  if (!file || !key || typeof witnesses === 'string') {
+    out(`${typeof witnesses === 'string' ? `${witnesses}\n` : ''}usage: ${USAGE.split('\n')[1]}`);
     return 2;
   }
   const verifier = loadKey(key);
@@ -124,7 +126,10 @@ function verifyReceiptFile(file: string | undefined, key: string | undefined, ou
   const list = typeof doc === 'object' && doc !== null && Array.isArray((doc as { receipts?: unknown }).receipts) ? (doc as { receipts: unknown[] }).receipts : [doc];
   for (const r of list) {
     const v = verifyReceipt(r, verifier);
+    // The receipt's checkpoint carries the cosignatures it had when issued (C2SP tlog-cosignature).
+    const cosigned = witnesses ? checkCosignatures((r as { checkpoint: string }).checkpoint, verifier, witnesses) : null;
     out(`OK entry ${v.index} (${v.entry.basis}, ${v.entry.time}) is in ${v.checkpoint.origin} at size ${v.checkpoint.size}; its clip commitments open with your salts`);
+    if (cosigned) out(`   cosigned by ${cosigned.join(', ')}`);
   }
   return 0;
 }
@@ -154,7 +159,7 @@ export async function runLogCli(argv: string[], out: (s: string) => void = conso
   }
   try {
     if (sub === 'verify' && rest.length === 0) return await verify(values, out);
-    if (sub === 'verify-receipt' && rest.length === 1) return verifyReceiptFile(rest[0], values.key, out);
+    if (sub === 'verify-receipt' && rest.length === 1) return verifyReceiptFile(rest[0], values, out);
     err(`porchlight log: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return 2;
   } catch (e) {

@@ -119,7 +119,7 @@ export interface CosignedCheckpoint extends OpenedCheckpoint {
  */
 export function openCosignedCheckpoint(msg: string | Uint8Array, log: Verifier, witnesses: readonly Verifier[]): CosignedCheckpoint {
   const opened = openCheckpoint(msg, log);
-  const textBytes = opened.note.text;
+  const text = opened.note.text;
   const cosignatures: Cosignature[] = [];
   const seen = new Set<string>();
   for (const sig of opened.note.unverified) {
@@ -132,7 +132,7 @@ export function openCosignedCheckpoint(msg: string | Uint8Array, log: Verifier, 
     // tlog-cosignature §Format: the timestamp MUST NOT exceed 2^63 - 1; we also need it exact as a Number.
     if (ts > BigInt(Number.MAX_SAFE_INTEGER)) throw new NoteError('invalid_signature', `the cosignature by ${id} has an impossible timestamp`);
     const timestamp = Number(ts);
-    if (!ed25519Verify(w.publicKey, utf8.encode(cosignedMessage(textBytes, timestamp)), blob.subarray(12))) {
+    if (!ed25519Verify(w.publicKey, utf8.encode(cosignedMessage(text, timestamp)), blob.subarray(12))) {
       throw new NoteError('invalid_signature', `the cosignature by ${id} does not verify`);
     }
     if (seen.has(id)) continue;

@@ -274,7 +274,7 @@ export class LedgerService {
         continue;
       }
       const proof = inclusionProofFromTiles(await this.#tiles(inclusionProofTiles(e.idx, latest.size)), e.idx, latest.size, this.#cache);
-      receipts.push({ entry: utf8.decode(e.entry) ?? '', index: e.idx, checkpoint: latest.note, proof: proof.map(toBase64), clips: e.clips });
+      receipts.push({ entry: utf8.decode(e.entry) ?? '', index: e.idx, checkpoint: this.#witnesses.cosignedNote(latest), proof: proof.map(toBase64), clips: e.clips });
     }
     return { key: this.verifierKey, receipts, pending };
   }

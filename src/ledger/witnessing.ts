@@ -100,6 +100,12 @@ export class WitnessCosigning {
     return withCosignatures(cur.tree.note, [...cur.lines.values()]);
   }
 
+  /** `tree` with the cosignatures gathered for exactly it (none yet: as signed). For receipts, whose proofs are for that size. */
+  cosignedNote(tree: SignedTree): string {
+    const cur = this.#current;
+    return cur && cur.tree.size === tree.size && cur.tree.note === tree.note ? withCosignatures(tree.note, [...cur.lines.values()]) : tree.note;
+  }
+
   /** Submits `tree` to the witnesses that have not cosigned it yet (all, for a new tree). */
   async cosign(tree: SignedTree, logKey: Verifier, proof: ProofSource): Promise<void> {
     const { witnesses, now, retryMs } = this.#deps;

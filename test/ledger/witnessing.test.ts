@@ -5,13 +5,15 @@
 // never integration; a forged cosignature fails verification.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { formatCosignerVerifierKey, generateCosigner, openCosignedCheckpoint } from '../../src/ledger/cosignature.ts';
 import { runLogCli } from '../../src/ledger/cli.ts';
 import { type Signer, parseVerifierKey } from '../../src/ledger/note.ts';
 import { VerifyError, verifyLog } from '../../src/ledger/verify.ts';
 import { type TestApp, buildTestApp } from '../helpers/app.ts';
-import { forEachEngine } from '../helpers/db.ts';
+import { forEachEngine, tempDir } from '../helpers/db.ts';
 import { MemoryLog, type TestWitness, startWitness } from '../witness/helpers.ts';
 import { appendRange, injectFetcher } from './helpers.ts';
 
@@ -72,6 +74,20 @@ forEachEngine('the log and its witnesses', (getDb) => {
     assert.deepEqual(opened.cosignatures.map((c) => c.name).sort(), ['witness.test/one', 'witness.test/two']);
     // Each witness holds size 12 now: the second submission carried a proof from 5.
     for (const w of [w1, w2]) assert.equal((await w.post(logForConfig.body(0, 0))).text, '12\n');
+  });
+
+  test('an owner\'s receipts carry the cosigned checkpoint, so they are checked offline with the witnesses too', async () => {
+    const actor = { kind: 'user', userId: 'owner_0', role: 'resident', agencyId: null, totpEnabled: false, sessionId: 'test', via: 'bearer' } as const;
+    const { receipts } = await t.services.ledger.receipts(actor);
+    assert.ok(receipts.length > 0);
+    for (const r of receipts) assert.equal(openCosignedCheckpoint(r.checkpoint, await logKey(t), keys()).cosignatures.length, 2);
+    const file = path.join(tempDir('porchlight-receipts-'), 'receipts.json');
+    fs.writeFileSync(file, JSON.stringify({ receipts }));
+    const key = (await t.app.inject({ method: 'GET', url: '/log/key' })).body.trim();
+    const lines: string[] = [];
+    const code = await runLogCli(['verify-receipt', file, '--key', key, '--witness', formatCosignerVerifierKey(w1.cosigner), '--witness', formatCosignerVerifierKey(w2.cosigner), '--min-witnesses', '2'], (l) => lines.push(l), (l) => lines.push(l));
+    assert.equal(code, 0, lines.join('\n'));
+    assert.match(lines.join('\n'), /cosigned by witness\.test\/one, witness\.test\/two/);
   });
 
   test('`log verify --witness … --min-witnesses N` passes with enough valid cosignatures and fails with too few', async () => {
