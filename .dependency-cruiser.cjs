@@ -4,6 +4,7 @@
 //
 //   main → cli → app → request-handling capabilities → disclosure
 //        → clips, ledger, cameras, accounts → platform
+//   witness/ (a separate program) → the ledger's pure modules only
 const REQUEST_HANDLING = '(agencies|requests|legal|emergency|review|feed|transparency)';
 const GROUND = '(accounts|cameras|clips|e2ee|ledger)';
 const CAPABILITY = `(${REQUEST_HANDLING.slice(1, -1)}|disclosure|${GROUND.slice(1, -1)})`;

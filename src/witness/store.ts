@@ -49,10 +49,10 @@ function writeDurably(file: string, text: string, mode: number): void {
 
 /** `witness init`: a new key named `name` in a new (or empty) state directory. Refuses to replace a key. */
 export function initWitnessDir(dir: string, name: string): Signer {
-  fs.mkdirSync(path.join(dir, LOGS_DIR), { recursive: true, mode: 0o700 });
+  const signer = generateCosigner(name); // a bad name fails before anything is written
   const file = path.join(dir, KEY_FILE);
   if (fs.existsSync(file)) throw new WitnessSetupError(`${KEY_FILE} already exists in the state directory; a witness keeps its key for life`);
-  const signer = generateCosigner(name);
+  fs.mkdirSync(path.join(dir, LOGS_DIR), { recursive: true, mode: 0o700 });
   writeDurably(file, formatCosignerKey(signer) + '\n', 0o600);
   return signer;
 }
