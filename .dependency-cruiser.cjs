@@ -4,6 +4,7 @@
 //
 //   main → cli → app → request-handling capabilities → disclosure
 //        → clips, ledger, cameras, accounts → platform
+//   witness/ (a separate program) → the ledger's pure modules only
 const REQUEST_HANDLING = '(agencies|requests|legal|emergency|review|feed|transparency|control)';
 const GROUND = '(accounts|cameras|clips|e2ee|ledger)';
 const CAPABILITY = `(${REQUEST_HANDLING.slice(1, -1)}|disclosure|${GROUND.slice(1, -1)})`;
@@ -63,6 +64,12 @@ module.exports = {
       name: 'cli-below-main', severity: 'error',
       comment: 'Only main.ts dispatches to the CLI.',
       from: { path: `^${root}/`, pathNot: [`^${root}/cli/`, `^${root}/main\\.ts$`] }, to: { path: `^${root}/cli/` },
+    },
+    {
+      name: 'witness-stands-alone', severity: 'error',
+      comment: "The witness is a separate program: it imports only the ledger's pure note, checkpoint, cosignature, Merkle and protocol modules.",
+      from: { path: `^${root}/witness/` },
+      to: { path: `^${root}/`, pathNot: [`^${root}/witness/`, `^${root}/ledger/(bytes|checkpoint|cosignature|merkle|note|primitives|witness-protocol)\\.ts$`] },
     },
     {
       name: 'migrations-not-migrator', severity: 'error',

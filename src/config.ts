@@ -60,6 +60,7 @@ export const SETTINGS = {
   MASTER_KEY: { parse: hexKey, default: '', doc: 'instance master key wrapping clip data keys (hex); generated into DATA_DIR when unset' },
   LOG_ORIGIN: { parse: str, default: '', doc: 'origin line of the disclosure log checkpoints; default is the PUBLIC_URL host plus /log' },
   LOG_SIGNING_KEY: { parse: hexKey, default: '', doc: "the disclosure log's Ed25519 seed (hex); generated into DATA_DIR when unset" },
+  LOG_WITNESSES: { parse: str, default: '', doc: 'C2SP tlog-witness witnesses that cosign each checkpoint: comma-separated "URL VKEY" pairs (the witness\'s submission prefix and its cosigner vkey); none by default' },
   LOG_BATCH_SIZE: { parse: int(1, 65536), default: '256', doc: 'most entries the log integrator takes in one batch' },
   LOG_BATCH_MS: { parse: int(10, 60000), default: '1000', doc: 'how often the log integrator runs, in milliseconds' },
   MAX_UPLOAD_BYTES: { parse: int(1, 64 * 1024 ** 3), default: String(200 * 1024 * 1024), doc: 'hard limit on one clip upload, in bytes' },

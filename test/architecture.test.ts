@@ -46,6 +46,7 @@ test('each layering rule catches the bad import made on purpose in the fixture t
     'only-disclosure-opens-clip-bytes: legal/service.ts -> clips/internal.ts',
     'platform-imports-no-capability: platform/blobs.ts -> clips/service.ts',
     'requests-use-disclosure-not-clips: legal/service.ts -> clips/internal.ts',
+    'witness-stands-alone: witness/server.ts -> ledger/service.ts',
   ]);
 });
 

@@ -14,12 +14,14 @@ import { installAuth, SESSION_COOKIE, type RouteAccess } from '../platform/http/
 import { forbidden } from '../platform/http/errors.ts';
 import { safeEqual } from '../platform/crypto.ts';
 import { Workers } from '../platform/workers.ts';
+import { postText } from '../platform/http/post-text.ts';
 import { loadMasterKey } from '../platform/master-key.ts';
 import { accountsRoutes } from '../accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
 import { camerasRoutes } from '../cameras/routes.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
 import { LedgerService } from '../ledger/service.ts';
+import { type Post, WitnessCosigning, parseWitnessList } from '../ledger/witnessing.ts';
 import { CamerasService } from '../cameras/service.ts';
 import { clipsRoutes } from '../clips/routes.ts';
 import { e2eeRoutes } from '../e2ee/routes.ts';
@@ -111,6 +113,13 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
   return { app, ctx, routes, services, metrics };
 }
 
+// A witness gets 5 s to answer; one that gave no cosignature is asked again after 30 s.
+const WITNESS_TIMEOUT_MS = 5_000;
+const WITNESS_RETRY_MS = 30_000;
+
+/** The witnesses' HTTP. An answer is a few signature lines; 64 KiB is far more than any honest one. */
+const postToWitness: Post = (url, body, signal) => postText(url, body, signal, 64 * 1024);
+
 /** Every service, each handed its ports in its constructor. */
 function buildServices(ctx: AppContext): Services {
   const { config, masterKey } = ctx;
@@ -119,7 +128,11 @@ function buildServices(ctx: AppContext): Services {
   const clips = new ClipsService(ctx);
   const e2ee = new E2eeService(ctx);
   const outbox = new OutboxService(ctx);
-  const ledger = new LedgerService(ctx);
+  const ledger = new LedgerService(ctx, {
+    witnesses: new WitnessCosigning({
+      witnesses: parseWitnessList(config.LOG_WITNESSES), post: postToWitness, now: () => ctx.clock.now(), log: ctx.log, timeoutMs: WITNESS_TIMEOUT_MS, retryMs: WITNESS_RETRY_MS,
+    }),
+  });
   // Owners' blocked agency types also bar consent sharing with those agencies.
   const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
   const notices = new Notices(ctx, { describe: { legal_demand: describeDemandNotice, emergency: describeEmergencyNotice }, log: disclosure.log });

@@ -8,8 +8,9 @@ export const COMMANDS: Record<string, Entry> = {
   serve: { summary: 'run the server (seeds the demo neighbourhood on an empty database unless DEMO=false)', load: async () => (await import('./serve.ts')).serveCommand },
   demo: { summary: 'seed the demo neighbourhood (--reset wipes the data directory first)', load: async () => (await import('./demo.ts')).demoCommand },
   admin: { summary: 'administration: admin create-user --role reviewer|admin|agency --email E --password P --name N [--agency ID]', load: async () => (await import('./admin.ts')).adminCommand },
-  log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
+  log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] [--witness VKEY ... --min-witnesses N] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
   report: { summary: 'transparency report: report recount --url URL [--key VKEY] recomputes every figure from the log', load: async () => (await import('./report.ts')).reportCommand },
+  witness: { summary: 'a C2SP tlog-witness: witness init --state DIR --name NAME | key | serve --state DIR --logs FILE --host H --port P', load: async () => (await import('./witness.ts')).witnessCommand },
   camera: { summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)', load: async () => (await import('./camera.ts')).cameraCommand },
   frigate: { summary: 'Frigate NVR bridge: frigate run | check | status --config FILE (uploads finished Frigate events as camera clips)', load: async () => (await import('./frigate.ts')).frigateCommand },
 };

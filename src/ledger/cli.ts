@@ -4,11 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseCosignerVerifierKey } from './cosignature.ts';
 import { NoteError, type Verifier, parseVerifierKey } from './note.ts';
-import { type Fetcher, VerifyError, verifyLog, verifyReceipt } from './verify.ts';
+import { type Fetcher, VerifyError, type WitnessPolicy, checkCosignatures, verifyLog, verifyReceipt } from './verify.ts';
 
-const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE]
-porchlight log verify-receipt FILE --key VKEY   (or: log verify --receipt FILE --key VKEY)
+const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE] [--witness VKEY ... --min-witnesses N]
+porchlight log verify-receipt FILE --key VKEY [--witness VKEY ... --min-witnesses N]   (or: log verify --receipt FILE ...)
 
   verify          fetch the log's checkpoint and every tile and entry bundle from URL
                   (the instance, e.g. https://porchlight.example, or the log's
@@ -22,13 +23,29 @@ porchlight log verify-receipt FILE --key VKEY   (or: log verify --receipt FILE -
 
   --key VKEY      the log's verifier key (GET /log/key), or a file holding it
   --state FILE    where the last verified checkpoint is kept between runs
+  --witness VKEY  a witness's cosigner key (C2SP tlog-cosignature, type 0x04), or a
+                  file holding it; repeat for each witness you trust
+  --min-witnesses N  how many of those must have cosigned the checkpoint (required
+                  with --witness); a cosignature by a listed witness that does not
+                  verify fails, signatures by keys not listed are ignored
   --help          this text
 
 Exit status: 0 verified, 1 verification failed, 2 usage error.`;
 
-export function loadKey(value: string): Verifier {
-  const text = !value.includes('+') && fs.existsSync(value) ? fs.readFileSync(value, 'utf8') : value;
-  return parseVerifierKey(text.trim());
+const keyText = (value: string) => (!value.includes('+') && fs.existsSync(value) ? fs.readFileSync(value, 'utf8') : value).trim();
+export const loadKey = (value: string): Verifier => parseVerifierKey(keyText(value));
+
+type VerifyFlags = { url?: string; key?: string; state?: string; witness?: string[]; 'min-witnesses'?: string };
+
+/** --witness and --min-witnesses go together: no count is assumed for the user. */
+function witnessPolicy(values: VerifyFlags): WitnessPolicy | undefined | string {
+  const keys = values.witness ?? [];
+  const minText = values['min-witnesses'];
+  if (keys.length === 0 && minText === undefined) return undefined;
+  if (minText === undefined || !/^\d+$/.test(minText)) return '--min-witnesses N is required with --witness';
+  const min = Number(minText);
+  if (min < 1 || min > keys.length) return `--min-witnesses must be between 1 and the number of --witness keys (${keys.length})`;
+  return { keys: keys.map((k) => parseCosignerVerifierKey(keyText(k))), min };
 }
 
 const typeOf = (res: Response) => res.headers.get('content-type') ?? 'no content type';
@@ -72,26 +89,30 @@ function writeState(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-async function verify(values: { url?: string; key?: string; state?: string }, out: (s: string) => void): Promise<number> {
-  if (!values.url || !values.key) {
-    out(`usage: ${USAGE.split('\n')[0]}`);
+async function verify(values: VerifyFlags, out: (s: string) => void): Promise<number> {
+  const witnesses = witnessPolicy(values);
+  if (!values.url || !values.key || typeof witnesses === 'string') {
+    out(`${typeof witnesses === 'string' ? `${witnesses}\n` : ''}usage: ${USAGE.split('\n')[0]}`);
     return 2;
   }
   const verifier = loadKey(values.key);
   const previous = values.state && fs.existsSync(values.state) ? fs.readFileSync(values.state, 'utf8') : undefined;
   const started = performance.now();
-  const r = await verifyLog({ verifier, fetch: httpFetcher(await resolveLogPrefix(values.url)), previous });
+  const r = await verifyLog({ verifier, fetch: httpFetcher(await resolveLogPrefix(values.url)), previous, witnesses });
   const secs = (performance.now() - started) / 1000;
   if (values.state) writeState(values.state, r.checkpointText);
   out(`OK ${r.checkpoint.origin}: ${r.leaves} entries, ${r.tiles} tiles recomputed and matching the signed root`);
+  if (witnesses) out(`   cosigned by ${r.cosignedBy.length} of ${witnesses.keys.length} witnesses (${r.cosignedBy.join(', ')}); ${witnesses.min} required`);
   if (r.previousSize !== null) out(`   consistent with the previous checkpoint of size ${r.previousSize}`);
   out(`   ${secs.toFixed(2)} s, ${secs > 0 ? Math.round(r.leaves / secs) : r.leaves} leaves/s`);
   return 0;
 }
 
-function verifyReceiptFile(file: string | undefined, key: string | undefined, out: (s: string) => void): number {
-  if (!file || !key) {
-    out(`usage: ${USAGE.split('\n')[1]}`);
+function verifyReceiptFile(file: string | undefined, values: VerifyFlags, out: (s: string) => void): number {
+  const { key } = values;
+  const witnesses = witnessPolicy(values);
+  if (!file || !key || typeof witnesses === 'string') {
+    out(`${typeof witnesses === 'string' ? `${witnesses}\n` : ''}usage: ${USAGE.split('\n')[1]}`);
     return 2;
   }
   const verifier = loadKey(key);
@@ -105,7 +126,10 @@ function verifyReceiptFile(file: string | undefined, key: string | undefined, ou
   const list = typeof doc === 'object' && doc !== null && Array.isArray((doc as { receipts?: unknown }).receipts) ? (doc as { receipts: unknown[] }).receipts : [doc];
   for (const r of list) {
     const v = verifyReceipt(r, verifier);
+    // The receipt's checkpoint carries the cosignatures it had when issued (C2SP tlog-cosignature).
+    const cosigned = witnesses ? checkCosignatures((r as { checkpoint: string }).checkpoint, verifier, witnesses) : null;
     out(`OK entry ${v.index} (${v.entry.basis}, ${v.entry.time}) is in ${v.checkpoint.origin} at size ${v.checkpoint.size}; its clip commitments open with your salts`);
+    if (cosigned) out(`   cosigned by ${cosigned.join(', ')}`);
   }
   return 0;
 }
@@ -118,7 +142,10 @@ export async function runLogCli(argv: string[], out: (s: string) => void = conso
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { url: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, receipt: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        url: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, receipt: { type: 'string' }, witness: { type: 'string', multiple: true }, 'min-witnesses': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     err(`porchlight log: ${(e as Error).message}\n\n${USAGE}`);
@@ -131,9 +158,9 @@ export async function runLogCli(argv: string[], out: (s: string) => void = conso
     return values.help ? 0 : 2;
   }
   try {
-    if (sub === 'verify' && rest.length === 0 && values.receipt !== undefined) return verifyReceiptFile(values.receipt, values.key, out);
+    if (sub === 'verify' && rest.length === 0 && values.receipt !== undefined) return verifyReceiptFile(values.receipt, values, out);
     if (sub === 'verify' && rest.length === 0) return await verify(values, out);
-    if (sub === 'verify-receipt' && rest.length === 1) return verifyReceiptFile(rest[0], values.key, out);
+    if (sub === 'verify-receipt' && rest.length === 1) return verifyReceiptFile(rest[0], values, out);
     err(`porchlight log: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return 2;
   } catch (e) {

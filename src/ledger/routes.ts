@@ -39,7 +39,7 @@ export function ledgerRoutes(ledger: LedgerService): FastifyPluginAsyncTypebox {
 
     app.get('/log/checkpoint', {
       config: { access: 'public' },
-      schema: { tags, summary: 'Latest signed checkpoint (C2SP tlog-checkpoint)', response: { 200: Text('signed note'), ...errorResponses(404) } },
+      schema: { tags, summary: 'Latest signed checkpoint (C2SP tlog-checkpoint), with the cosignatures of the witnesses in LOG_WITNESSES (C2SP tlog-cosignature)', response: { 200: Text('signed note'), ...errorResponses(404) } },
     }, async (_req, reply) => reply.type('text/plain; charset=utf-8').header('cache-control', CHECKPOINT_CACHE).send(await ledger.checkpoint()));
 
     app.get('/log/key', {

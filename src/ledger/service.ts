@@ -26,6 +26,7 @@ import {
   encodeEntryBundle, inclusionProofFromTiles, inclusionProofTiles, rightEdgeTiles, rootFromTiles, tileKey,
 } from './tiles.ts';
 import type { Receipt } from './verify.ts';
+import type { WitnessCosigning } from './witnessing.ts';
 
 /** Whose clip an entry concerns, kept privately for that owner's receipts. */
 export interface Subject {
@@ -94,10 +95,14 @@ export class LedgerService {
   readonly #ctx: AppContext;
   #signer: Signer | undefined;
   readonly #cache = new TileCache(4096);
+  readonly #witnesses: WitnessCosigning;
 
-  constructor(ctx: AppContext) {
+  constructor(ctx: AppContext, deps: { witnesses: WitnessCosigning }) {
     this.#ctx = ctx;
+    this.#witnesses = deps.witnesses;
     ctx.workers.add({ name: 'ledger.integrate', intervalMs: ctx.config.LOG_BATCH_MS, run: () => this.integrate().then(() => undefined) });
+    // Its own worker: a slow or dead witness delays cosignatures, never integration.
+    ctx.workers.add({ name: 'ledger.witness', intervalMs: ctx.config.LOG_BATCH_MS, run: () => this.cosignLatest() });
   }
 
   /** The log's signing key, named by its origin; known once init() has opened the log. */
@@ -191,10 +196,18 @@ export class LedgerService {
     });
   }
 
+  /** The latest checkpoint, with the witnesses' cosignatures gathered for it (C2SP tlog-witness). */
   async checkpoint(): Promise<string> {
     const cp = await repo.latestCheckpoint(this.#ctx.db.kysely);
     if (!cp) throw notFound('the log has no checkpoint yet');
-    return cp.note;
+    return this.#witnesses.published(cp);
+  }
+
+  /** Submits the latest signed checkpoint to the witnesses (LOG_WITNESSES) that have not cosigned it. */
+  async cosignLatest(): Promise<void> {
+    const cp = await repo.latestCheckpoint(this.#ctx.db.kysely);
+    if (!cp) return;
+    await this.#witnesses.cosign(cp, this.signer, async (from, to) => consistencyProofFromTiles(await this.#tiles(consistencyProofTiles(from, to)), from, to, this.#cache));
   }
 
   /** A tile or entry bundle at a width: as stored, or the prefix of a wider stored version. */
@@ -261,7 +274,7 @@ export class LedgerService {
         continue;
       }
       const proof = inclusionProofFromTiles(await this.#tiles(inclusionProofTiles(e.idx, latest.size)), e.idx, latest.size, this.#cache);
-      receipts.push({ entry: utf8.decode(e.entry) ?? '', index: e.idx, checkpoint: latest.note, proof: proof.map(toBase64), clips: e.clips });
+      receipts.push({ entry: utf8.decode(e.entry) ?? '', index: e.idx, checkpoint: this.#witnesses.cosignedNote(latest), proof: proof.map(toBase64), clips: e.clips });
     }
     return { key: this.verifierKey, receipts, pending };
   }

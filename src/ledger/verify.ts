@@ -3,6 +3,7 @@
 // (later) in the browser. It trusts nothing the log serves except what the
 // log's key signed: the checkpoint. Every tile is recomputed from the entries up.
 import { type Checkpoint, CheckpointError, openCheckpoint } from './checkpoint.ts';
+import { openCosignedCheckpoint } from './cosignature.ts';
 import { EntryError, type LogEntry, entryCommitsTo, parseEntry } from './entry.ts';
 import { EMPTY_ROOT, type Hash, MerkleError, leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { NoteError, type Verifier } from './note.ts';
@@ -21,7 +22,9 @@ export type VerifyErrorCode =
   | 'root_mismatch' // the tiles do not lead to the signed root
   | 'rollback' // the log is smaller than a checkpoint it signed before
   | 'inconsistent' // the log is not an extension of the previous checkpoint
-  | 'bad_receipt';
+  | 'bad_receipt'
+  | 'bad_cosignature' // a cosignature by a witness we were given does not verify
+  | 'too_few_cosignatures'; // fewer valid cosignatures than --min-witnesses
 
 export class VerifyError extends Error {
   readonly code: VerifyErrorCode;
@@ -71,6 +74,32 @@ export interface LogVerification {
   readonly tiles: number;
   /** The previous checkpoint this one was shown to extend, if one was given. */
   readonly previousSize: number | null;
+  /** Names of the given witnesses whose cosignatures verified. */
+  readonly cosignedBy: string[];
+}
+
+/** Witnesses to require: their cosigner keys (type 0x04) and how many must have cosigned. */
+export interface WitnessPolicy {
+  readonly keys: readonly Verifier[];
+  readonly min: number;
+}
+
+/**
+ * Counts valid cosignatures by the policy's witnesses (C2SP tlog-cosignature).
+ * Lines by keys not in the policy are ignored; one by a listed witness that does
+ * not verify fails the check (signed-note §Signatures: reject the whole note).
+ */
+export function checkCosignatures(text: string | Uint8Array, verifier: Verifier, policy: WitnessPolicy): string[] {
+  let names: string[];
+  try {
+    names = openCosignedCheckpoint(text, verifier, policy.keys).cosignatures.map((c) => c.name);
+  } catch (err) {
+    throw wrap('bad_cosignature', err);
+  }
+  if (names.length < policy.min) {
+    throw new VerifyError('too_few_cosignatures', `${names.length} valid cosignature${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none'}), ${policy.min} required`);
+  }
+  return names;
 }
 
 /**
@@ -80,7 +109,7 @@ export interface LogVerification {
  * `concurrency` bounds the fetches in flight.
  */
 export async function verifyLog(opts: {
-  verifier: Verifier; fetch: Fetcher; previous?: string; concurrency?: number;
+  verifier: Verifier; fetch: Fetcher; previous?: string; concurrency?: number; witnesses?: WitnessPolicy;
   /** Called with each entry, in log order, once it is parsed; it is checked against its hash before the next bundle is read. */
   onEntry?: (index: number, entry: LogEntry) => void;
 }): Promise<LogVerification> {
@@ -88,6 +117,8 @@ export async function verifyLog(opts: {
   const raw = await fetch('checkpoint');
   if (!raw) throw new VerifyError('fetch_failed', 'the checkpoint is missing');
   const checkpoint = openSignedCheckpoint(raw, verifier);
+  // Before any tile: a checkpoint too few witnesses vouch for may be a split view.
+  const cosignedBy = opts.witnesses ? checkCosignatures(raw, verifier, opts.witnesses) : [];
   const prev = opts.previous === undefined ? null : openSignedCheckpoint(opts.previous, verifier);
   const n = checkpoint.size;
   if (prev && prev.size > n) throw new VerifyError('rollback', `the log shrank from ${prev.size} to ${n} entries`);
@@ -176,7 +207,7 @@ export async function verifyLog(opts: {
   } catch (err) {
     throw wrap(err instanceof MerkleError ? 'inconsistent' : 'root_mismatch', err);
   }
-  return { checkpoint, checkpointText: utf8.decode(raw) ?? '', leaves: n, tiles, previousSize: prev ? prev.size : null };
+  return { checkpoint, checkpointText: utf8.decode(raw) ?? '', leaves: n, tiles, previousSize: prev ? prev.size : null, cosignedBy };
 }
 
 /** A receipt as served at /api/v1/me/receipts: everything needed to check one entry offline. */

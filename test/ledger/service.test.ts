@@ -15,13 +15,16 @@ import type { AppContext } from '../../src/platform/context.ts';
 import { LedgerService, append } from '../../src/ledger/service.ts';
 import { ENTRIES_LEVEL, decodeEntryBundle, entryBundlesForSize, tilePath } from '../../src/ledger/tiles.ts';
 import { VerifyError, verifyLog, verifyReceipt } from '../../src/ledger/verify.ts';
+import { WitnessCosigning } from '../../src/ledger/witnessing.ts';
 import { type TestApp, as, buildTestApp, createResident, createStaff } from '../helpers/app.ts';
 import { forEachEngine, tempDir } from '../helpers/db.ts';
 import { appendRange, entryFor, injectFetcher } from './helpers.ts';
 
 /** A second integrator over the same database (a fresh process's), opened as start-up opens it. */
 async function opened(ctx: AppContext): Promise<LedgerService> {
-  const ledger = new LedgerService(ctx);
+  const post = () => Promise.reject(new Error('no witnesses here'));
+  const witnesses = new WitnessCosigning({ witnesses: [], post, now: () => ctx.clock.now(), log: ctx.log, timeoutMs: 1000, retryMs: 1000 });
+  const ledger = new LedgerService(ctx, { witnesses });
   await ledger.init();
   return ledger;
 }

@@ -13225,7 +13225,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Latest signed checkpoint (C2SP tlog-checkpoint) */
+        /** Latest signed checkpoint (C2SP tlog-checkpoint), with the cosignatures of the witnesses in LOG_WITNESSES (C2SP tlog-cosignature) */
         get: {
             parameters: {
                 query?: never;

@@ -8,7 +8,7 @@ import { fetchText } from '../../api/client';
 import { ErrorState, Loading } from '../../components/States';
 import { age } from '../../lib/format';
 import { describeVerifyError, logVerifier, newestEntryTime, rootBase64, verifyWholeLog, type LogVerification } from '../../lib/ledger';
-import { parseCheckpointText } from './checkpointText';
+import { parseCheckpointText, statedCosignatures } from './checkpointText';
 import { LogEntries } from './LogEntries';
 
 type Run = { state: 'idle' } | { state: 'running'; fetched: number } | { state: 'ok'; result: LogVerification; at: number } | { state: 'failed'; message: string };
@@ -30,6 +30,7 @@ export default function LogPage() {
   }
 
   const parsed = checkpoint.data ? parseCheckpointText(checkpoint.data) : null;
+  const cosigned = checkpoint.data && parsed ? statedCosignatures(checkpoint.data, parsed.origin) : [];
   const newest = useQuery({ queryKey: ['log-newest', parsed?.size], queryFn: () => newestEntryTime(parsed!.size), enabled: parsed !== null });
   const ageText = !parsed ? '—' : parsed.size === 0 ? 'no entries yet' : newest.data ? `${age(newest.data)} ago` : newest.isError ? 'unknown' : '…';
   return (
@@ -63,6 +64,23 @@ export default function LogPage() {
             </SimpleGrid>
             <Text size="sm" c="dimmed" mt="sm">Root hash</Text>
             <Text className="mono" size="sm">{parsed?.root ?? '—'}</Text>
+            <Text size="sm" c="dimmed" mt="sm">Witnesses</Text>
+            <div data-testid="log-witnesses">
+              {cosigned.length === 0 ? (
+                <Text size="sm">No witness has cosigned this checkpoint.</Text>
+              ) : (
+                <List size="sm" spacing={2}>
+                  {cosigned.map((c, i) => (
+                    <List.Item key={`${i} ${c.name}`}><span className="mono">{c.name}</span> cosigned it {age(c.time)} ago</List.Item>
+                  ))}
+                </List>
+              )}
+              <Text size="xs" c="dimmed" mt={4}>
+                Independent witnesses (C2SP tlog-witness) check that the log only grows before they cosign, so the log cannot show different histories to
+                different people. What they state is shown here as written; check it with keys you got from each witness itself:
+                <span className="mono"> porchlight log verify --witness VKEY --min-witnesses N</span>.
+              </Text>
+            </div>
             <details style={{ marginTop: 12 }}>
               <summary>Signed checkpoint text and the log&apos;s public key</summary>
               <Code block mt="xs" className="mono">{checkpoint.data}</Code>

@@ -1,0 +1,153 @@
+// C2SP tlog-cosignature (https://c2sp.org/tlog-cosignature), the Ed25519
+// `cosignature/v1` type: a witness's timestamped statement that a checkpoint is
+// the largest consistent tree it has seen for the log. Pure; Ed25519 comes
+// through primitives.ts. Cosignatures are ordinary signed-note signature lines,
+// so a checkpoint carries its log signature and its cosignatures in one note,
+// and a verifier that knows only the log's key ignores the rest (signed-note
+// §Signatures: "verifiers MUST ignore signatures from unknown keys").
+import { type OpenedCheckpoint, openCheckpoint } from './checkpoint.ts';
+import { NoteError, type Signer, type Verifier, computeKeyId, isValidKeyName } from './note.ts';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify, fromBase64, randomBytes, toBase64, utf8 } from './primitives.ts';
+
+/** signed-note §Signature types: 0x04, timestamped Ed25519 checkpoint cosignatures. */
+export const ALG_COSIGNATURE_V1 = 0x04;
+const EM_DASH_SPACE = '\u2014 ';
+/** tlog-cosignature §Format: key ID (4) || timestamp (u64, 8) || Ed25519 signature (64). */
+const BLOB_BYTES = 4 + 8 + 64;
+
+const hex8 = (id: number) => id.toString(16).padStart(8, '0');
+
+function typed(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + key.length);
+  out[0] = ALG_COSIGNATURE_V1;
+  out.set(key, 1);
+  return out;
+}
+
+/** A cosigner from its name and 32-byte seed; the key ID uses type 0x04 (tlog-cosignature §Format). */
+export function cosignerFromSeed(name: string, seed: Uint8Array): Signer {
+  if (!isValidKeyName(name)) throw new NoteError('bad_name', 'a cosigner name is non-empty, with no spaces or plus signs');
+  if (seed.length !== 32) throw new NoteError('bad_key', 'an Ed25519 seed is 32 bytes');
+  const publicKey = ed25519PublicKey(seed);
+  return { name, keyId: computeKeyId(name, typed(publicKey)), publicKey, seed: seed.slice() };
+}
+
+export function generateCosigner(name: string): Signer {
+  return cosignerFromSeed(name, randomBytes(32));
+}
+
+/** The cosigner's vkey: "name+hex8(keyID)+base64(0x04 || pubkey)" (signed-note §Verifier keys). */
+export function formatCosignerVerifierKey(v: Verifier): string {
+  return `${v.name}+${hex8(v.keyId)}+${toBase64(typed(v.publicKey))}`;
+}
+
+/** Our private key file format, by analogy with Go's note signer keys: PRIVATE+KEY+name+hex8+base64(0x04 || seed). */
+export function formatCosignerKey(s: Signer): string {
+  return `PRIVATE+KEY+${s.name}+${hex8(s.keyId)}+${toBase64(typed(s.seed))}`;
+}
+
+function splitTyped(text: string): { name: string; keyId: number; key: Uint8Array } {
+  // The name has no plus sign; base64 may, so split at the first two only.
+  const a = text.indexOf('+');
+  const b = a < 0 ? -1 : text.indexOf('+', a + 1);
+  if (b < 0) throw new NoteError('bad_key', 'a key has the form name+hash+keydata');
+  const [name, hash, data] = [text.slice(0, a), text.slice(a + 1, b), text.slice(b + 1)];
+  if (!isValidKeyName(name)) throw new NoteError('bad_name', 'the key name is empty or has spaces');
+  if (!/^[0-9a-f]{8}$/.test(hash)) throw new NoteError('bad_key', 'the key hash is not 8 lower-case hex digits');
+  const key = fromBase64(data);
+  if (!key) throw new NoteError('bad_base64', 'the key data is not base64');
+  if (key.length !== 33 || key[0] !== ALG_COSIGNATURE_V1) throw new NoteError('bad_key', 'not a cosignature/v1 key (type 0x04, 32-byte Ed25519 key)');
+  return { name, keyId: Number.parseInt(hash, 16), key: key.subarray(1) };
+}
+
+/** Parses a witness's vkey (type 0x04). A log's own Ed25519 key (type 0x01) is refused: the types are not interchangeable. */
+export function parseCosignerVerifierKey(vkey: string): Verifier {
+  const { name, keyId, key } = splitTyped(vkey.trim());
+  if (computeKeyId(name, typed(key)) !== keyId) throw new NoteError('bad_key', 'the key hash does not match the key');
+  return { name, keyId, publicKey: key.slice() };
+}
+
+export function parseCosignerKey(skey: string): Signer {
+  const text = skey.trim();
+  if (!text.startsWith('PRIVATE+KEY+')) throw new NoteError('bad_key', 'a signer key starts with PRIVATE+KEY+');
+  const { name, keyId, key } = splitTyped(text.slice('PRIVATE+KEY+'.length));
+  const s = cosignerFromSeed(name, key);
+  if (s.keyId !== keyId) throw new NoteError('bad_key', 'the key hash does not match the key');
+  return s;
+}
+
+/** tlog-cosignature §Ed25519 signed message: "cosignature/v1\n", "time <T>\n", then the checkpoint's note text. */
+export function cosignedMessage(noteText: string, timestamp: number): string {
+  return `cosignature/v1\ntime ${timestamp}\n${noteText}`;
+}
+
+/**
+ * One cosignature line over a checkpoint's note text (ending in its newline, no
+ * signatures). `timestamp` is POSIX seconds; tlog-witness forbids zero.
+ */
+export function cosignatureLine(noteText: string, cosigner: Signer, timestamp: number): string {
+  if (!Number.isSafeInteger(timestamp) || timestamp <= 0) throw new RangeError('a cosignature timestamp is a positive whole number of seconds');
+  const sig = ed25519Sign(cosigner.seed, utf8.encode(cosignedMessage(noteText, timestamp)));
+  const blob = new Uint8Array(BLOB_BYTES);
+  const view = new DataView(blob.buffer);
+  view.setUint32(0, cosigner.keyId, false);
+  view.setBigUint64(4, BigInt(timestamp), false); // RFC 8446 §3.3: big-endian
+  blob.set(sig, 12);
+  return `${EM_DASH_SPACE}${cosigner.name} ${toBase64(blob)}\n`;
+}
+
+export interface Cosignature {
+  readonly name: string;
+  readonly keyId: number;
+  /** POSIX seconds, as the witness stated. */
+  readonly timestamp: number;
+  /** The signature line, with its newline, as it appeared in the note. */
+  readonly line: string;
+}
+
+export interface CosignedCheckpoint extends OpenedCheckpoint {
+  /** Valid cosignatures by the given witnesses, one per witness at most. */
+  readonly cosignatures: Cosignature[];
+}
+
+/**
+ * Opens a checkpoint with the log's key, then checks every signature line
+ * whose name and key ID match a given witness. Lines by unknown keys are
+ * ignored; a line by a known witness that does not verify rejects the whole
+ * note, as signed-note §Signatures says clients SHOULD, so a forged
+ * cosignature is an error rather than silently not counted.
+ */
+export function openCosignedCheckpoint(msg: string | Uint8Array, log: Verifier, witnesses: readonly Verifier[]): CosignedCheckpoint {
+  const opened = openCheckpoint(msg, log);
+  const text = opened.note.text;
+  const cosignatures: Cosignature[] = [];
+  const seen = new Set<string>();
+  for (const sig of opened.note.unverified) {
+    const w = witnesses.find((v) => v.name === sig.name && v.keyId === sig.keyId);
+    if (!w) continue;
+    const id = `${w.name}+${hex8(w.keyId)}`;
+    const blob = fromBase64(sig.base64);
+    if (!blob || blob.length !== BLOB_BYTES) throw new NoteError('invalid_signature', `the cosignature by ${id} is not ${BLOB_BYTES} bytes`);
+    const ts = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getBigUint64(4, false);
+    // tlog-cosignature §Format: the timestamp MUST NOT exceed 2^63 - 1; we also need it exact as a Number.
+    if (ts > BigInt(Number.MAX_SAFE_INTEGER)) throw new NoteError('invalid_signature', `the cosignature by ${id} has an impossible timestamp`);
+    const timestamp = Number(ts);
+    if (!ed25519Verify(w.publicKey, utf8.encode(cosignedMessage(text, timestamp)), blob.subarray(12))) {
+      throw new NoteError('invalid_signature', `the cosignature by ${id} does not verify`);
+    }
+    if (seen.has(id)) continue;
+    seen.add(id);
+    cosignatures.push({ name: w.name, keyId: w.keyId, timestamp, line: `${EM_DASH_SPACE}${sig.name} ${sig.base64}\n` });
+  }
+  return { ...opened, cosignatures };
+}
+
+/**
+ * Adds cosignature lines to a signed checkpoint (tlog-witness §add-checkpoint:
+ * "the client MAY concatenate it to the checkpoint"). The note ends with its
+ * signature block's final newline, so appending lines keeps it a signed note.
+ */
+export function withCosignatures(signedNote: string, lines: readonly string[]): string {
+  for (const l of lines) if (!l.startsWith(EM_DASH_SPACE) || !l.endsWith('\n') || l.indexOf('\n') !== l.length - 1) throw new NoteError('malformed_signature', 'a cosignature is one signature line');
+  return signedNote + lines.join('');
+}
