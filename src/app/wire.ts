@@ -45,6 +45,13 @@ import { requestsRoutes } from '../requests/routes.ts';
 import { RequestsService, pendingQueueItems } from '../requests/service.ts';
 import { OutboxService } from '../platform/outbox/service.ts';
 import { outboxRoutes } from '../platform/outbox/routes.ts';
+import { clipBytesOf } from '../clips/internal.ts';
+import { PublicDisclosures } from '../disclosure/public.ts';
+import { FeedInteractions } from '../feed/interactions.ts';
+import { FeedModeration } from '../feed/moderation.ts';
+import { feedReviewRoutes } from '../feed/review-routes.ts';
+import { feedRoutes } from '../feed/routes.ts';
+import { FeedService } from '../feed/service.ts';
 import { registerWeb } from '../web.ts';
 import { createHttpApp, installOperations, installPlatformHooks } from './http.ts';
 
@@ -55,6 +62,7 @@ export interface Services {
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService;
+  feed: FeedService; feedTalk: FeedInteractions; feedModeration: FeedModeration;
 }
 
 export interface BuiltApp {
@@ -121,16 +129,22 @@ function buildServices(ctx: AppContext): Services {
   const noticeDelays = new EmergencyNoticeDelays(ctx, { emergency, notices, documents });
   const agencies = new AgenciesService(ctx, accounts);
   const requests = new RequestsService(ctx);
+  // Clips on feed posts: public disclosures, through the disclosure service's own copy store and log.
+  const publicDoor = new PublicDisclosures(ctx, { copies: disclosure.copies, log: disclosure.log, bytes: clipBytesOf(clips) });
+  const feed = new FeedService(ctx, { publicDoor, disclosure });
+  const feedTalk = new FeedInteractions(ctx, { posts: feed });
+  const feedModeration = new FeedModeration(ctx, { publicDoor });
   // Every capability with a review queue, handed to the reviewer console whole.
   const review = new ReviewConsole(ctx, {
     legal_demand: (actor) => legal.queueItems(actor),
     emergency: (actor) => emergency.queueItems(actor),
     emergency_notice_delay: (actor) => noticeDelays.queueItems(actor),
     community_request: () => pendingQueueItems(requests, ctx.clock.now()),
+    feed_report: () => feedModeration.queueItems(),
   });
   const answers = new AnswersService(ctx, disclosure, e2ee);
   const evidence = new EvidenceService(ctx, disclosure);
-  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence };
+  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, feed, feedTalk, feedModeration };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
@@ -146,6 +160,8 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(agenciesRoutes(s.agencies));
   await app.register(requestsRoutes(s.requests, s.evidence));
   await app.register(meRequestsRoutes(s.answers));
+  await app.register(feedRoutes(s.feed, s.feedTalk));
+  await app.register(feedReviewRoutes(s.feedModeration));
   // The web app last: its wildcard route must not shadow an API route.
   await registerWeb(app, config);
 }

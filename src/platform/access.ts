@@ -100,6 +100,13 @@ export const ACCESS = {
   'review.emergency': { roles: STAFF },
   'review.notice_delay': { roles: STAFF },
   'review.console': { roles: STAFF },
+
+  // the neighbourhood feed: residents read and write around their homes; agency
+  // members post alerts for their own agency (the service checks which); staff remove reported items
+  'feed.read': { roles: RESIDENT },
+  'feed.write': { roles: RESIDENT },
+  'agency.feed': { roles: AGENCY },
+  'feed.review': { roles: STAFF },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof ACCESS;
