@@ -36,7 +36,7 @@ export interface PageQuery {
   limit?: number;
 }
 
-const uniform = () => randomInt(0, 2 ** 48) / 2 ** 48;
+const uniform = () => randomInt(0, 2 ** 47) / 2 ** 47;
 
 export class FeedService {
   readonly #ctx: AppContext;
