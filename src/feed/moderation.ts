@@ -87,11 +87,14 @@ export class FeedModeration {
       if (!item || item.deleted_at !== null) throw notFound(`no such ${kind}`);
       if (item.removed_at !== null) throw conflict(`this ${kind} was already removed`);
       await recordAudit(tx, { actorId: actor.userId, action: d.decision === 'remove' ? 'feed.remove' : 'feed.keep', subjectKind: `feed_${kind}`, subjectId: id, reason }, now);
-      await repo.resolveReports(tx, kind, id, actor.userId, d.decision === 'remove' ? 'removed' : 'kept', now);
+      const reporters = await repo.resolveReports(tx, kind, id, actor.userId, d.decision === 'remove' ? 'removed' : 'kept', now);
+      const postId = post?.id ?? comment!.post_id;
+      // Whoever reported it hears the outcome (live, so an open feed shows the tombstone at once).
+      await enqueueMany(tx, reporters.map((userId) => ({ channel: 'inapp' as const, userId, kind: 'feed.report_resolved', payload: { kind, id, postId, removed: d.decision === 'remove' } })), now);
       if (d.decision === 'keep') return async () => {};
       const patch = { removed_at: now, removed_by: actor.userId, removed_reason: d.reason };
       // The author hears why; the public text of the tombstone names only the reason from the list.
-      await enqueueMany(tx, [{ channel: 'inapp', userId: item.author_id, kind: 'feed.removed', payload: { kind, id, postId: post?.id ?? comment!.post_id, tombstone: tombstoneOf(d.reason) } }], now);
+      await enqueueMany(tx, [{ channel: 'inapp', userId: item.author_id, kind: 'feed.removed', payload: { kind, id, postId, tombstone: tombstoneOf(d.reason) } }], now);
       if (comment) {
         await repo.updateComment(tx, id, patch);
         return async () => {};

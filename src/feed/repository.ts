@@ -125,10 +125,13 @@ export function openReports(db: DbHandle, limit: number): Promise<ReportRow[]> {
   return db.selectFrom('feed_reports').selectAll().where('resolved_at', 'is', null).orderBy('created_at').orderBy('id').limit(limit).execute();
 }
 
-export async function resolveReports(db: DbHandle, kind: 'post' | 'comment', subjectId: string, by: string, resolution: 'removed' | 'kept', now: number): Promise<number> {
-  const res = await db.updateTable('feed_reports').set({ resolved_at: now, resolved_by: by, resolution })
-    .where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('resolved_at', 'is', null).executeTakeFirst();
-  return Number(res.numUpdatedRows);
+/** Resolves the item's open reports; returns who had reported it. */
+export async function resolveReports(db: DbHandle, kind: 'post' | 'comment', subjectId: string, by: string, resolution: 'removed' | 'kept', now: number): Promise<string[]> {
+  const open = db.selectFrom('feed_reports').select('reporter_id').where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('resolved_at', 'is', null);
+  const reporters = (await open.execute()).map((r) => r.reporter_id);
+  await db.updateTable('feed_reports').set({ resolved_at: now, resolved_by: by, resolution })
+    .where('subject_kind', '=', kind).where('subject_id', '=', subjectId).where('resolved_at', 'is', null).execute();
+  return reporters;
 }
 
 export function settingsOf(db: DbHandle, userId: string) {
