@@ -6,9 +6,8 @@
 // through the feed's services; only the posting times are set back afterwards,
 // since the services post "now". Demo only.
 import type { UserActor } from '../platform/access.ts';
-import type { BuiltApp } from '../app/wire.ts';
 import { DEMO_CENTRE, prng } from './neighbourhood.ts';
-import type { DemoState, DemoStep } from './state.ts';
+import type { DemoStep } from './state.ts';
 
 const POSTS: [string, string, string][] = [
   ['crime', 'Car window smashed on Elm St', 'Woke up to glass all over the curb. Nothing taken but the stereo. Anyone else on the 1200 block?'],
