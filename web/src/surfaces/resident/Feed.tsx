@@ -3,7 +3,7 @@
 // server's cursor. New posts arrive over the live event stream (lib/live.ts),
 // which refreshes this query. Every text is rendered by React as text, never
 // as HTML. Points on the map are the public (fuzzed) ones.
-import { Alert, Button, Chip, Container, Group, Paper, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Chip, Container, Group, NativeSelect, Paper, Stack, Text, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -49,10 +49,10 @@ export function FeedPage() {
         {composing && <ComposePost onDone={() => setComposing(false)} />}
         <Paper withBorder p="sm">
           <Group align="flex-end" wrap="wrap">
-            <Select
-              label="Within" w={160} allowDeselect={false}
+            <NativeSelect
+              label="Within" w={160}
               data={RADII.map((r) => ({ value: String(r), label: `${r} ${r === 1 ? 'mile' : 'miles'}` }))}
-              value={String(radiusMi)} onChange={(v) => v && setRadius(Number(v))}
+              value={String(radiusMi)} onChange={(e) => setRadius(Number(e.currentTarget.value))}
             />
             <Stack gap={4}>
               <Text size="sm" fw={500} id="feed-categories">Categories</Text>

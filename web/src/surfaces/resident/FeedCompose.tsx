@@ -1,7 +1,7 @@
 // Writing a post: title, text, category, optional clips of my own, and the
 // place (my home unless I pick a point on the map). The server fuzzes the
 // public point; attaching a clip discloses its public copy, and the form says so.
-import { Alert, Button, Checkbox, Group, MultiSelect, Paper, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -53,9 +53,14 @@ export function ComposePost({ onDone }: { onDone: () => void }) {
           {send.isError && <Alert color="red" role="alert">{send.error.message}</Alert>}
           <TextInput label="Title" required maxLength={120} {...form.getInputProps('title')} />
           <Textarea label="What happened" required autosize minRows={3} maxLength={2000} description={`${form.values.body.length} / 2,000 characters`} {...form.getInputProps('body')} />
-          <Select label="Category" required placeholder="Choose one" data={CATEGORIES.map((c) => ({ value: c.value, label: c.label }))} {...form.getInputProps('category')} />
-          <MultiSelect label="Attach my clips" placeholder={clipOptions.length ? 'None' : 'You have no clips'} data={clipOptions} maxValues={3} {...form.getInputProps('clipIds')}
-            description="An attached clip is shared with the public, with your privacy zones blacked out, and the sharing goes on the public log. Deleting the post withdraws it." />
+          <NativeSelect label="Category" required data={[{ value: '', label: 'Choose one' }, ...CATEGORIES.map((c) => ({ value: c.value, label: c.label }))]} {...form.getInputProps('category')} />
+          <Checkbox.Group label="Attach my clips (up to 3)" {...form.getInputProps('clipIds')}
+            description="An attached clip is shared with the public, with your privacy zones blacked out, and the sharing goes on the public log. Deleting the post withdraws it.">
+            <Stack gap={4} mt={4}>
+              {clipOptions.length === 0 && <Text size="sm">You have no clips.</Text>}
+              {clipOptions.slice(0, 12).map((c) => <Checkbox key={c.value} value={c.value} label={c.label} disabled={c.disabled || (form.values.clipIds.length >= 3 && !form.values.clipIds.includes(c.value))} />)}
+            </Stack>
+          </Checkbox.Group>
           <Checkbox label="Place the post somewhere other than my home" {...form.getInputProps('elsewhere', { type: 'checkbox' })} />
           {form.values.elsewhere && (
             <Stack gap={4}>

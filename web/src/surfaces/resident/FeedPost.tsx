@@ -1,7 +1,7 @@
 // One post in the feed: its text (as text), its category or agency alert mark
 // with the agency's verified profile, its clips, comments, and the report,
 // edit and delete actions. A removed post shows only its tombstone.
-import { Alert, Anchor, Badge, Button, Card, Group, Modal, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Modal, NativeSelect, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -151,7 +151,7 @@ function ReportModal({ postId, target, onClose }: { postId: string; target: { co
       ) : (
         <Stack>
           {send.isError && <Alert color="red" role="alert">{send.error.message}</Alert>}
-          <Select label="Reason" required placeholder="Choose one" data={REASONS.map((r) => ({ value: r.value, label: r.label }))} value={reason} onChange={(v) => setReason(v as Reason | null)} />
+          <NativeSelect label="Reason" required data={[{ value: '', label: 'Choose one' }, ...REASONS.map((r) => ({ value: r.value, label: r.label }))]} value={reason ?? ''} onChange={(e) => setReason((e.currentTarget.value || null) as Reason | null)} />
           <Textarea label="Anything the reviewer should know (optional)" maxLength={500} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
           <Group><Button onClick={() => send.mutate()} disabled={!reason} loading={send.isPending}>Send the report</Button></Group>
         </Stack>

@@ -1,6 +1,6 @@
 // My feed settings: the radius the feed opens with, and web push per kind
 // (new posts near me, replies to my posts) with the switch for this browser.
-import { Alert, Group, Paper, Select, Stack, Switch, Text, Title } from '@mantine/core';
+import { Alert, Group, NativeSelect, Paper, Stack, Switch, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -22,11 +22,20 @@ function Panel({ initial }: { initial: Settings }) {
   useEffect(() => {
     void pushOn().then(setBrowser, () => setBrowser(false));
   }, []);
-  const save = useMutation({
-    mutationFn: (s: Settings) => unwrap(api.PUT('/api/v1/me/feed-settings', { body: s })),
-    onSuccess: (s) => qc.setQueryData(['feed-settings'], s),
+  // The switches follow the hand at once; the server's answer then confirms them.
+  const [s, setS] = useState(initial);
+  const put = useMutation({
+    mutationFn: (next: Settings) => unwrap(api.PUT('/api/v1/me/feed-settings', { body: next })),
+    onSuccess: (saved) => {
+      setS(saved);
+      qc.setQueryData(['feed-settings'], saved);
+    },
+    onError: () => setS(initial),
   });
-  const s = save.data ?? initial;
+  const save = { ...put, mutate: (next: Settings) => {
+    setS(next);
+    put.mutate(next);
+  } };
   const toggleBrowser = async (on: boolean) => {
     setError(null);
     try {
@@ -42,8 +51,8 @@ function Panel({ initial }: { initial: Settings }) {
       <Title order={2} size="h3" id="feed-settings-title" mb="xs">Feed settings</Title>
       <Stack gap="sm">
         {(save.isError || error) && <Alert color="red" role="alert">{error ?? save.error?.message}</Alert>}
-        <Select label="Show and tell me of posts within" w={220} allowDeselect={false} data={RADII.map((r) => ({ value: String(r), label: `${r} miles` }))}
-          value={String(s.radiusMi)} onChange={(v) => v && save.mutate({ ...s, radiusMi: Number(v) })} />
+        <NativeSelect label="Show and tell me of posts within" w={220} data={RADII.map((r) => ({ value: String(r), label: `${r} miles` }))}
+          value={String(s.radiusMi)} onChange={(e) => save.mutate({ ...s, radiusMi: Number(e.currentTarget.value) })} />
         <Text size="sm">New posts and replies always appear here at once. Web push also tells you when the page is closed.</Text>
         <Switch label="Web push on this browser" checked={browser === true} disabled={browser === null || !pushSupported()} onChange={(e) => void toggleBrowser(e.currentTarget.checked)}
           description={pushSupported() ? undefined : 'This browser cannot receive web push.'} />

@@ -1,7 +1,7 @@
 // The reviewers' feed queue: reported posts and comments with their reasons
 // and notes, oldest report first. Removing leaves a tombstone "removed by a
 // reviewer: reason" in place; keeping closes the reports. Both are audited.
-import { Alert, Badge, Button, Card, Container, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Container, Group, NativeSelect, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -50,7 +50,7 @@ function ReportedCard({ item }: { item: Item }) {
       {item.notes.map((n, i) => <Text key={i} size="sm" mt={4}>Reporter's note: {n}</Text>)}
       {decide.isError && <Alert color="red" role="alert" mt="xs">{decide.error.message}</Alert>}
       <Group align="flex-end" mt="sm">
-        <Select label="Reason" data={REASONS.map((r) => ({ value: r.value, label: r.label }))} value={reason} onChange={(v) => setReason(v as Reason | null)} w={220} />
+        <NativeSelect label="Reason" data={REASONS.map((r) => ({ value: r.value, label: r.label }))} value={reason ?? 'other'} onChange={(e) => setReason(e.currentTarget.value as Reason)} w={220} />
         <TextInput label="Note for the audit trail (optional)" value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={500} />
         <Button color="red" disabled={!reason} loading={decide.isPending} onClick={() => decide.mutate('remove')}>Remove</Button>
         <Button variant="default" disabled={!reason} loading={decide.isPending} onClick={() => decide.mutate('keep')}>Keep</Button>
