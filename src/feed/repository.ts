@@ -33,17 +33,32 @@ export interface PageQuery {
  * One feed page: the newest posts whose public point lies in the circle. Per
  * grid cell, a subquery takes the newest `limit` matching rows off the
  * (cell, created_at, id, …) index in order; the union of those is sorted and
- * cut. Cells wholly inside the circle skip the distance test. The SQL is the
- * same on SQLite and PostgreSQL: only arithmetic and comparisons.
+ * cut. The SQL is the same on SQLite and PostgreSQL: only arithmetic and
+ * comparisons.
+ *
+ * Two steps, so that no cell is read further than the page needs. First the
+ * cells wholly inside the circle (no distance test). Then the cells on its
+ * edge, where the distance test drops rows and a sliver of a cell could
+ * otherwise be read to its end: only rows at least as new as the first step's
+ * last row can still make the page, so that time bounds their reads.
  */
 export async function pageIds(db: DbHandle, q: PageQuery): Promise<{ id: string; created_at: number }[]> {
-  if (q.cells.length === 0) return [];
+  const first = await cellsPage(db, q, q.cells.filter((c) => c.inside), null);
+  const since = first.length >= q.limit ? first[first.length - 1].created_at : null;
+  // The page itself is one query, so the database orders it (ids compare by its collation, as the cursor does).
+  return since === null && q.cells.every((c) => c.inside) ? first : cellsPage(db, q, q.cells, since);
+}
+
+/** The newest rows of the cells; edge cells only from `since` on. */
+async function cellsPage(db: DbHandle, q: PageQuery, cells: readonly CoveredCell[], since: number | null): Promise<{ id: string; created_at: number }[]> {
+  if (cells.length === 0) return [];
   const { centre, kx, r2 } = q.circle;
   const cats = q.categories.length ? sql` and p.category in (${sql.join(q.categories)})` : sql``;
   const before = q.before ? sql` and (p.created_at < ${q.before.t} or (p.created_at = ${q.before.t} and p.id < ${q.before.id}))` : sql``;
-  const parts = q.cells.map(({ cell, inside }) => {
+  const parts = cells.map(({ cell, inside }) => {
+    const newer = since === null || inside ? sql`` : sql` and p.created_at >= ${since}`;
     const near = inside ? sql`` : sql` and ((p.lat - ${centre.lat}) * (p.lat - ${centre.lat}) + (p.lon - ${centre.lon}) * ${kx} * (p.lon - ${centre.lon}) * ${kx}) <= ${r2}`;
-    return sql`select * from (select p.id, p.created_at from feed_posts p where p.cell = ${cell} and p.deleted_at is null${near}${cats}${before}
+    return sql`select * from (select p.id, p.created_at from feed_posts p where p.cell = ${cell} and p.deleted_at is null${near}${cats}${before}${newer}
       order by p.created_at desc, p.id desc limit ${q.limit}) c${sql.raw(String(cell))}`;
   });
   const { rows } = await sql<{ id: string; created_at: number }>`select id, created_at from (${sql.join(parts, sql` union all `)}) u
