@@ -8,6 +8,7 @@ import { newId } from '../platform/crypto.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/cursor.ts';
 import { HttpError, conflict, notFound, orBadRequest } from '../platform/http/errors.ts';
 import { enqueueMany } from '../platform/outbox/outbox.ts';
+import { OUTBOX_WORKER } from '../platform/outbox/service.ts';
 import { FEED_LIMITS, checkComment, checkRadius, rateCheck, type ReportReason } from './policy.ts';
 import { replyMessages } from './notify.ts';
 import * as repo from './repository.ts';
@@ -60,6 +61,7 @@ export class FeedInteractions {
       await repo.insertComment(tx, row);
       await enqueueMany(tx, await replyMessages(tx, post, row, this.#ctx.config.PUBLIC_URL), now);
     });
+    this.#ctx.workers.kick(OUTBOX_WORKER);
     const names = await repo.displayNames(this.#db, [actor.userId]);
     return toCommentView(row, actor.userId, names.get(actor.userId) ?? 'A neighbour');
   }

@@ -8,6 +8,7 @@ import type { AppContext } from '../platform/context.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { conflict, notFound } from '../platform/http/errors.ts';
 import { enqueueMany } from '../platform/outbox/outbox.ts';
+import { OUTBOX_WORKER } from '../platform/outbox/service.ts';
 import type { PublicDisclosures } from '../disclosure/public.ts';
 import { tombstoneOf, type ReportReason } from './policy.ts';
 import * as repo from './repository.ts';
@@ -104,6 +105,7 @@ export class FeedModeration {
       return this.#door.withdraw(tx, id);
     });
     await after();
+    this.#ctx.workers.kick(OUTBOX_WORKER);
     return { kind, id, removed: d.decision === 'remove', tombstone: d.decision === 'remove' ? tombstoneOf(d.reason) : null };
   }
 }

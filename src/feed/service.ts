@@ -10,6 +10,7 @@ import type { DbHandle } from '../platform/db/db.ts';
 import { parseSignedCursor, signCursor } from '../platform/http/cursor.ts';
 import { HttpError, conflict, notFound, orBadRequest } from '../platform/http/errors.ts';
 import { enqueueMany } from '../platform/outbox/outbox.ts';
+import { OUTBOX_WORKER } from '../platform/outbox/service.ts';
 import { containsPoint, type Area } from '../agencies/geo.ts';
 import { isMemberOf } from '../agencies/policy.ts';
 import { findAgency } from '../agencies/repository.ts';
@@ -88,6 +89,8 @@ export class FeedService {
         for (const [i, d] of disclosureIds.entries()) await repo.insertAttachment(tx, { post_id: row.id, disclosure_id: d, position: i, withdrawn_at: null });
       });
     }
+    // The post is committed: its neighbours hear of it now, not at the worker's next interval.
+    this.#ctx.workers.kick(OUTBOX_WORKER);
     return this.get(actor, row.id);
   }
 
@@ -105,6 +108,7 @@ export class FeedService {
       await repo.insertPost(tx, row);
       await enqueueMany(tx, await newPostMessages(tx, row, this.#ctx.config.PUBLIC_URL), row.created_at);
     });
+    this.#ctx.workers.kick(OUTBOX_WORKER);
     return this.#view(actor, row, null);
   }
 
