@@ -27,8 +27,8 @@ export function PostCard({ post, focused }: { post: Post; focused: boolean }) {
     <Card withBorder ref={ref} component="article" aria-label={label} data-testid="feed-post" data-post-id={post.id}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">
         <Group gap="xs">
-          {post.kind === 'agency_alert' ? <Badge color="orange" variant="filled">Agency alert</Badge> : <Badge variant="light">{categoryLabel(post.category)}</Badge>}
-          {post.agency && <Text size="sm" fw={600}>{post.agency.name}{post.agency.verified && <Badge ml={6} size="xs" color="green" variant="outline">verified agency</Badge>}</Text>}
+          {post.kind === 'agency_alert' ? <Badge color="orange" variant="light">Agency alert</Badge> : <Badge variant="light">{categoryLabel(post.category)}</Badge>}
+          {post.agency && <Text size="sm" fw={600}>{post.agency.name}{post.agency.verified && <Badge ml={6} size="xs" color="teal" variant="light">verified agency</Badge>}</Text>}
         </Group>
         <Text size="xs" c="dimmed">{formatTime(post.createdAt)}{post.distanceMi !== null ? ` · ${post.distanceMi} mi away` : ''}</Text>
       </Group>
