@@ -55,6 +55,13 @@ import { Vault } from '../platform/sealed/vault.ts';
 import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { transparencyRoutes } from '../transparency/routes.ts';
 import { outboxRoutes } from '../platform/outbox/routes.ts';
+import { clipBytesOf } from '../clips/internal.ts';
+import { PublicDisclosures } from '../disclosure/public.ts';
+import { FeedInteractions } from '../feed/interactions.ts';
+import { FeedModeration } from '../feed/moderation.ts';
+import { feedReviewRoutes } from '../feed/review-routes.ts';
+import { feedRoutes } from '../feed/routes.ts';
+import { FeedService } from '../feed/service.ts';
 import { registerWeb } from '../web.ts';
 import { createHttpApp, installOperations, installPlatformHooks } from './http.ts';
 
@@ -65,7 +72,7 @@ export interface Services {
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService; transparency: TransparencyService;
-  exports: ExportService; deletion: DeletionService;
+  exports: ExportService; deletion: DeletionService; feed: FeedService; feedTalk: FeedInteractions; feedModeration: FeedModeration;
 }
 
 export interface BuiltApp {
@@ -143,12 +150,18 @@ function buildServices(ctx: AppContext): Services {
   const noticeDelays = new EmergencyNoticeDelays(ctx, { emergency, notices, documents });
   const agencies = new AgenciesService(ctx, accounts);
   const requests = new RequestsService(ctx, { log: disclosure.log });
+  // Clips on feed posts: public disclosures, through the disclosure service's own copy store and log.
+  const publicDoor = new PublicDisclosures(ctx, { copies: disclosure.copies, log: disclosure.log, bytes: clipBytesOf(clips) });
+  const feed = new FeedService(ctx, { publicDoor, disclosure });
+  const feedTalk = new FeedInteractions(ctx, { posts: feed });
+  const feedModeration = new FeedModeration(ctx, { publicDoor });
   // Every capability with a review queue, handed to the reviewer console whole.
   const review = new ReviewConsole(ctx, {
     legal_demand: (actor) => legal.queueItems(actor),
     emergency: (actor) => emergency.queueItems(actor),
     emergency_notice_delay: (actor) => noticeDelays.queueItems(actor),
     community_request: () => pendingQueueItems(requests, ctx.clock.now()),
+    feed_report: () => feedModeration.queueItems(),
   });
   const answers = new AnswersService(ctx, disclosure, e2ee);
   const evidence = new EvidenceService(ctx, disclosure);
@@ -156,7 +169,7 @@ function buildServices(ctx: AppContext): Services {
   // Exports are sealed like clips, in their own corner of the data directory.
   const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, vault: new Vault(new FsBlobStore(path.join(config.dataDir, 'exports')), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
-  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion };
+  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
@@ -174,6 +187,8 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(agenciesRoutes(s.agencies));
   await app.register(requestsRoutes(s.requests, s.evidence));
   await app.register(meRequestsRoutes(s.answers));
+  await app.register(feedRoutes(s.feed, s.feedTalk));
+  await app.register(feedReviewRoutes(s.feedModeration));
   // The web app last: its wildcard route must not shadow an API route.
   await registerWeb(app, config);
 }

@@ -12,11 +12,12 @@ import { DEMO_PASSWORD, DEMO_STAFF, type DemoState, type DemoStep } from './stat
 import { camerasStep, footageStep } from './footage.ts';
 import { requestsDemoStep } from './requests.ts';
 import { legalDemoStep } from './legal.ts';
+import { feedDemoStep } from './feed.ts';
 
 export { DEMO_PASSWORD, DEMO_STAFF };
 
 /** The seeding steps after the staff and homes, in order. */
-export const DEMO_STEPS: DemoStep[] = [camerasStep, footageStep, requestsDemoStep,
+export const DEMO_STEPS: DemoStep[] = [camerasStep, footageStep, requestsDemoStep, feedDemoStep,
   // Keep last: it uses the agencies, cameras and clips the steps above seed.
   legalDemoStep];
 

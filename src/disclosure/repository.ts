@@ -170,3 +170,15 @@ export async function markNoticeSent(db: DbHandle, id: string, now: number): Pro
 export async function noticesOf(db: DbHandle, kind: string, subjectId: string): Promise<NoticeRow[]> {
   return db.selectFrom('owner_notices').selectAll().where('subject_kind', '=', kind).where('subject_id', '=', subjectId).orderBy('owner_id').execute();
 }
+
+/**
+ * Withdraws a feed post's public disclosures: the consents revoked, the copies'
+ * keys and blob keys nulled (the rows stay). Returns the blob keys to remove
+ * once the transaction commits.
+ */
+export async function withdrawPublic(db: DbHandle, postId: string, now: number): Promise<string[]> {
+  await db.updateTable('consents').set({ revoked_at: now }).where('recipient', '=', 'public').where('ref', '=', postId).where('revoked_at', 'is', null).execute();
+  const rows = await db.selectFrom('disclosures').select('copy_blob_key').where('recipient', '=', 'public').where('basis_ref', '=', postId).where('copy_blob_key', 'is not', null).execute();
+  await db.updateTable('disclosures').set({ copy_wrapped_key: null, copy_blob_key: null }).where('recipient', '=', 'public').where('basis_ref', '=', postId).execute();
+  return rows.map((r) => r.copy_blob_key!);
+}

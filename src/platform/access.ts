@@ -104,6 +104,13 @@ export const ACCESS = {
   // the Control Center: an owner exports or deletes their own data, nobody else's
   'me.export': { roles: RESIDENT },
   'me.delete': { roles: RESIDENT },
+
+  // the neighbourhood feed: residents read and write around their homes; agency
+  // members post alerts for their own agency (the service checks which); staff remove reported items
+  'feed.read': { roles: RESIDENT },
+  'feed.write': { roles: RESIDENT },
+  'agency.feed': { roles: AGENCY },
+  'feed.review': { roles: STAFF },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof ACCESS;

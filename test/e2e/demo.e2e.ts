@@ -10,9 +10,9 @@ import { ensureWebBuilt, launchBrowser, startServer, Visitor, type Server } from
 import { checkPage, freshTotp } from './steps.ts';
 
 const PAGES: Record<string, string[]> = {
-  resident: ['/home', '/home/clips', '/home/requests', '/home/receipts', '/home/access-log', '/home/notifications', '/home/settings'],
+  resident: ['/home', '/home/feed', '/home/clips', '/home/requests', '/home/receipts', '/home/access-log', '/home/notifications', '/home/settings'],
   officer: ['/agency', '/agency/new', '/agency/legal', '/agency/emergency', '/agency/notifications'],
-  reviewer: ['/review', '/review/emergency', '/review/agencies'],
+  reviewer: ['/review', '/review/emergency', '/review/feed', '/review/agencies'],
 };
 
 describe('the demo neighbourhood', { concurrency: false }, () => {

@@ -89,6 +89,14 @@ const EXPECTED: Record<string, Caller[]> = {
   'GET /api/v1/review/legal-demands/:id/document': STAFF, 'GET /api/v1/review/legal-demands/:id/records': STAFF,
   'POST /api/v1/review/legal-demands/:id/extend-hold': STAFF,
   'GET /api/v1/review/emergency-requests': STAFF, 'GET /api/v1/review/emergency-requests/:id': STAFF,
+  // the neighbourhood feed: residents read and write around their homes, agencies post alerts, reviewers moderate
+  'GET /api/v1/feed': RESIDENT, 'POST /api/v1/feed/posts': RESIDENT, 'GET /api/v1/feed/posts/:id': RESIDENT,
+  'PATCH /api/v1/feed/posts/:id': RESIDENT, 'DELETE /api/v1/feed/posts/:id': RESIDENT, 'GET /api/v1/feed/posts/:id/clips/:disclosureId/video': RESIDENT,
+  'GET /api/v1/feed/posts/:id/comments': RESIDENT, 'POST /api/v1/feed/posts/:id/comments': RESIDENT,
+  'DELETE /api/v1/feed/posts/:id/comments/:commentId': RESIDENT, 'POST /api/v1/feed/posts/:id/reports': RESIDENT,
+  'GET /api/v1/me/feed-settings': RESIDENT, 'PUT /api/v1/me/feed-settings': RESIDENT,
+  'POST /api/v1/agencies/:id/alerts': AGENCY,
+  'GET /api/v1/review/feed-reports': STAFF, 'POST /api/v1/review/feed-reports/:kind/:id/decision': STAFF,
   'POST /api/v1/review/emergency-requests/:id/callback': STAFF, 'POST /api/v1/review/emergency-requests/:id/determinations': STAFF,
   'GET /api/v1/review/emergency-requests/:id/notice-delay-order': STAFF, 'POST /api/v1/review/emergency-requests/:id/notice-delay/decision': STAFF,
 };

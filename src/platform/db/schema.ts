@@ -10,5 +10,6 @@ import type { DisclosureTables } from './tables/disclosure.ts';
 import type { LegalTables } from './tables/legal.ts';
 import type { LedgerTables } from './tables/ledger.ts';
 import type { E2eeTables } from './tables/e2ee.ts';
+import type { FeedTables } from './tables/feed.ts';
 
-export interface Database extends AccountsTables, CamerasTables, ClipsTables, OutboxTables, RequestsTables, DisclosureTables, LedgerTables, LegalTables, E2eeTables {}
+export interface Database extends AccountsTables, CamerasTables, ClipsTables, OutboxTables, RequestsTables, DisclosureTables, LedgerTables, LegalTables, E2eeTables, FeedTables {}

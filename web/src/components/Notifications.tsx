@@ -30,6 +30,14 @@ function describe(n: Note): { title: string; text: string | null; link: { to: st
       link: requestId ? { to: `/agency/requests/${requestId}`, label: 'Open the request' } : null,
     };
   }
+  const postId = str(p.postId);
+  if (n.kind.startsWith('feed.') && postId) {
+    const titles: Record<string, string> = {
+      'feed.post': `New nearby: ${str(p.title) ?? 'a post'}`, 'feed.reply': `A reply to your post "${str(p.title) ?? ''}"`,
+      'feed.removed': 'A reviewer removed something you posted', 'feed.report_resolved': p.removed === true ? 'A reviewer removed what you reported' : 'A reviewer kept what you reported',
+    };
+    return { title: titles[n.kind] ?? n.kind, text: str(p.tombstone), link: { to: `/home/feed?post=${encodeURIComponent(postId)}`, label: 'Open the feed' } };
+  }
   // A notice of a disclosure or hold: its receipts are where the owner checks and downloads the log entries.
   const link = n.kind.startsWith('notice.') ? { to: '/home/receipts', label: 'Your receipts' } : null;
   return { title: str(p.title) ?? n.kind.replace(/[._]/g, ' '), text: str(p.text), link };
@@ -37,8 +45,8 @@ function describe(n: Note): { title: string; text: string | null; link: { to: st
 
 export function NotificationsPage() {
   const qc = useQueryClient();
-  // Delivery runs through the outbox worker, so new ones arrive a moment later: poll gently.
-  const notes = useQuery({ queryKey: ['notifications'], queryFn: list, refetchInterval: 10_000 });
+  // New ones arrive on the live event stream (lib/live.ts), which refreshes this query: no polling.
+  const notes = useQuery({ queryKey: ['notifications'], queryFn: list });
   const read = useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/api/v1/me/notifications/{id}/read', { params: { path: { id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['notifications'] }),

@@ -5,6 +5,7 @@ import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { Link, NavLink as RouterNavLink, useLocation, useNavigate } from 'react-router';
 import { useMe, useSignOut, type Me } from '../lib/session';
+import { useLiveEvents } from '../lib/live';
 
 type Item = { to: string; label: string; end?: boolean };
 
@@ -21,6 +22,7 @@ function navFor(me: Me | null | undefined): Item[] {
   switch (me.role) {
     case 'resident':
       return [
+        { to: '/home/feed', label: 'Feed' },
         { to: '/home', label: 'Cameras', end: true },
         { to: '/home/clips', label: 'Clips' },
         { to: '/home/requests', label: 'Requests' },
@@ -48,6 +50,7 @@ function navFor(me: Me | null | undefined): Item[] {
       return [
         { to: '/review', label: 'Queues', end: true },
         { to: '/review/emergency', label: 'Emergencies' },
+        { to: '/review/feed', label: 'Feed reports' },
         { to: '/review/agencies', label: 'Agencies' },
         { to: '/public/log', label: 'Disclosure log' },
       ];
@@ -61,6 +64,8 @@ export function Shell({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const location = useLocation();
   const items = navFor(me.data);
+  // One live event stream per signed-in tab (lib/live.ts), in place of polling.
+  useLiveEvents(Boolean(me.data) && !(me.data?.totpRequired && !me.data?.totpEnabled));
 
   const links = items.map((it) => (
     <NavLink

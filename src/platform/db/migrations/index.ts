@@ -16,6 +16,7 @@ import { m0009_e2ee } from './0009_e2ee.ts';
 import { m0010_redaction } from './0010_redaction.ts';
 import { m0011_login_throttle } from './0011_login_throttle.ts';
 import { m0012_control_center } from './0012_control_center.ts';
+import { m0013_feed } from './0013_feed.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -34,4 +35,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0010_redaction': m0010_redaction,
   '0011_login_throttle': m0011_login_throttle,
   '0012_control_center': m0012_control_center,
+  '0013_feed': m0013_feed,
 };

@@ -1,4 +1,4 @@
-// The resident surface: cameras (map, add, edit, enrol a device, privacy
+// The resident surface: the neighbourhood feed, cameras (map, add, edit, enrol a device, privacy
 // zones), clips, the request inbox, receipts, the access log and the
 // end-to-end key.
 import { Route, Routes } from 'react-router';
@@ -14,6 +14,7 @@ import { NotificationsPage } from '../../components/Notifications';
 import { SettingsPage } from './Settings';
 import { ControlCenterPage } from './ControlCenter';
 import { KeyPage } from './KeyPage';
+import { FeedPage } from './Feed';
 
 export default function ResidentSurface() {
   return (
@@ -22,6 +23,7 @@ export default function ResidentSurface() {
         <Route index element={<CamerasPage />} />
         <Route path="cameras/:id" element={<CameraDetailPage />} />
         <Route path="cameras/:id/zones" element={<PrivacyZonesPage />} />
+        <Route path="feed" element={<FeedPage />} />
         <Route path="clips" element={<ClipsPage />} />
         <Route path="requests" element={<InboxPage />} />
         <Route path="requests/:id" element={<InboxRequestPage />} />

@@ -8,8 +8,8 @@ import { api, unwrap } from '../../api/client';
 import { Empty, QueryState } from '../../components/States';
 import { age } from '../../lib/format';
 
-const TITLES: Record<string, string> = { emergency: 'Emergency requests', legal_demand: 'Legal demands', community_request: 'Community requests', request: 'Community requests' };
-const LINK: Record<string, string> = { emergency: '/review/emergency', legal_demand: '/review/legal', community_request: '/review/requests', request: '/review/requests' };
+const TITLES: Record<string, string> = { emergency: 'Emergency requests', legal_demand: 'Legal demands', community_request: 'Community requests', request: 'Community requests', feed_report: 'Feed reports' };
+const LINK: Record<string, string> = { emergency: '/review/emergency', legal_demand: '/review/legal', community_request: '/review/requests', request: '/review/requests', feed_report: '/review/feed' };
 
 export const ageText = (ms: number) => age(Date.now() - ms);
 

@@ -7,6 +7,7 @@ import { EmergencyQueuePage, EmergencyReviewPage } from './EmergencyReview';
 import { LegalReviewPage } from './LegalReview';
 import { RequestReviewPage } from './RequestReview';
 import { AgenciesAdminPage, AgencyAdminPage } from './Agencies';
+import { FeedReportsPage } from './FeedReports';
 
 export default function ReviewerSurface() {
   return (
@@ -17,6 +18,7 @@ export default function ReviewerSurface() {
         <Route path="emergency/:id" element={<EmergencyReviewPage />} />
         <Route path="legal/:id" element={<LegalReviewPage />} />
         <Route path="requests/:id" element={<RequestReviewPage />} />
+        <Route path="feed/*" element={<FeedReportsPage />} />
         <Route path="agencies" element={<AgenciesAdminPage />} />
         <Route path="agencies/:id" element={<AgencyAdminPage />} />
       </Routes>
