@@ -167,7 +167,7 @@ function buildServices(ctx: AppContext): Services {
   const evidence = new EvidenceService(ctx, disclosure);
   const transparency = new TransparencyService(ctx);
   // Exports are sealed like clips, in their own corner of the data directory.
-  const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, vault: new Vault(new FsBlobStore(path.join(config.dataDir, 'exports')), masterKey) });
+  const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(new FsBlobStore(path.join(config.dataDir, 'exports')), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
   return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
 }

@@ -50,6 +50,8 @@ export interface ExportDeps {
   clips: ClipsService;
   ledger: LedgerService;
   disclosure: DisclosureService;
+  /** The owner's feed posts and comments (the feed capability answers; control does not read its tables). */
+  writings: (actor: UserActor) => Promise<{ posts: unknown[]; comments: unknown[] }>;
   /** Where sealed exports are kept (the instance's blob store, under exports/). */
   vault: Vault;
 }
@@ -150,6 +152,9 @@ export class ExportService {
     zip.addText('cameras.json', json(cameras));
     zip.addText('clips.json', json(clips));
     zip.addText('shares.json', json(await this.#d.disclosure.sharesOf(actor.userId)));
+    const writings = await this.#d.writings(actor);
+    zip.addText('posts.json', json(writings.posts));
+    zip.addText('comments.json', json(writings.comments));
     zip.addText('access-log.json', json(await this.#accessLog(actor)));
     zip.addText('receipts.json', json(receipts));
     for (const r of receipts.receipts) zip.addText(`receipts/entry-${r.index}.json`, json(r));
@@ -238,6 +243,7 @@ clips/            every clip as your camera recorded it (decrypted), with
                   end-to-end encrypted clip: the server cannot decrypt it; your
                   browser's key (or its backup file) opens it.
 shares.json       every disclosure of your clips: to whom, on what basis, when
+posts.json        your feed posts (with the exact point only you see), comments.json your comments
 access-log.json   every time anyone read one of your clips, and why
 receipts.json     your disclosure-log receipts; each is also in receipts/.
                   Verify one offline with the log's public key:

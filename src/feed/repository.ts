@@ -184,3 +184,10 @@ export async function insertAttachment(db: DbHandle, row: Insertable<FeedAttachm
 export async function withdrawAttachments(db: DbHandle, postId: string, now: number): Promise<void> {
   await db.updateTable('feed_attachments').set({ withdrawn_at: now }).where('post_id', '=', postId).where('withdrawn_at', 'is', null).execute();
 }
+
+/** Everything one resident wrote, deleted and removed items included (their data export). */
+export async function authoredBy(db: DbHandle, authorId: string): Promise<{ posts: PostRow[]; comments: CommentRow[] }> {
+  const posts = await db.selectFrom('feed_posts').selectAll().where('author_id', '=', authorId).orderBy('created_at').execute();
+  const comments = await db.selectFrom('feed_comments').selectAll().where('author_id', '=', authorId).orderBy('created_at').execute();
+  return { posts, comments };
+}

@@ -58,6 +58,16 @@ export class FeedService {
   }
 
   /** The reader's home: the centre of their feed. Without one there is no neighbourhood to show. */
+  /** What the resident wrote, as stored (their own exact points included: they are the author), for their data export. */
+  async authoredBy(actor: UserActor) {
+    const { posts, comments } = await repo.authoredBy(this.#db, actor.userId);
+    const time = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+    return {
+      posts: posts.map((p) => ({ id: p.id, category: p.category, title: p.title, body: p.body, location: { lat: Number(p.exact_lat), lon: Number(p.exact_lon) }, publicLocation: { lat: Number(p.lat), lon: Number(p.lon) }, createdAt: time(p.created_at), editedAt: time(p.edited_at), deletedAt: time(p.deleted_at), removedAt: time(p.removed_at), removedReason: p.removed_reason })),
+      comments: comments.map((c) => ({ id: c.id, postId: c.post_id, body: c.body, createdAt: time(c.created_at), deletedAt: time(c.deleted_at), removedAt: time(c.removed_at), removedReason: c.removed_reason })),
+    };
+  }
+
   async home(actor: UserActor): Promise<Point> {
     const h = await repo.homeOf(this.#db, actor.userId);
     if (!h || h.home_lat === null || h.home_lon === null) throw conflict('set your home first: the feed shows posts around it');
