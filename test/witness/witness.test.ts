@@ -5,6 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { openCosignedCheckpoint, withCosignatures } from '../../src/ledger/cosignature.ts';
 import { signNote, signerFromSeed } from '../../src/ledger/note.ts';
@@ -154,4 +155,25 @@ test('property: a mangled request never gets a 5xx, and a refused one changes no
       if (res.status !== 200) assert.deepEqual(stateSnapshot(w.dir), before);
     },
   ), { numRuns: process.env.DEEP ? 2000 : 150 });
+});
+
+test('a chunked body (no Content-Length) over 1 MiB is cut off with 413, and changes no state', async () => {
+  const { w, before } = await witnessAt10();
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = http.request(`${w.url}/add-checkpoint`, { method: 'POST' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    const chunk = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 40 && req.write(chunk)) sent++;
+      if (sent < 40) req.once('drain', pump);
+      else req.end();
+    };
+    pump();
+  });
+  assert.equal(status, 413);
+  assert.deepEqual(stateSnapshot(w.dir), before);
 });
