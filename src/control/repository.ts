@@ -68,6 +68,9 @@ export async function removePersonalRows(db: DbHandle, userId: string): Promise<
   await db.deleteFrom('device_tokens').where('camera_id', 'in', cameras).execute();
   await db.deleteFrom('device_enrolments').where('camera_id', 'in', cameras).execute();
   await db.deleteFrom('owner_request_policies').where('user_id', '=', userId).execute();
+  await db.deleteFrom('feed_settings').where('user_id', '=', userId).execute();
+  // A post's exact point is usually the author's home: only the public, fuzzed point stays; the posts read "Deleted account".
+  await db.updateTable('feed_posts').set((eb) => ({ exact_lat: eb.ref('lat'), exact_lon: eb.ref('lon') })).where('author_id', '=', userId).execute();
 }
 
 /** The account's own fields, replaced: no name, e-mail, home or secret remains; sign-in is impossible. */

@@ -115,6 +115,8 @@ forEachEngine('control center: export and deletion', (getDb) => {
     assert.equal((await as(t, other, { method: 'GET', url: '/api/v1/me' })).statusCode, 200, 'nothing changed');
     assert.equal((await as(t, owner, { method: 'DELETE', url: `/api/v1/me/sessions/${await sessionIdOf(other.token)}` })).statusCode, 204);
 
+    const post = await as(t, owner, { method: 'POST', url: '/api/v1/feed/posts', payload: { title: 'Lost cat', body: 'Grey, answers to Mo.', category: 'lost_found_pet' } });
+    assert.equal(post.statusCode, 201, post.body);
     const receipts = (await as(t, owner, { method: 'GET', url: '/api/v1/me/receipts' })).json().receipts;
     const res = await del({ password: PASSWORD, confirm: DELETE_CONFIRMATION });
     assert.equal(res.statusCode, 200, res.body);
@@ -135,6 +137,11 @@ forEachEngine('control center: export and deletion', (getDb) => {
       assert.ok(c.deleted_at !== null && (c.blob_key === null || !files.has(path.basename(c.blob_key))), `clip ${c.id}: its file is gone`);
     }
     assert.equal(await getDb().kysely.selectFrom('clip_keys').select('id').where('clip_id', 'in', rows.map((r) => r.id)).execute().then((r) => r.length), 0, 'no sealed secret of an end-to-end clip');
+    // The post stays as "Deleted account", and its exact point (the home) is gone: only the public, fuzzed one is left.
+    const row = await getDb().kysely.selectFrom('feed_posts').selectAll().where('id', '=', post.json().id).executeTakeFirstOrThrow();
+    assert.deepEqual([Number(row.exact_lat), Number(row.exact_lon)], [Number(row.lat), Number(row.lon)]);
+    const reader = await createResident(t);
+    assert.equal((await as(t, reader, { method: 'GET', url: `/api/v1/feed/posts/${row.id}` })).json().author.name, 'Deleted account');
     // The log keeps its entries, and receipts kept by anyone still verify.
     assert.ok((await count(getDb(), 'log_entries')) >= entriesBefore);
     for (const r of receipts) verifyReceipt(r, parseVerifierKey(t.services.ledger.verifierKey));
