@@ -3,6 +3,7 @@
 // (PUBLIC_URL -> --public-url). A bad value stops start-up with one line that
 // names the setting and says what is wrong.
 import path from 'node:path';
+import { parseS3Url } from './platform/blobs/store.ts';
 
 export class ConfigError extends Error {
   readonly setting: string;
@@ -45,6 +46,11 @@ const hexKey: Parser<string> = (raw, name) => {
   return raw.toLowerCase();
 };
 
+const s3Url: Parser<string> = (raw, name) => {
+  if (!parseS3Url(raw)) throw new ConfigError(name, `must be s3://bucket or s3://bucket/prefix (a valid bucket name, a prefix of safe segments), got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+};
+
 const portOrOff: Parser<number | null> = (raw, name) => (raw === 'off' ? null : int(0, 65535)(raw, name));
 
 /** The settings table: documented in the README, one row per setting. */
@@ -62,6 +68,11 @@ export const SETTINGS = {
   LOG_SIGNING_KEY: { parse: hexKey, default: '', doc: "the disclosure log's Ed25519 seed (hex); generated into DATA_DIR when unset" },
   LOG_BATCH_SIZE: { parse: int(1, 65536), default: '256', doc: 'most entries the log integrator takes in one batch' },
   LOG_BATCH_MS: { parse: int(10, 60000), default: '1000', doc: 'how often the log integrator runs, in milliseconds' },
+  BLOB_URL: { parse: s3Url, default: '', doc: 'where clips, documents and copies are kept: unset, under DATA_DIR; s3://bucket/prefix, in an S3-compatible bucket shared by every node (ciphertext only)' },
+  AWS_ENDPOINT_URL: { parse: url(['http:', 'https:']), default: '', doc: 'with BLOB_URL: the S3 endpoint of a store other than Amazon S3 (then path-style addressing)' },
+  AWS_REGION: { parse: str, default: '', doc: 'with BLOB_URL: the bucket\'s region (required with BLOB_URL)' },
+  AWS_ACCESS_KEY_ID: { parse: str, default: '', doc: "with BLOB_URL: access key; unset, the AWS SDK's default chain (profile, instance role)" },
+  AWS_SECRET_ACCESS_KEY: { parse: str, default: '', doc: 'with BLOB_URL: secret key, with AWS_ACCESS_KEY_ID' },
   MAX_UPLOAD_BYTES: { parse: int(1, 64 * 1024 ** 3), default: String(200 * 1024 * 1024), doc: 'hard limit on one clip upload, in bytes' },
   FFMPEG_PATH: { parse: str, default: 'ffmpeg', doc: 'ffmpeg binary (ffprobe is looked up beside it); features that need it are off when it is missing' },
   SMTP_URL: { parse: url(['smtp:', 'smtps:']), default: '', doc: 'SMTP server for e-mail; unset, e-mails go to the log (dev mode)' },
@@ -104,6 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
   const database: Config['database'] = dbUrl.startsWith('postgres')
     ? { kind: 'postgres', url: dbUrl }
     : { kind: 'sqlite', file: dbUrl.startsWith('sqlite:') ? path.resolve(dbUrl.slice('sqlite:'.length).replace(/^\/\//, '')) : path.join(dataDir, 'porchlight.db') };
+  if (parsed.BLOB_URL && !parsed.AWS_REGION) throw new ConfigError('AWS_REGION', 'must be set with BLOB_URL (the bucket\'s region, e.g. us-east-1)');
+  if (Boolean(parsed.AWS_ACCESS_KEY_ID) !== Boolean(parsed.AWS_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(parsed.AWS_ACCESS_KEY_ID ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
+  }
   const publicHost = parsed.PUBLIC_URL ? new URL(parsed.PUBLIC_URL).host : `localhost:${parsed.PORT}`;
   return {
     ...parsed,

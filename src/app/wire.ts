@@ -14,6 +14,7 @@ import { forbidden } from '../platform/http/errors.ts';
 import { safeEqual } from '../platform/crypto.ts';
 import { Workers } from '../platform/workers.ts';
 import { loadMasterKey } from '../platform/master-key.ts';
+import { openBlobStores } from '../platform/blobs/open.ts';
 import { accountsRoutes } from '../accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
 import { camerasRoutes } from '../cameras/routes.ts';
@@ -82,9 +83,15 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
   const db = opts.db ?? (await openDatabase(config.database, { migrate: false }));
   const workers = new Workers((name, err) => app.log.error({ err, worker: name }, 'background job failed'));
   const masterKey = loadMasterKey(config.dataDir, config.MASTER_KEY);
-  const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, log: app.log, workers, masterKey };
+  const clock = opts.clock ?? systemClock;
+  // Object ages are the bucket's wall clock against this node's, never a test's manual clock.
+  const blobs = openBlobStores(config, Date.now);
+  const ctx: AppContext = { config, db, clock, log: app.log, workers, masterKey, blobs };
+  // Stale multipart uploads of any node (harmless on every node: it only aborts what is a day old).
+  if (blobs.kind === 's3') workers.add({ name: 'blobs.stale-uploads', intervalMs: 3600_000, run: async () => void (await blobs.sweepStale()) });
   if (!opts.db) app.addHook('onClose', async () => db.close());
   app.addHook('onClose', async () => workers.stop());
+  app.addHook('onClose', async () => blobs.close());
 
   const services = buildServices(ctx);
   app.addHook('onClose', async () => services.outbox.close());
@@ -106,7 +113,7 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
 
 /** Every service, each handed its ports in its constructor. */
 function buildServices(ctx: AppContext): Services {
-  const { config, masterKey } = ctx;
+  const { masterKey } = ctx;
   const accounts = new AccountsService(ctx);
   const cameras = new CamerasService(ctx);
   const clips = new ClipsService(ctx);
@@ -116,7 +123,7 @@ function buildServices(ctx: AppContext): Services {
   // Owners' blocked agency types also bar consent sharing with those agencies.
   const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
   const notices = new Notices(ctx, { describe: { legal_demand: describeDemandNotice, emergency: describeEmergencyNotice }, log: disclosure.log });
-  const documents = new DocumentStore(config, masterKey);
+  const documents = new DocumentStore(ctx.blobs.open('legal'), masterKey);
   // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
   const legal = new LegalService(ctx, { clips, disclosure, notices, documents, agencyGate: async (db, id) => (await jurisdictionOf(db, id)) !== null });
   const emergency = new EmergencyService(ctx, { disclosure, notices, jurisdiction: jurisdictionOf });

@@ -24,6 +24,13 @@ test('a postgres URL selects PostgreSQL; https PUBLIC_URL makes cookies Secure',
   assert.equal(c.logOrigin, 'watch.example.org/log');
 });
 
+test('BLOB_URL: s3://bucket/prefix with the standard AWS variables; unset keeps DATA_DIR', () => {
+  assert.equal(loadConfig({}).BLOB_URL, '');
+  const c = loadConfig({ BLOB_URL: 's3://porch-clips/city/', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9000' });
+  assert.equal(c.BLOB_URL, 's3://porch-clips/city');
+  assert.equal(c.AWS_ENDPOINT_URL, 'http://127.0.0.1:9000');
+});
+
 test('flags override the environment', () => {
   assert.equal(loadConfig({ PORT: '9000' }, { port: '9100' }).PORT, 9100);
 });
@@ -37,6 +44,12 @@ test('bad settings name the setting and the problem', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
     [{ MASTER_KEY: 'abc' }, /^MASTER_KEY: must be 64 hexadecimal/],
     [{ DEMO: 'maybe' }, /^DEMO: must be true or false/],
+    [{ BLOB_URL: 'http://bucket/x' }, /^BLOB_URL: must be s3:\/\/bucket/],
+    [{ BLOB_URL: 's3://Bad_Bucket/x' }, /^BLOB_URL: must be s3:\/\/bucket/],
+    [{ BLOB_URL: 's3://bucket/../x', AWS_REGION: 'us-east-1' }, /^BLOB_URL: must be s3:\/\/bucket/],
+    [{ BLOB_URL: 's3://bucket/clips' }, /^AWS_REGION: must be set with BLOB_URL/],
+    [{ BLOB_URL: 's3://bucket/clips', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIA' }, /^AWS_SECRET_ACCESS_KEY: .* go together/],
+    [{ AWS_ENDPOINT_URL: 'ftp://x' }, /^AWS_ENDPOINT_URL: must use/],
   ];
   for (const [env, re] of cases) {
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && re.test(e.message));
