@@ -1,5 +1,7 @@
 // Delivers outbox rows at least once. A run claims due rows with a lease (an
-// UPDATE … RETURNING, so two workers never hold the same row), delivers them
+// UPDATE … RETURNING, so two workers never hold the same row; on PostgreSQL the
+// candidates are picked FOR UPDATE SKIP LOCKED, so a worker on another node
+// takes the next rows instead of waiting on these), delivers them
 // concurrently, then marks each delivered or schedules its retry with
 // exponential backoff. A worker that dies mid-run leaves leased rows, which
 // become due again when the lease runs out: nothing is lost, some messages
@@ -60,7 +62,10 @@ export class OutboxWorker {
       .where('id', 'in', (eb) =>
         eb.selectFrom('outbox_messages').select('id')
           .where('delivered_at', 'is', null).where('dead_at', 'is', null).where('next_attempt_at', '<=', now)
-          .where(free).orderBy('next_attempt_at').limit(OUTBOX.batch))
+          .where(free).orderBy('next_attempt_at').limit(OUTBOX.batch)
+          // PostgreSQL manual, SELECT, "The Locking Clause": SKIP LOCKED skips rows
+          // another transaction has locked. SQLite has one writer: nothing to skip.
+          .$if(this.#db.engine === 'postgres', (q) => q.forUpdate().skipLocked()))
       .where(free)
       .returningAll()
       .execute();
