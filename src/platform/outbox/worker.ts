@@ -14,7 +14,8 @@ import type { OutboxMessagesTable } from '../db/tables/outbox.ts';
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { OUTBOX, backoffMs, type EmailPayload } from './outbox.ts';
-import { storeNotification, toEvent, type EventHub } from './inapp.ts';
+import { storeNotification, toEvent } from './inapp.ts';
+import type { EventFanout } from './fanout.ts';
 import type { Mailer } from './mail.ts';
 import type { PushSender } from './push.ts';
 
@@ -34,16 +35,16 @@ export class OutboxWorker {
   readonly #clock: Clock;
   readonly #log: FastifyBaseLogger;
   readonly #mailer: Mailer;
-  readonly #hub: EventHub;
+  readonly #fanout: EventFanout;
   readonly #push: PushSender | null;
   readonly #messageIdDomain: string;
 
-  constructor(deps: { db: Db; clock: Clock; log: FastifyBaseLogger; mailer: Mailer; hub: EventHub; push?: PushSender | null; messageIdDomain?: string }) {
+  constructor(deps: { db: Db; clock: Clock; log: FastifyBaseLogger; mailer: Mailer; fanout: EventFanout; push?: PushSender | null; messageIdDomain?: string }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#mailer = deps.mailer;
-    this.#hub = deps.hub;
+    this.#fanout = deps.fanout;
     this.#push = deps.push ?? null;
     this.#messageIdDomain = deps.messageIdDomain ?? 'porchlight.invalid';
   }
@@ -75,7 +76,8 @@ export class OutboxWorker {
     switch (row.channel) {
       case 'inapp': {
         await storeNotification(this.#db.kysely, row);
-        this.#hub.publish(row.user_id, toEvent(row));
+        // Stored first, then announced: a stream that hears it can also find it on replay.
+        await this.#fanout.announce(row.user_id, toEvent(row));
         return;
       }
       case 'email': {
