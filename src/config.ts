@@ -52,6 +52,7 @@ const s3Url: Parser<string> = (raw, name) => {
 };
 
 const portOrOff: Parser<number | null> = (raw, name) => (raw === 'off' ? null : int(0, 65535)(raw, name));
+const perMinuteOrOff: Parser<number | null> = (raw, name) => (raw === 'off' ? null : int(1, 1_000_000_000)(raw, name));
 
 /** The settings table: documented in the README, one row per setting. */
 export const SETTINGS = {
@@ -73,6 +74,8 @@ export const SETTINGS = {
   AWS_REGION: { parse: str, default: '', doc: 'with BLOB_URL: the bucket\'s region (required with BLOB_URL)' },
   AWS_ACCESS_KEY_ID: { parse: str, default: '', doc: "with BLOB_URL: access key; unset, the AWS SDK's default chain (profile, instance role)" },
   AWS_SECRET_ACCESS_KEY: { parse: str, default: '', doc: 'with BLOB_URL: secret key, with AWS_ACCESS_KEY_ID' },
+  RATE_LIMIT_PER_MINUTE: { parse: perMinuteOrOff, default: '3000', doc: 'requests a minute per account, per camera device, or per address when signed out, shared by every node; above it 429 with Retry-After; off for none' },
+  REDIS_URL: { parse: url(['redis:', 'rediss:']), default: '', doc: 'optional: keeps the shared rate-limit counters in Redis; unset, in PostgreSQL (or in memory on SQLite, one node)' },
   MAX_UPLOAD_BYTES: { parse: int(1, 64 * 1024 ** 3), default: String(200 * 1024 * 1024), doc: 'hard limit on one clip upload, in bytes' },
   FFMPEG_PATH: { parse: str, default: 'ffmpeg', doc: 'ffmpeg binary (ffprobe is looked up beside it); features that need it are off when it is missing' },
   SMTP_URL: { parse: url(['smtp:', 'smtps:']), default: '', doc: 'SMTP server for e-mail; unset, e-mails go to the log (dev mode)' },

@@ -15,6 +15,7 @@ import { safeEqual } from '../platform/crypto.ts';
 import { Workers } from '../platform/workers.ts';
 import { loadMasterKey } from '../platform/master-key.ts';
 import { openBlobStores } from '../platform/blobs/open.ts';
+import { installRateLimit } from '../platform/http/rate-limit.ts';
 import { accountsRoutes } from '../accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
 import { camerasRoutes } from '../cameras/routes.ts';
@@ -106,6 +107,9 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
       throw forbidden('missing or wrong X-CSRF-Token header (cookie sessions need it on unsafe methods)');
     }
   });
+  // After the auth hook (the key names the actor), before every route it limits.
+  const limits = await installRateLimit(app, { config, db, masterKey, workers });
+  app.addHook('onClose', async () => limits.close());
   await installOperations(app, config, db);
   await registerRoutes(app, config, services);
   return { app, ctx, routes, services, metrics };

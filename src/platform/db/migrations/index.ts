@@ -15,6 +15,7 @@ import { m0008_emergency_state } from './0008_emergency_state.ts';
 import { m0009_e2ee } from './0009_e2ee.ts';
 import { m0010_redaction } from './0010_redaction.ts';
 import { m0011_login_throttle } from './0011_login_throttle.ts';
+import { m0012_rate_limits } from './0012_rate_limits.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -32,4 +33,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0009_e2ee': m0009_e2ee,
   '0010_redaction': m0010_redaction,
   '0011_login_throttle': m0011_login_throttle,
+  '0012_rate_limits': m0012_rate_limits,
 };
