@@ -3,6 +3,7 @@
 // (PUBLIC_URL -> --public-url). A bad value stops start-up with one line that
 // names the setting and says what is wrong.
 import path from 'node:path';
+import { createECDH } from 'node:crypto';
 import { parseS3Url } from './platform/blobs/store.ts';
 
 export class ConfigError extends Error {
@@ -51,6 +52,17 @@ const s3Url: Parser<string> = (raw, name) => {
   return raw.replace(/\/+$/, '');
 };
 
+/** A P-256 private key as web-push writes it (base64url of 32 bytes, RFC 8292 §3.2), checked to lie on the curve. */
+const vapidKey: Parser<string> = (raw, name) => {
+  try {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(raw)) throw new Error();
+    createECDH('prime256v1').setPrivateKey(Buffer.from(raw, 'base64url'));
+  } catch {
+    throw new ConfigError(name, 'must be a P-256 private key in base64url (43 characters), as `npx web-push generate-vapid-keys` prints');
+  }
+  return raw;
+};
+
 const portOrOff: Parser<number | null> = (raw, name) => (raw === 'off' ? null : int(0, 65535)(raw, name));
 const perMinuteOrOff: Parser<number | null> = (raw, name) => (raw === 'off' ? null : int(1, 1_000_000_000)(raw, name));
 
@@ -67,6 +79,7 @@ export const SETTINGS = {
   MASTER_KEY: { parse: hexKey, default: '', doc: 'instance master key wrapping clip data keys (hex); generated into DATA_DIR when unset' },
   LOG_ORIGIN: { parse: str, default: '', doc: 'origin line of the disclosure log checkpoints; default is the PUBLIC_URL host plus /log' },
   LOG_SIGNING_KEY: { parse: hexKey, default: '', doc: "the disclosure log's Ed25519 seed (hex); generated into DATA_DIR when unset" },
+  VAPID_PRIVATE_KEY: { parse: vapidKey, default: '', doc: 'the web push VAPID private key (base64url; the public key is derived from it); generated into DATA_DIR when unset' },
   LOG_BATCH_SIZE: { parse: int(1, 65536), default: '256', doc: 'most entries the log integrator takes in one batch' },
   LOG_BATCH_MS: { parse: int(10, 60000), default: '1000', doc: 'how often the log integrator runs, in milliseconds' },
   BLOB_URL: { parse: s3Url, default: '', doc: 'where clips, documents and copies are kept: unset, under DATA_DIR; s3://bucket/prefix, in an S3-compatible bucket shared by every node (ciphertext only)' },
@@ -101,6 +114,26 @@ export interface Config extends Parsed {
   secureCookies: boolean;
   /** Origin line of the log's checkpoints (C2SP tlog-checkpoint). */
   logOrigin: string;
+}
+
+/**
+ * The keys every node must share, missing from the settings. With PostgreSQL
+ * (many nodes), keys generated into one node's DATA_DIR would differ from the
+ * next node's: clips wrapped on one would not open on another, checkpoints
+ * would be signed by two keys, and browsers' push subscriptions would belong
+ * to one node. So they must be given, and a node refuses to start without
+ * them. The master key is never kept in the database it protects.
+ */
+export function missingNodeKeys(config: Config): SettingName[] {
+  if (config.database.kind !== 'postgres') return [];
+  return (['MASTER_KEY', 'LOG_SIGNING_KEY', 'VAPID_PRIVATE_KEY'] as const).filter((k) => !config[k]);
+}
+
+/** Throws one ConfigError naming every missing key (serve, and anything that wires the app on PostgreSQL). */
+export function requireNodeKeys(config: Config): void {
+  const missing = missingNodeKeys(config);
+  if (missing.length === 0) return;
+  throw new ConfigError(missing[0]!, `${missing.join(', ')} must be set with a PostgreSQL DATABASE_URL: every node needs the same keys, and none may come from one node's DATA_DIR (generate them with \`porchlight keys\`)`);
 }
 
 export const flagName = (name: string) => name.toLowerCase().replace(/_/g, '-');

@@ -5,7 +5,7 @@
 // Order follows fastify/demo: external plugins, platform hooks, then routes.
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Config } from '../config.ts';
+import { requireNodeKeys, type Config } from '../config.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
 import { openDatabase, type Db } from '../platform/db/db.ts';
@@ -79,6 +79,8 @@ export interface WireOptions {
 }
 
 export async function wire(config: Config, opts: WireOptions = {}): Promise<BuiltApp> {
+  // Before anything is opened or generated into DATA_DIR.
+  requireNodeKeys(config);
   const app = createHttpApp(config, opts.logger);
   // Kysely connects on the first query, so opening the handle touches nothing yet.
   const db = opts.db ?? (await openDatabase(config.database, { migrate: false }));

@@ -10,6 +10,7 @@ export const COMMANDS: Record<string, Entry> = {
   admin: { summary: 'administration: admin create-user --role reviewer|admin|agency --email E --password P --name N [--agency ID]', load: async () => (await import('./admin.ts')).adminCommand },
   log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
   report: { summary: 'transparency report: report recount --url URL [--key VKEY] recomputes every figure from the log', load: async () => (await import('./report.ts')).reportCommand },
+  keys: { summary: 'print new MASTER_KEY, LOG_SIGNING_KEY and VAPID_PRIVATE_KEY lines for scale-out nodes (PostgreSQL)', load: async () => (await import('./keys.ts')).keysCommand },
   camera: { summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)', load: async () => (await import('./camera.ts')).cameraCommand },
 };
 

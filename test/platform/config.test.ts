@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig, missingNodeKeys } from '../../src/config.ts';
 
 const main = path.resolve(import.meta.dirname, '../../src/main.ts');
 const cli = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, DATA_DIR: path.join(import.meta.dirname, '.never-created') } });
@@ -60,6 +60,24 @@ test('CLI: a bad setting stops start-up with one clear line and exit code 2', ()
   const r = cli('serve', '--port', 'abc');
   assert.equal(r.status, 2);
   assert.equal(r.stderr.trim(), 'porchlight: bad setting PORT: must be a whole number, got "abc"');
+});
+
+test('with PostgreSQL, serve refuses to start without the shared keys and names each missing one', () => {
+  const env = { ...process.env, DATA_DIR: path.join(import.meta.dirname, '.never-created'), DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', MASTER_KEY: '', LOG_SIGNING_KEY: '', VAPID_PRIVATE_KEY: '' };
+  const r = spawnSync(process.execPath, [main, 'serve'], { encoding: 'utf8', env });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr.trim(), /^porchlight: bad setting MASTER_KEY: MASTER_KEY, LOG_SIGNING_KEY, VAPID_PRIVATE_KEY must be set with a PostgreSQL DATABASE_URL/);
+  const keys = spawnSync(process.execPath, [main, 'keys'], { encoding: 'utf8' });
+  assert.equal(keys.status, 0);
+  const given = Object.fromEntries(keys.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
+  assert.deepEqual(Object.keys(given), ['MASTER_KEY', 'LOG_SIGNING_KEY', 'VAPID_PRIVATE_KEY']);
+  const partial = spawnSync(process.execPath, [main, 'serve'], { encoding: 'utf8', env: { ...env, MASTER_KEY: given.MASTER_KEY } });
+  assert.match(partial.stderr, /bad setting LOG_SIGNING_KEY: LOG_SIGNING_KEY, VAPID_PRIVATE_KEY must be set/);
+  // Every key parses as its setting; SQLite (one node) still generates them into DATA_DIR.
+  const c = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/y', ...given });
+  assert.deepEqual(missingNodeKeys(c), []);
+  assert.deepEqual(missingNodeKeys(loadConfig({})), []);
+  assert.throws(() => loadConfig({ VAPID_PRIVATE_KEY: 'A'.repeat(43) }), /VAPID_PRIVATE_KEY: must be a P-256 private key/);
 });
 
 test('CLI: --help on every command', () => {
