@@ -21,7 +21,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 async function call(base: string, method: string, url: string, opts: { token?: string; json?: unknown; body?: Buffer; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | Uint8Array | undefined = opts.body && new Uint8Array(opts.body);
+  let body: string | Blob | undefined = opts.body && new Blob([new Uint8Array(opts.body)]);
   if (opts.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.json);
