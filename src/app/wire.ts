@@ -3,10 +3,9 @@
 // started, no listen: that is start.ts, for `serve` only. So a CLI command that
 // wires the app beside a live server cannot disturb it (issue 17, defect 1).
 // Order follows fastify/demo: external plugins, platform hooks, then routes.
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Config } from '../config.ts';
+import { requireNodeKeys, type Config } from '../config.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
 import { openDatabase, type Db } from '../platform/db/db.ts';
@@ -16,6 +15,8 @@ import { safeEqual } from '../platform/crypto.ts';
 import { Workers } from '../platform/workers.ts';
 import { postText } from '../platform/http/post-text.ts';
 import { loadMasterKey } from '../platform/master-key.ts';
+import { openBlobStores } from '../platform/blobs/open.ts';
+import { installRateLimit } from '../platform/http/rate-limit.ts';
 import { accountsRoutes } from '../accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
 import { camerasRoutes } from '../cameras/routes.ts';
@@ -52,7 +53,6 @@ import { ExportService } from '../control/export.ts';
 import { DeletionService } from '../control/deletion.ts';
 import { controlRoutes } from '../control/routes.ts';
 import { Vault } from '../platform/sealed/vault.ts';
-import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { transparencyRoutes } from '../transparency/routes.ts';
 import { outboxRoutes } from '../platform/outbox/routes.ts';
 import { clipBytesOf } from '../clips/internal.ts';
@@ -93,14 +93,22 @@ export interface WireOptions {
 }
 
 export async function wire(config: Config, opts: WireOptions = {}): Promise<BuiltApp> {
+  // Before anything is opened or generated into DATA_DIR.
+  requireNodeKeys(config);
   const app = createHttpApp(config, opts.logger);
   // Kysely connects on the first query, so opening the handle touches nothing yet.
   const db = opts.db ?? (await openDatabase(config.database, { migrate: false }));
   const workers = new Workers((name, err) => app.log.error({ err, worker: name }, 'background job failed'));
   const masterKey = loadMasterKey(config.dataDir, config.MASTER_KEY);
-  const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, log: app.log, workers, masterKey };
+  const clock = opts.clock ?? systemClock;
+  // Object ages are the bucket's wall clock against this node's, never a test's manual clock.
+  const blobs = openBlobStores(config, Date.now);
+  const ctx: AppContext = { config, db, clock, log: app.log, workers, masterKey, blobs };
+  // Stale multipart uploads of any node (harmless on every node: it only aborts what is a day old).
+  if (blobs.kind === 's3') workers.add({ name: 'blobs.stale-uploads', intervalMs: 3600_000, run: async () => void (await blobs.sweepStale()) });
   if (!opts.db) app.addHook('onClose', async () => db.close());
   app.addHook('onClose', async () => workers.stop());
+  app.addHook('onClose', async () => blobs.close());
 
   const services = buildServices(ctx);
   app.addHook('onClose', async () => services.outbox.close());
@@ -115,6 +123,9 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
       throw forbidden('missing or wrong X-CSRF-Token header (cookie sessions need it on unsafe methods)');
     }
   });
+  // After the auth hook (the key names the actor), before every route it limits.
+  const limits = await installRateLimit(app, { config, db, masterKey, workers });
+  app.addHook('onClose', async () => limits.close());
   await installOperations(app, config, db);
   await registerRoutes(app, config, services);
   return { app, ctx, routes, services, metrics };
@@ -143,7 +154,7 @@ function buildServices(ctx: AppContext): Services {
   // Owners' blocked agency types also bar consent sharing with those agencies.
   const disclosure = new DisclosureService(ctx, { clips, ownerPolicy: async (db, ownerId) => ({ blockedAgencyTypes: await blockedTypesOf(db, ownerId) }) });
   const notices = new Notices(ctx, { describe: { legal_demand: describeDemandNotice, emergency: describeEmergencyNotice }, log: disclosure.log });
-  const documents = new DocumentStore(config, masterKey);
+  const documents = new DocumentStore(ctx.blobs.open('legal'), masterKey);
   // Only verified agencies act; an emergency's scope must lie in the agency's jurisdiction.
   const legal = new LegalService(ctx, { clips, disclosure, notices, documents, agencyGate: async (db, id) => (await jurisdictionOf(db, id)) !== null });
   const emergency = new EmergencyService(ctx, { disclosure, notices, jurisdiction: jurisdictionOf });
@@ -166,8 +177,8 @@ function buildServices(ctx: AppContext): Services {
   const answers = new AnswersService(ctx, disclosure, e2ee);
   const evidence = new EvidenceService(ctx, disclosure);
   const transparency = new TransparencyService(ctx);
-  // Exports are sealed like clips, in their own corner of the data directory.
-  const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(new FsBlobStore(path.join(config.dataDir, 'exports')), masterKey) });
+  // Exports are sealed like clips, in their own area of the blob store (any node can serve the download).
+  const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(ctx.blobs.open('exports'), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
   return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
 }

@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, Entry> = {
   log: { summary: 'disclosure log verifier: log verify --url URL --key VKEY [--state FILE] [--witness VKEY ... --min-witnesses N] | log verify-receipt FILE --key VKEY | log verify-evidence ZIP --key VKEY', load: async () => (await import('./log.ts')).logCommand },
   report: { summary: 'transparency report: report recount --url URL [--key VKEY] recomputes every figure from the log', load: async () => (await import('./report.ts')).reportCommand },
   witness: { summary: 'a C2SP tlog-witness: witness init --state DIR --name NAME | key | serve --state DIR --logs FILE --host H --port P', load: async () => (await import('./witness.ts')).witnessCommand },
+  keys: { summary: 'print new MASTER_KEY, LOG_SIGNING_KEY and VAPID_PRIVATE_KEY lines for scale-out nodes (PostgreSQL)', load: async () => (await import('./keys.ts')).keysCommand },
   camera: { summary: 'camera agent: camera enroll | upload | watch | status | rotate-token (runs on the camera or a bridge)', load: async () => (await import('./camera.ts')).cameraCommand },
   frigate: { summary: 'Frigate NVR bridge: frigate run | check | status --config FILE (uploads finished Frigate events as camera clips)', load: async () => (await import('./frigate.ts')).frigateCommand },
 };

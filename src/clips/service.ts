@@ -8,7 +8,6 @@ import type { DeviceActor, UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { newId } from '../platform/crypto.ts';
 import type { DbHandle } from '../platform/db/db.ts';
-import { FsBlobStore } from '../platform/blobs/fs.ts';
 import { conflict, HttpError, notFound, orBadRequest } from '../platform/http/errors.ts';
 import { HOUR } from '../platform/clock.ts';
 import { ffmpegAvailable, makeThumbnail } from './ffmpeg.ts';
@@ -86,7 +85,7 @@ export class ClipsService {
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
-    this.#vault = new Vault(new FsBlobStore(ctx.config.dataDir), ctx.masterKey);
+    this.#vault = new Vault(ctx.blobs.open('clips'), ctx.masterKey);
     grantClipBytes(this, new ClipBytes(ctx, this.#vault));
     ctx.workers.add({ name: 'clips.retention', intervalMs: HOUR, run: async () => void (await this.sweepRetention()) });
   }

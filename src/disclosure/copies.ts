@@ -5,13 +5,12 @@
 // DATA_DIR/disclosures, apart from the clips store, whose start-up sweep
 // removes any blob no clip row points at.
 import fs from 'node:fs';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
 import type { DbHandle } from '../platform/db/db.ts';
-import { FsBlobStore } from '../platform/blobs/fs.ts';
+import type { BlobStore } from '../platform/blobs/store.ts';
 import { HttpError } from '../platform/http/errors.ts';
 import { ffmpegAvailable } from '../clips/ffmpeg.ts';
 import { Vault } from '../platform/sealed/vault.ts';
@@ -33,10 +32,10 @@ export class CopyStore {
   readonly #config: Config;
   readonly #clips: ClipBytes;
 
-  constructor(config: Config, masterKey: Buffer, clips: ClipBytes) {
+  constructor(config: Config, blobs: BlobStore, masterKey: Buffer, clips: ClipBytes) {
     this.#config = config;
     this.#clips = clips;
-    this.vault = new Vault(new FsBlobStore(path.join(config.dataDir, 'disclosures')), masterKey);
+    this.vault = new Vault(blobs, masterKey);
   }
 
   /**

@@ -78,7 +78,7 @@ export class DisclosureService {
     this.#ctx = ctx;
     this.#ownerPolicy = deps.ownerPolicy;
     this.#bytes = clipBytesOf(clips);
-    this.copies = new CopyStore(ctx.config, ctx.masterKey, this.#bytes);
+    this.copies = new CopyStore(ctx.config, ctx.blobs.open('disclosures'), ctx.masterKey, this.#bytes);
     this.log = new LogWriter(ctx);
     // A shredded clip takes its consent copies with it: their keys in the
     // shredding transaction, their blobs after it commits (a crash in between

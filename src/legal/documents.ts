@@ -2,12 +2,10 @@
 // from a multipart form, checked as a real PDF (pdf.ts), sealed at rest like
 // clips (chunked AES-256-GCM, own data key wrapped by the master key) in their
 // own store under DATA_DIR/legal. A refused upload leaves nothing behind.
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
-import type { Config } from '../config.ts';
-import { FsBlobStore } from '../platform/blobs/fs.ts';
+import type { BlobStore } from '../platform/blobs/store.ts';
 import { newId } from '../platform/crypto.ts';
 import { HttpError, badRequest } from '../platform/http/errors.ts';
 import { plainSizeOf } from '../platform/sealed/format.ts';
@@ -76,8 +74,8 @@ function asClientError(err: unknown): unknown {
 export class DocumentStore {
   readonly vault: Vault;
 
-  constructor(config: Config, masterKey: Buffer) {
-    this.vault = new Vault(new FsBlobStore(path.join(config.dataDir, 'legal')), masterKey);
+  constructor(blobs: BlobStore, masterKey: Buffer) {
+    this.vault = new Vault(blobs, masterKey);
   }
 
   /**

@@ -1,10 +1,11 @@
 // What every capability is handed when the app is built: settings, the
-// database, the clock and the logger. Capabilities add nothing global here.
+// database, the clock, the logger and the blob stores. Capabilities add nothing global here.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Clock } from './clock.ts';
 import type { Db } from './db/db.ts';
 import type { Workers } from './workers.ts';
+import type { BlobStores } from './blobs/store.ts';
 
 export interface AppContext {
   readonly config: Config;
@@ -15,4 +16,6 @@ export interface AppContext {
   readonly masterKey: Buffer;
   /** Background jobs; capabilities add theirs when the app is built. */
   readonly workers: Workers;
+  /** Where sealed objects are kept: DATA_DIR, or a bucket every node shares (BLOB_URL). */
+  readonly blobs: BlobStores;
 }

@@ -79,7 +79,13 @@ export function inboxOf(db: DbHandle, ownerId: string, limit = 200, requestId?: 
 }
 
 /** Recipients who have not answered an open request and are due a reminder. */
-export function remindable(db: DbHandle, now: number, firstAfterMs: number, limit: number) {
+/**
+ * Recipients due a reminder. With `claim` (PostgreSQL, inside the transaction
+ * that records the reminders), their rows are locked FOR UPDATE SKIP LOCKED:
+ * a run on another node skips them, and once this one commits they no longer
+ * qualify, so each reminder is sent by exactly one node.
+ */
+export function remindable(db: DbHandle, now: number, firstAfterMs: number, limit: number, claim: boolean) {
   return db.selectFrom('request_recipients as rr')
     .innerJoin('community_requests as r', 'r.id', 'rr.request_id')
     .innerJoin('agencies as a', 'a.id', 'r.agency_id')
@@ -87,7 +93,9 @@ export function remindable(db: DbHandle, now: number, firstAfterMs: number, limi
     .where('r.status', '=', 'approved').where('r.closed_at', 'is', null).where('r.expires_at', '>', now)
     .where('r.sent_at', '<=', now - firstAfterMs)
     .where('rr.answered_at', 'is', null).where('rr.reminded_72_at', 'is', null)
-    .limit(limit).execute();
+    .limit(limit)
+    .$if(claim, (q) => q.forUpdate('rr').skipLocked())
+    .execute();
 }
 
 /** The owner's clips (metadata only, never bytes) whose time overlaps the window, with their camera's place. */

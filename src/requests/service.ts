@@ -203,10 +203,11 @@ export class RequestsService {
     const now = this.#now();
     let sent = 0;
     for (;;) {
-      const due = await repo.remindable(this.#db, now, REQUEST_LIMITS.reminders[0], 1000);
-      const batch = due.map((d) => ({ d, which: reminderDue(Number(d.sent_at), now, { r24: d.reminded_24_at !== null, r72: d.reminded_72_at !== null }) })).filter((x) => x.which !== null);
-      if (batch.length === 0) return sent;
-      await this.#db.transaction().execute(async (tx) => {
+      // Claimed in the transaction that records them: two nodes never remind one owner twice.
+      const { due, batch } = await this.#db.transaction().execute(async (tx) => {
+        const due = await repo.remindable(tx, now, REQUEST_LIMITS.reminders[0], 1000, this.#ctx.db.engine === 'postgres');
+        const batch = due.map((d) => ({ d, which: reminderDue(Number(d.sent_at), now, { r24: d.reminded_24_at !== null, r72: d.reminded_72_at !== null }) })).filter((x) => x.which !== null);
+        if (batch.length === 0) return { due, batch };
         const messages: OutboxMessage[] = [];
         const pushable = await repo.withPushSubscriptions(tx, batch.map((x) => x.d.owner_id));
         for (const { d, which } of batch) {
@@ -214,7 +215,9 @@ export class RequestsService {
           messages.push(...this.#ownerMessages(d.owner_id, { id: d.request_id, incident_type: d.incident_type, window_start: d.window_start, window_end: d.window_end }, { name: d.agency_name }, 'request.reminder', which!, pushable.has(d.owner_id)));
         }
         await enqueueMany(tx, messages, now);
+        return { due, batch };
       });
+      if (batch.length === 0) return sent;
       sent += batch.length;
       if (due.length < 1000) return sent;
     }

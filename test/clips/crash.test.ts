@@ -14,6 +14,7 @@ import { freshTarget, postgresAvailable, tempDir } from '../helpers/db.ts';
 import { clipSigningPayload, exportDevicePublicKey, signClipPayload } from '../../src/cameras/signature.ts';
 import { openDatabase, type Engine } from '../../src/platform/db/db.ts';
 import { fixturePath } from '../helpers/app.ts';
+import { nodeKeys } from '../helpers/nodes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
@@ -54,6 +55,8 @@ async function crashScenario(engine: Engine) {
   const db = await freshTarget(engine);
   const env: Record<string, string> = { DATA_DIR: dataDir, MAX_UPLOAD_BYTES: String(512 * 1024 * 1024) };
   env.DATABASE_URL = db.target.kind === 'postgres' ? db.target.url : `sqlite:${db.target.file}`;
+  // A PostgreSQL node needs the shared keys in its settings.
+  if (db.target.kind === 'postgres') Object.assign(env, nodeKeys());
   let server = await startServer(env);
   try {
     // A resident, a camera and an enrolled device, through the public API.

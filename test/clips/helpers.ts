@@ -13,6 +13,7 @@ import os from 'node:os';
 import { buffer } from 'node:stream/consumers';
 import { prepareSealed } from '../../src/cameras/agent-e2ee.ts';
 import { generateRawKeyPair, importKeyPair, type RawKeyPair } from '../../src/platform/sealed/hpke.ts';
+import { bucketKeys, bucketObject } from '../helpers/s3.ts';
 
 export interface Device {
   cameraId: string;
@@ -105,7 +106,14 @@ export async function storedFiles(t: TestApp): Promise<{ blobs: string[]; temp: 
       return [];
     }
   };
-  return { blobs: await list(path.join(t.dataDir, 'blobs')), temp: await list(path.join(t.dataDir, 'tmp')) };
+  const temp = await list(path.join(t.dataDir, 'tmp'));
+  if (t.ctx.blobs.kind === 's3') return { blobs: await bucketKeys(t.config, 'clips'), temp };
+  return { blobs: await list(path.join(t.dataDir, 'blobs')), temp };
+}
+
+/** The bytes at rest of a blob from storedFiles. */
+export async function storedBytes(t: TestApp, file: string): Promise<Buffer> {
+  return file.startsWith('s3:/') ? bucketObject(t.config, 'clips', file) : fsp.readFile(file);
 }
 
 /** An owner's end-to-end key pair, made as the browser makes it, with its public half registered. */

@@ -3,10 +3,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachEngine } from '../helpers/db.ts';
+import { startS3 } from '../helpers/s3.ts';
 import { as, buildTestApp, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
 import { fixture, newCamera, newOwner, sha256, upload, type Owner } from './helpers.ts';
 
-forEachEngine('clip playback and listing', (getDb) => {
+// Both blob stores: DATA_DIR, and S3 on a real s3rver started for this file.
+const s3 = await startS3();
+after(() => s3.stop());
+
+for (const store of ['fs', 's3'] as const) forEachEngine(`clip playback and listing (${store})`, (getDb) => {
   let t: TestApp;
   let ann: Owner;
   let bob: Owner;
@@ -14,7 +19,7 @@ forEachEngine('clip playback and listing', (getDb) => {
   let clipId: string;
   const body = fixture('clip.mp4');
   before(async () => {
-    t = await buildTestApp(getDb());
+    t = await buildTestApp(getDb(), store === 's3' ? s3.env() : {});
     ann = await newOwner(t);
     bob = await newOwner(t);
     agent = await createStaff(t, 'agency');

@@ -2,19 +2,23 @@
 // every bad input of issue 3 — each a clear 4xx that leaves nothing stored.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { forEachEngine } from '../helpers/db.ts';
+import { startS3 } from '../helpers/s3.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp } from '../helpers/app.ts';
 import { clipSigningPayload, signClipPayload } from '../../src/cameras/signature.ts';
-import { enrolDevice, enrolOwnerKey, fixture, newCamera, newOwner, sha256, storedFiles, times, upload, uploadSealed, type Owner } from './helpers.ts';
+import { enrolDevice, enrolOwnerKey, fixture, newCamera, newOwner, sha256, storedBytes, storedFiles, times, upload, uploadSealed, type Owner } from './helpers.ts';
 
-forEachEngine('clip upload', (getDb) => {
+// Both blob stores: DATA_DIR, and S3 on a real s3rver started for this file.
+const s3 = await startS3();
+after(() => s3.stop());
+
+for (const store of ['fs', 's3'] as const) forEachEngine(`clip upload (${store})`, (getDb) => {
   let t: TestApp;
   let ann: Owner;
   let bob: Owner;
   before(async () => {
-    t = await buildTestApp(getDb(), { MAX_UPLOAD_BYTES: String(64 * 1024) });
+    t = await buildTestApp(getDb(), { MAX_UPLOAD_BYTES: String(64 * 1024), ...(store === 's3' ? s3.env() : {}) });
     ann = await newOwner(t);
     bob = await newOwner(t);
   });
@@ -51,7 +55,7 @@ forEachEngine('clip upload', (getDb) => {
     // At rest the blob holds no plaintext run of the MP4.
     const files = await storedFiles(t);
     const blob = files.blobs.find((f) => f.includes('/clips/') && f.endsWith(id))!;
-    const stored = fs.readFileSync(blob);
+    const stored = await storedBytes(t, blob);
     assert.equal(stored.indexOf(body.subarray(0, 64)), -1);
     assert.equal(stored.indexOf(Buffer.from('ftyp')), -1);
   });

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { freshTarget, postgresAvailable, tempDir } from '../helpers/db.ts';
 import { fixturePath } from '../helpers/app.ts';
 import { killServer, startServer } from '../helpers/server.ts';
+import { nodeKeys } from '../helpers/nodes.ts';
 import { openDatabase, type Engine } from '../../src/platform/db/db.ts';
 import { DELETE_CONFIRMATION } from '../../src/control/policy.ts';
 
@@ -30,7 +31,9 @@ async function call(base: string, method: string, url: string, opts: { token?: s
 async function scenario(engine: Engine, t: { diagnostic(message: string): void }) {
   const dataDir = tempDir('porchlight-delete-crash-');
   const db = await freshTarget(engine);
-  const env = { DATA_DIR: dataDir, DATABASE_URL: db.target.kind === 'postgres' ? db.target.url : `sqlite:${db.target.file}` };
+  const env: Record<string, string> = { DATA_DIR: dataDir, DATABASE_URL: db.target.kind === 'postgres' ? db.target.url : `sqlite:${db.target.file}` };
+  // A PostgreSQL node takes its keys from the settings, never from its own disk.
+  if (db.target.kind === 'postgres') Object.assign(env, nodeKeys());
   let server = await startServer(env);
   try {
     const email = `leaving-${process.pid}@example.test`;

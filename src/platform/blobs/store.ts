@@ -37,3 +37,33 @@ export function assertBlobKey(key: string): void {
     throw new Error(`invalid blob key: ${key}`);
   }
 }
+
+/** The stores the app keeps objects in, one per capability that keeps any. */
+export type BlobArea = 'clips' | 'legal' | 'disclosures' | 'exports';
+
+export interface BlobStores {
+  /** 'fs' (DATA_DIR, one node) or 's3' (a bucket shared by every node). */
+  readonly kind: 'fs' | 's3';
+  /** The store of one area; the same instance on every call. */
+  open(area: BlobArea): BlobStore;
+  /** Aborts what is stale or left behind in the shared store, on any node (a periodic worker). Returns how many. */
+  sweepStale(): Promise<number>;
+  /** Aborts uploads still in flight and releases connections. */
+  close(): Promise<void>;
+}
+
+/** Where in the bucket, from BLOB_URL=s3://bucket/prefix. */
+export interface S3Location {
+  bucket: string;
+  /** Key prefix without leading or trailing slash; may be empty. */
+  prefix: string;
+}
+
+/** Parses s3://bucket/prefix (bucket naming per the S3 user guide, "Bucket naming rules"). */
+export function parseS3Url(raw: string): S3Location | null {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/[a-zA-Z0-9_.\-/]*)?$/.exec(raw);
+  if (!m) return null;
+  const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix && prefix.split('/').some((s) => s === '' || s === '.' || s === '..')) return null;
+  return { bucket: m[1]!, prefix };
+}

@@ -9,11 +9,9 @@ import pg from 'pg';
 import type { Database } from './schema.ts';
 import { NodeSqliteDialect } from './sqlite-driver.ts';
 import { migrateToLatest } from './migrate.ts';
-import type { Db } from './types.ts';
+import type { DatabaseTarget, Db } from './types.ts';
 
-export type { Db, DbHandle, Engine, Tx } from './types.ts';
-
-export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type { Db, DbHandle, Engine, Tx, DatabaseTarget } from './types.ts';
 
 // PostgreSQL returns int8 as strings by default. Every bigint we store is an
 // epoch-millisecond time, a size or an index, all well under 2^53.
@@ -30,7 +28,7 @@ export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boo
     pool.on('error', () => {});
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  const db: Db = { engine: target.kind, kysely, close: () => kysely.destroy() };
+  const db: Db = { engine: target.kind, target, kysely, close: () => kysely.destroy() };
   if (opts.migrate !== false) await migrateToLatest(db);
   return db;
 }

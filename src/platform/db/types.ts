@@ -7,8 +7,12 @@ export type Engine = 'sqlite' | 'postgres';
 export type DbHandle = Kysely<Database>;
 export type Tx = Transaction<Database>;
 
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
 export interface Db {
   readonly engine: Engine;
+  /** Where it is: a PostgreSQL node opens its own LISTEN connection to the same URL (outbox/fanout.ts). */
+  readonly target: DatabaseTarget;
   readonly kysely: Kysely<Database>;
   close(): Promise<void>;
 }

@@ -1,9 +1,10 @@
 // In-app delivery: the notification is stored in the user's inbox table and
 // pushed to their open server-sent-event streams (GET /api/v1/me/events).
 //
-// The hub is in-process: with several server processes, a user connected to
-// another process sees the notification on reconnect (Last-Event-ID replay
-// from the table) rather than live.
+// The hub holds this process's open streams. Across nodes, fanout.ts carries
+// each delivered notification to every node's hub (PostgreSQL LISTEN/NOTIFY);
+// a stream that may have missed one is interrupted, and its client resumes
+// with Last-Event-ID from the table, on any node.
 import type { DbHandle } from '../db/db.ts';
 
 export interface InboxEvent {
@@ -13,23 +14,37 @@ export interface InboxEvent {
   createdAt: string;
 }
 
-type Listener = (e: InboxEvent) => void;
+interface Listener {
+  event: (e: InboxEvent) => void;
+  /** Events may have been missed (the fan-out connection dropped): the stream should end so its client resumes. */
+  interrupted: () => void;
+}
 
 export class EventHub {
   readonly #listeners = new Map<string, Set<Listener>>();
 
-  subscribe(userId: string, fn: Listener): () => void {
+  subscribe(userId: string, event: Listener['event'], interrupted: Listener['interrupted']): () => void {
     let set = this.#listeners.get(userId);
     if (!set) this.#listeners.set(userId, (set = new Set()));
-    set.add(fn);
+    const l = { event, interrupted };
+    set.add(l);
     return () => {
-      set.delete(fn);
+      set.delete(l);
       if (set.size === 0) this.#listeners.delete(userId);
     };
   }
 
   publish(userId: string, e: InboxEvent): void {
-    for (const fn of this.#listeners.get(userId) ?? []) fn(e);
+    for (const l of this.#listeners.get(userId) ?? []) l.event(e);
+  }
+
+  has(userId: string): boolean {
+    return this.#listeners.has(userId);
+  }
+
+  /** Tells every open stream that events may have been missed. */
+  interruptAll(): void {
+    for (const set of [...this.#listeners.values()]) for (const l of [...set]) l.interrupted();
   }
 
   get connections(): number {

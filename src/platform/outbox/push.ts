@@ -8,6 +8,7 @@
 // browsers' push services (plus origins the operator lists) are accepted.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createECDH } from 'node:crypto';
 import webpush from 'web-push';
 
 export interface PushTarget {
@@ -59,10 +60,17 @@ function loadVapidKeys(dataDir: string): { publicKey: string; privateKey: string
   return keys;
 }
 
+/** The key pair from its private half (the setting): the public key is the curve point, uncompressed, as browsers take it. */
+function vapidFromPrivate(privateKey: string): { publicKey: string; privateKey: string } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey };
+}
+
 /** The sender; `mailFrom` gives the VAPID contact (RFC 8292 §2.1 "sub": a mailto: URI). */
-export function webPushSender(config: { dataDir: string; MAIL_FROM: string }): PushSender {
+export function webPushSender(config: { dataDir: string; MAIL_FROM: string; VAPID_PRIVATE_KEY: string }): PushSender {
   let keys: { publicKey: string; privateKey: string } | undefined;
-  const vapid = () => (keys ??= loadVapidKeys(config.dataDir));
+  const vapid = () => (keys ??= config.VAPID_PRIVATE_KEY ? vapidFromPrivate(config.VAPID_PRIVATE_KEY) : loadVapidKeys(config.dataDir));
   const address = /<([^>]+)>/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM.trim();
   return {
     get publicKey() {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import { requireUser } from '../access.ts';
-import { errorResponses } from '../http/errors.ts';
+import { HttpError, errorResponses } from '../http/errors.ts';
 import { IdParams } from '../http/schemas.ts';
 import type { InboxEvent } from './inapp.ts';
 import type { OutboxService } from './service.ts';
@@ -80,20 +80,43 @@ export function outboxRoutes(outbox: OutboxService): FastifyPluginAsyncTypebox {
         tags,
         summary: 'Live notifications as server-sent events ("notification" events; send Last-Event-ID to replay what was missed)',
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64 })) }),
-        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses(401, 403) },
+        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses(401, 403, 503) },
       },
     }, async (req, reply) => {
       const userId = requireUser(req.actor).userId;
       const lastId = req.headers['last-event-id'];
-      const missed = typeof lastId === 'string' && lastId ? await outbox.replayAfter(userId, lastId) : [];
+      // Listen before reading what was missed, holding live events back until
+      // the replay is written: nothing delivered in between is lost, and an
+      // event both replayed and heard is sent once (WHATWG HTML §9.2: the
+      // client resends the last id it saw).
+      let send: ((e: InboxEvent) => void) | undefined = undefined;
+      const held: InboxEvent[] = [];
+      let interrupted = false;
+      let end = () => {
+        interrupted = true;
+      };
+      const off = outbox.hub.subscribe(userId, (e) => (send ? send(e) : held.push(e)), () => end());
+      let missed: InboxEvent[];
+      try {
+        await outbox.fanout.listening();
+        missed = typeof lastId === 'string' && lastId ? await outbox.replayAfter(userId, lastId) : [];
+      } catch (err) {
+        off();
+        req.log.error({ err }, 'live events unavailable');
+        throw new HttpError(503, 'live events are unavailable on this node just now; retry', { headers: { 'retry-after': '5' } });
+      }
       reply.hijack();
       const res = reply.raw;
       // A hijacked reply skips Fastify's header handling: carry over what hooks set (security headers).
       res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.write('retry: 5000\n\n');
+      const seen = new Set(missed.map((e) => e.id));
       for (const e of missed) res.write(frame(e));
+      for (const e of held) if (!seen.has(e.id)) res.write(frame(e));
+      send = (e) => res.write(frame(e));
+      end = () => res.end();
+      if (interrupted) res.end();
       open.add(res);
-      const off = outbox.hub.subscribe(userId, (e) => res.write(frame(e)));
       const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
       beat.unref();
       res.on('close', () => {

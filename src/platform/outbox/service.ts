@@ -5,6 +5,7 @@ import { notFound } from '../http/errors.ts';
 import { EventHub, findNotification, listNotifications, markRead, toEvent, type InboxEvent } from './inapp.ts';
 import { mailerFor, type Mailer } from './mail.ts';
 import { OutboxWorker } from './worker.ts';
+import { LocalFanout, PgFanout, type EventFanout } from './fanout.ts';
 import { parseOrigins, pushEndpointProblem, webPushSender, type PushSender } from './push.ts';
 import { newId } from '../crypto.ts';
 import { badRequest } from '../http/errors.ts';
@@ -14,6 +15,8 @@ export const OUTBOX_WORKER = 'outbox';
 export class OutboxService {
   readonly hub = new EventHub();
   readonly worker: OutboxWorker;
+  /** Live events to every node's streams (LISTEN/NOTIFY on PostgreSQL). */
+  readonly fanout: EventFanout;
   readonly mailer: Mailer;
   readonly push: PushSender;
   readonly #ctx: AppContext;
@@ -25,12 +28,19 @@ export class OutboxService {
     this.push = webPushSender(ctx.config);
     this.#pushOrigins = parseOrigins(ctx.config.WEB_PUSH_ORIGINS);
     const domain = ctx.config.PUBLIC_URL ? new URL(ctx.config.PUBLIC_URL).hostname : 'porchlight.invalid';
-    this.worker = new OutboxWorker({ db: ctx.db, clock: ctx.clock, log: ctx.log, mailer: this.mailer, hub: this.hub, push: this.push, messageIdDomain: domain });
+    this.fanout = ctx.db.engine === 'postgres'
+      ? new PgFanout(ctx.db, this.hub, async (userId, id) => {
+        const row = await findNotification(ctx.db.kysely, userId, id);
+        return row && toEvent(row);
+      }, ctx.log)
+      : new LocalFanout(this.hub);
+    this.worker = new OutboxWorker({ db: ctx.db, clock: ctx.clock, log: ctx.log, mailer: this.mailer, fanout: this.fanout, push: this.push, messageIdDomain: domain });
     ctx.workers.add({ name: OUTBOX_WORKER, intervalMs: 1000, run: async () => void (await this.worker.run()) });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.mailer.close();
+    await this.fanout.close();
   }
 
   async list(userId: string, limit = 50): Promise<(InboxEvent & { read: boolean })[]> {

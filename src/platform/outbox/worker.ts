@@ -1,5 +1,7 @@
 // Delivers outbox rows at least once. A run claims due rows with a lease (an
-// UPDATE … RETURNING, so two workers never hold the same row), delivers them
+// UPDATE … RETURNING, so two workers never hold the same row; on PostgreSQL the
+// candidates are picked FOR UPDATE SKIP LOCKED, so a worker on another node
+// takes the next rows instead of waiting on these), delivers them
 // concurrently, then marks each delivered or schedules its retry with
 // exponential backoff. A worker that dies mid-run leaves leased rows, which
 // become due again when the lease runs out: nothing is lost, some messages
@@ -12,7 +14,8 @@ import type { OutboxMessagesTable } from '../db/tables/outbox.ts';
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { OUTBOX, backoffMs, type EmailPayload } from './outbox.ts';
-import { storeNotification, toEvent, type EventHub } from './inapp.ts';
+import { storeNotification, toEvent } from './inapp.ts';
+import type { EventFanout } from './fanout.ts';
 import type { Mailer } from './mail.ts';
 import type { PushSender } from './push.ts';
 
@@ -32,16 +35,16 @@ export class OutboxWorker {
   readonly #clock: Clock;
   readonly #log: FastifyBaseLogger;
   readonly #mailer: Mailer;
-  readonly #hub: EventHub;
+  readonly #fanout: EventFanout;
   readonly #push: PushSender | null;
   readonly #messageIdDomain: string;
 
-  constructor(deps: { db: Db; clock: Clock; log: FastifyBaseLogger; mailer: Mailer; hub: EventHub; push?: PushSender | null; messageIdDomain?: string }) {
+  constructor(deps: { db: Db; clock: Clock; log: FastifyBaseLogger; mailer: Mailer; fanout: EventFanout; push?: PushSender | null; messageIdDomain?: string }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#mailer = deps.mailer;
-    this.#hub = deps.hub;
+    this.#fanout = deps.fanout;
     this.#push = deps.push ?? null;
     this.#messageIdDomain = deps.messageIdDomain ?? 'porchlight.invalid';
   }
@@ -60,7 +63,10 @@ export class OutboxWorker {
       .where('id', 'in', (eb) =>
         eb.selectFrom('outbox_messages').select('id')
           .where('delivered_at', 'is', null).where('dead_at', 'is', null).where('next_attempt_at', '<=', now)
-          .where(free).orderBy('next_attempt_at').limit(OUTBOX.batch))
+          .where(free).orderBy('next_attempt_at').limit(OUTBOX.batch)
+          // PostgreSQL manual, SELECT, "The Locking Clause": SKIP LOCKED skips rows
+          // another transaction has locked. SQLite has one writer: nothing to skip.
+          .$if(this.#db.engine === 'postgres', (q) => q.forUpdate().skipLocked()))
       .where(free)
       .returningAll()
       .execute();
@@ -70,7 +76,8 @@ export class OutboxWorker {
     switch (row.channel) {
       case 'inapp': {
         await storeNotification(this.#db.kysely, row);
-        this.#hub.publish(row.user_id, toEvent(row));
+        // Stored first, then announced: a stream that hears it can also find it on replay.
+        await this.#fanout.announce(row.user_id, toEvent(row));
         return;
       }
       case 'email': {
