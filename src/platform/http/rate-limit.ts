@@ -81,6 +81,10 @@ export async function installRateLimit(app: FastifyInstance, deps: { config: Con
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: WINDOW_MS,
     keyGenerator: keyOf(deps.masterKey),
+    // The log's published files (C2SP tlog-tiles: checkpoint, key, tiles) are what every verifier
+    // fetches by the thousand (a 1,000,000-entry log is ~8,000 tiles), immutable and cacheable, made
+    // to be served by any static server or CDN: limiting them would only stop honest verification.
+    allowList: (req) => req.method === 'GET' && req.url.startsWith('/log/'),
     // A store outage must not take the API down with it: count nothing and log.
     skipOnError: true,
     ...(redis ? { redis, nameSpace: 'porchlight-rl-' } : db.engine === 'postgres' ? { store: pgStoreClass(db) } : {}),
