@@ -1,6 +1,6 @@
 // Feed queries. Kysely only; every function takes a DbHandle (the database or
 // the service's transaction).
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { DbHandle } from '../platform/db/db.ts';
 import type { FeedAttachmentsTable, FeedCommentsTable, FeedPostsTable, FeedReportsTable } from '../platform/db/tables/feed.ts';
 import type { Category, Circle, CoveredCell } from './policy.ts';
@@ -43,15 +43,27 @@ export interface PageQuery {
  * last row can still make the page, so that time bounds their reads.
  */
 export async function pageIds(db: DbHandle, q: PageQuery): Promise<{ id: string; created_at: number }[]> {
-  const first = await cellsPage(db, q, q.cells.filter((c) => c.inside), null);
-  const since = first.length >= q.limit ? first[first.length - 1].created_at : null;
-  // The page itself is one query, so the database orders it (ids compare by its collation, as the cursor does).
-  return since === null && q.cells.every((c) => c.inside) ? first : cellsPage(db, q, q.cells, since);
+  if (q.cells.length === 0) return [];
+  const inside = q.cells.filter((c) => c.inside);
+  const edge = q.cells.filter((c) => !c.inside);
+  if (inside.length === 0 || edge.length === 0) return run(db, sql`select id, created_at from (${union(q, q.cells, null)}) u order by created_at desc, id desc limit ${q.limit}`);
+  // One statement, one plan, one round trip: the inside cells' page, its last
+  // time when it is full (0, no bound, when not), then the edge cells from that time on.
+  return run(db, sql`with inside as (select id, created_at from (${union(q, inside, null)}) u order by created_at desc, id desc limit ${q.limit}),
+    bound as (select case when count(*) >= ${q.limit} then min(created_at) else 0 end as t from inside)
+    select id, created_at from (select id, created_at from inside union all ${union(q, edge, sql`(select t from bound)`)}) v
+    order by created_at desc, id desc limit ${q.limit}`);
 }
 
-/** The newest rows of the cells; edge cells only from `since` on. */
-async function cellsPage(db: DbHandle, q: PageQuery, cells: readonly CoveredCell[], since: number | null): Promise<{ id: string; created_at: number }[]> {
-  if (cells.length === 0) return [];
+type PageRow = { id: string; created_at: number };
+
+async function run(db: DbHandle, query: RawBuilder<unknown>): Promise<PageRow[]> {
+  const { rows } = await (query as RawBuilder<PageRow>).execute(db);
+  return rows.map((r) => ({ id: r.id, created_at: Number(r.created_at) }));
+}
+
+/** Per cell, its newest `limit` matching rows off the index, in order; edge cells only from `since` on. */
+function union(q: PageQuery, cells: readonly CoveredCell[], since: RawBuilder<unknown> | null) {
   const { centre, kx, r2 } = q.circle;
   const cats = q.categories.length ? sql` and p.category in (${sql.join(q.categories)})` : sql``;
   const before = q.before ? sql` and (p.created_at < ${q.before.t} or (p.created_at = ${q.before.t} and p.id < ${q.before.id}))` : sql``;
@@ -61,9 +73,7 @@ async function cellsPage(db: DbHandle, q: PageQuery, cells: readonly CoveredCell
     return sql`select * from (select p.id, p.created_at from feed_posts p where p.cell = ${cell} and p.deleted_at is null${near}${cats}${before}${newer}
       order by p.created_at desc, p.id desc limit ${q.limit}) c${sql.raw(String(cell))}`;
   });
-  const { rows } = await sql<{ id: string; created_at: number }>`select id, created_at from (${sql.join(parts, sql` union all `)}) u
-    order by created_at desc, id desc limit ${q.limit}`.execute(db);
-  return rows.map((r) => ({ id: r.id, created_at: Number(r.created_at) }));
+  return sql.join(parts, sql` union all `);
 }
 
 /** The same page by reading every post (the benchmark's baseline, and a test's oracle). */
