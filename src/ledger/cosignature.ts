@@ -6,8 +6,8 @@
 // and a verifier that knows only the log's key ignores the rest (signed-note
 // §Signatures: "verifiers MUST ignore signatures from unknown keys").
 import { type OpenedCheckpoint, openCheckpoint } from './checkpoint.ts';
-import { NoteError, type Signer, type Verifier, computeKeyId, isValidKeyName } from './note.ts';
-import { ed25519PublicKey, ed25519Sign, ed25519Verify, fromBase64, randomBytes, toBase64, utf8 } from './primitives.ts';
+import { NoteError, type Signer, type Verifier, computeKeyId, formatSignerKey, formatVerifierKey, isValidKeyName, signerFromSeed, withAlg } from './note.ts';
+import { ed25519Sign, ed25519Verify, fromBase64, randomBytes, toBase64, utf8 } from './primitives.ts';
 
 /** signed-note §Signature types: 0x04, timestamped Ed25519 checkpoint cosignatures. */
 export const ALG_COSIGNATURE_V1 = 0x04;
@@ -17,34 +17,21 @@ const BLOB_BYTES = 4 + 8 + 64;
 
 const hex8 = (id: number) => id.toString(16).padStart(8, '0');
 
-function typed(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(1 + key.length);
-  out[0] = ALG_COSIGNATURE_V1;
-  out.set(key, 1);
-  return out;
-}
+const typed = (key: Uint8Array) => withAlg(key, ALG_COSIGNATURE_V1);
 
 /** A cosigner from its name and 32-byte seed; the key ID uses type 0x04 (tlog-cosignature §Format). */
 export function cosignerFromSeed(name: string, seed: Uint8Array): Signer {
   if (!isValidKeyName(name)) throw new NoteError('bad_name', 'a cosigner name is non-empty, with no spaces or plus signs');
-  if (seed.length !== 32) throw new NoteError('bad_key', 'an Ed25519 seed is 32 bytes');
-  const publicKey = ed25519PublicKey(seed);
-  return { name, keyId: computeKeyId(name, typed(publicKey)), publicKey, seed: seed.slice() };
+  return signerFromSeed(name, seed, ALG_COSIGNATURE_V1);
 }
 
-export function generateCosigner(name: string): Signer {
-  return cosignerFromSeed(name, randomBytes(32));
-}
+export const generateCosigner = (name: string): Signer => cosignerFromSeed(name, randomBytes(32));
 
 /** The cosigner's vkey: "name+hex8(keyID)+base64(0x04 || pubkey)" (signed-note §Verifier keys). */
-export function formatCosignerVerifierKey(v: Verifier): string {
-  return `${v.name}+${hex8(v.keyId)}+${toBase64(typed(v.publicKey))}`;
-}
+export const formatCosignerVerifierKey = (v: Verifier): string => formatVerifierKey(v, ALG_COSIGNATURE_V1);
 
-/** Our private key file format, by analogy with Go's note signer keys: PRIVATE+KEY+name+hex8+base64(0x04 || seed). */
-export function formatCosignerKey(s: Signer): string {
-  return `PRIVATE+KEY+${s.name}+${hex8(s.keyId)}+${toBase64(typed(s.seed))}`;
-}
+/** The cosigner's private key file: PRIVATE+KEY+name+hex8+base64(0x04 || seed). */
+export const formatCosignerKey = (s: Signer): string => formatSignerKey(s, ALG_COSIGNATURE_V1);
 
 function splitTyped(text: string): { name: string; keyId: number; key: Uint8Array } {
   // The name has no plus sign; base64 may, so split at the first two only.

@@ -71,9 +71,10 @@ export function computeKeyId(name: string, typedPublicKey: Uint8Array): number {
 
 const hex8 = (id: number) => id.toString(16).padStart(8, '0');
 
-function withAlg(key: Uint8Array): Uint8Array {
+/** The key bytes prefixed with their signature type (signed-note §Signature types): 0x01 here, 0x04 for cosignatures. */
+export function withAlg(key: Uint8Array, alg: number = ALG_ED25519): Uint8Array {
   const out = new Uint8Array(key.length + 1);
-  out[0] = ALG_ED25519;
+  out[0] = alg;
   out.set(key, 1);
   return out;
 }
@@ -111,23 +112,26 @@ export function parseSignerKey(skey: string): Signer {
   return signer;
 }
 
-export function signerFromSeed(name: string, seed: Uint8Array): Signer {
+/** A signer from its name and seed; its key ID hashes the key with its signature type `alg`. */
+export function signerFromSeed(name: string, seed: Uint8Array, alg: number = ALG_ED25519): Signer {
   if (!isValidKeyName(name)) throw new NoteError('bad_name', 'the key name is empty or has spaces');
   if (seed.length !== 32) throw new NoteError('bad_key', 'an Ed25519 seed is 32 bytes');
   const publicKey = ed25519PublicKey(seed);
-  return { name, keyId: computeKeyId(name, withAlg(publicKey)), publicKey, seed: seed.slice() };
+  return { name, keyId: computeKeyId(name, withAlg(publicKey, alg)), publicKey, seed: seed.slice() };
 }
 
-export function generateSigner(name: string): Signer {
-  return signerFromSeed(name, randomBytes(32));
+export function generateSigner(name: string, alg: number = ALG_ED25519): Signer {
+  return signerFromSeed(name, randomBytes(32), alg);
 }
 
-export function formatVerifierKey(v: Verifier): string {
-  return `${v.name}+${hex8(v.keyId)}+${toBase64(withAlg(v.publicKey))}`;
+/** signed-note §Verifier keys: "name+hex8(keyID)+base64(alg || pubkey)". */
+export function formatVerifierKey(v: Verifier, alg: number = ALG_ED25519): string {
+  return `${v.name}+${hex8(v.keyId)}+${toBase64(withAlg(v.publicKey, alg))}`;
 }
 
-export function formatSignerKey(s: Signer): string {
-  return `PRIVATE+KEY+${s.name}+${hex8(s.keyId)}+${toBase64(withAlg(s.seed))}`;
+/** Our private key file format, by analogy with Go's note signer keys: PRIVATE+KEY+name+hex8+base64(alg || seed). */
+export function formatSignerKey(s: Signer, alg: number = ALG_ED25519): string {
+  return `PRIVATE+KEY+${s.name}+${hex8(s.keyId)}+${toBase64(withAlg(s.seed, alg))}`;
 }
 
 function hasControl(text: string, allowNewline: boolean): boolean {
