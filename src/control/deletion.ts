@@ -8,6 +8,7 @@
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { conflict, orBadRequest } from '../platform/http/errors.ts';
+import { requirePorts } from '../platform/ports.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { ClipsService } from '../clips/service.ts';
 import type { ExportService } from './export.ts';
@@ -35,6 +36,7 @@ export class DeletionService {
   readonly #d: DeletionDeps;
 
   constructor(ctx: AppContext, deps: DeletionDeps) {
+    requirePorts('DeletionService', deps, ['accounts', 'clips', 'exports']);
     this.#ctx = ctx;
     this.#d = deps;
     ctx.workers.add({ name: 'control.deletions', intervalMs: 60 * 60_000, run: async () => void (await this.resume()) });

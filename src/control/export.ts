@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import { newId } from '../platform/crypto.ts';
+import { requirePorts } from '../platform/ports.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import { HttpError, conflict, notFound } from '../platform/http/errors.ts';
 import type { Vault } from '../platform/sealed/vault.ts';
@@ -63,6 +64,7 @@ export class ExportService {
   readonly #running = new Map<string, Promise<void>>();
 
   constructor(ctx: AppContext, deps: ExportDeps) {
+    requirePorts('ExportService', deps, ['accounts', 'cameras', 'clips', 'ledger', 'disclosure', 'writings', 'vault']);
     this.#ctx = ctx;
     this.#d = deps;
     ctx.workers.add({ name: 'control.exports', intervalMs: 15 * 60_000, run: async () => void (await this.sweep()) });
@@ -78,9 +80,8 @@ export class ExportService {
     const now = this.#ctx.clock.now();
     const current = await repo.latestExport(this.#db, actor.userId);
     if (current?.status === 'running') return { created: false, job: toExportView(current) };
-    const total = (await this.#allClips(actor)).length;
     const row: repo.ExportRow = {
-      id: newId(), owner_id: actor.userId, status: 'running', done: 0, total, size: null, wrapped_key: null, blob_key: null, error: null,
+      id: newId(), owner_id: actor.userId, status: 'running', done: 0, total: 0, size: null, wrapped_key: null, blob_key: null, error: null,
       created_at: now, ready_at: null, expires_at: null, downloaded_at: null,
     };
     try {
@@ -146,6 +147,8 @@ export class ExportService {
     const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
     const cameras = await this.#d.cameras.list(actor);
     const clips = await this.#allClips(actor);
+    // The clips are listed once, here; the total shows once the job knows it.
+    await repo.updateExport(this.#db, id, { total: clips.length }, 'running');
     const receipts = await this.#d.ledger.receipts(actor);
     zip.addText('README.txt', README);
     zip.addText('account.json', json({ account: await this.#d.accounts.me(actor), retention: await this.#d.clips.retention(actor), exportedAt: new Date(this.#ctx.clock.now()).toISOString() }));

@@ -6,7 +6,7 @@
 // and a verifier that knows only the log's key ignores the rest (signed-note
 // §Signatures: "verifiers MUST ignore signatures from unknown keys").
 import { type OpenedCheckpoint, openCheckpoint } from './checkpoint.ts';
-import { NoteError, type Signer, type Verifier, computeKeyId, formatSignerKey, formatVerifierKey, isValidKeyName, signerFromSeed, withAlg } from './note.ts';
+import { NoteError, type Signer, type Verifier, computeKeyId, formatSignerKey, formatVerifierKey, isValidKeyName, signerFromSeed, splitKey, withAlg } from './note.ts';
 import { ed25519Sign, ed25519Verify, fromBase64, randomBytes, toBase64, utf8 } from './primitives.ts';
 
 /** signed-note §Signature types: 0x04, timestamped Ed25519 checkpoint cosignatures. */
@@ -33,19 +33,8 @@ export const formatCosignerVerifierKey = (v: Verifier): string => formatVerifier
 /** The cosigner's private key file: PRIVATE+KEY+name+hex8+base64(0x04 || seed). */
 export const formatCosignerKey = (s: Signer): string => formatSignerKey(s, ALG_COSIGNATURE_V1);
 
-function splitTyped(text: string): { name: string; keyId: number; key: Uint8Array } {
-  // The name has no plus sign; base64 may, so split at the first two only.
-  const a = text.indexOf('+');
-  const b = a < 0 ? -1 : text.indexOf('+', a + 1);
-  if (b < 0) throw new NoteError('bad_key', 'a key has the form name+hash+keydata');
-  const [name, hash, data] = [text.slice(0, a), text.slice(a + 1, b), text.slice(b + 1)];
-  if (!isValidKeyName(name)) throw new NoteError('bad_name', 'the key name is empty or has spaces');
-  if (!/^[0-9a-f]{8}$/.test(hash)) throw new NoteError('bad_key', 'the key hash is not 8 lower-case hex digits');
-  const key = fromBase64(data);
-  if (!key) throw new NoteError('bad_base64', 'the key data is not base64');
-  if (key.length !== 33 || key[0] !== ALG_COSIGNATURE_V1) throw new NoteError('bad_key', 'not a cosignature/v1 key (type 0x04, 32-byte Ed25519 key)');
-  return { name, keyId: Number.parseInt(hash, 16), key: key.subarray(1) };
-}
+const WRONG_TYPE = 'not a cosignature/v1 key (type 0x04, 32-byte Ed25519 key)';
+const splitTyped = (text: string) => splitKey(text, ALG_COSIGNATURE_V1, WRONG_TYPE);
 
 /** Parses a witness's vkey (type 0x04). A log's own Ed25519 key (type 0x01) is refused: the types are not interchangeable. */
 export function parseCosignerVerifierKey(vkey: string): Verifier {

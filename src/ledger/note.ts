@@ -79,8 +79,8 @@ export function withAlg(key: Uint8Array, alg: number = ALG_ED25519): Uint8Array 
   return out;
 }
 
-/** Splits "<name>+<hex8>+<base64>" (the tail after any PRIVATE+KEY+ prefix). */
-function splitKey(text: string): { name: string; keyId: number; key: Uint8Array } {
+/** Splits "<name>+<hex8>+<base64>" (the tail after any PRIVATE+KEY+ prefix); the key must be of signature type `alg`. */
+export function splitKey(text: string, alg: number = ALG_ED25519, wrongType = 'the key is not an Ed25519 key (type 0x01, 32 bytes)'): { name: string; keyId: number; key: Uint8Array } {
   // Split at the first two plus signs only: base64 key data may itself hold a "+".
   const a = text.indexOf('+');
   const b = a < 0 ? -1 : text.indexOf('+', a + 1);
@@ -90,7 +90,7 @@ function splitKey(text: string): { name: string; keyId: number; key: Uint8Array 
   if (!/^[0-9a-f]{8}$/.test(hash)) throw new NoteError('bad_key', 'the key hash is not 8 lower-case hex digits');
   const key = fromBase64(data);
   if (!key) throw new NoteError('bad_base64', 'the key data is not base64');
-  if (key.length !== 33 || key[0] !== ALG_ED25519) throw new NoteError('bad_key', 'the key is not an Ed25519 key (type 0x01, 32 bytes)');
+  if (key.length !== 33 || key[0] !== alg) throw new NoteError('bad_key', wrongType);
   return { name, keyId: Number.parseInt(hash, 16), key: key.subarray(1) };
 }
 
