@@ -107,3 +107,17 @@ export async function rememberAddress(db: DbHandle, userId: string, address: str
   await db.insertInto('known_addresses').values({ user_id: userId, address, seen_at: now })
     .onConflict((oc) => oc.columns(['user_id', 'address']).doUpdateSet({ seen_at: now })).execute();
 }
+
+// TOTP recovery codes (recovery-codes.ts): stored as keyed hashes only.
+/** Replaces every code of the user: old ones, used or not, stop working. */
+export async function replaceRecoveryCodes(db: DbHandle, userId: string, hashes: string[], now: number): Promise<void> {
+  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+  await db.insertInto('recovery_codes').values(hashes.map((code_hash) => ({ user_id: userId, code_hash, created_at: now, used_at: null }))).execute();
+}
+
+/** Spends an unused code in one conditional UPDATE, so two concurrent sign-ins cannot both spend it. */
+export async function spendRecoveryCode(db: DbHandle, userId: string, hash: string, now: number): Promise<boolean> {
+  const res = await db.updateTable('recovery_codes').set({ used_at: now })
+    .where('user_id', '=', userId).where('code_hash', '=', hash).where('used_at', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

@@ -23,6 +23,7 @@ export const User = Type.Object({
 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const strict = { additionalProperties: false } as const;
+const RecoveryCodes = Type.Array(Type.String(), { minItems: 10, maxItems: 10 });
 
 export const CSRF_COOKIE = 'porchlight_csrf';
 
@@ -45,7 +46,7 @@ export function accountsRoutes(accounts: AccountsService, secureCookies: boolean
       schema: {
         tags: ['accounts'],
         summary: 'Sign in; answers a bearer token and sets the session cookie',
-        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Password, totp: Type.Optional(Type.String({ maxLength: 10 })) }, strict),
+        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Password, totp: Type.Optional(Type.String({ maxLength: 32, description: 'a 6-digit TOTP code or an unused recovery code' })) }, strict),
         response: { 200: Type.Object({ token: Type.String(), csrfToken: Type.String(), user: User }), ...errorResponses(400, 401, 429) },
       },
     }, async (req, reply) => {
@@ -119,11 +120,21 @@ export function accountsRoutes(accounts: AccountsService, secureCookies: boolean
       config: { access: 'auth.totp.enroll' },
       schema: {
         tags: ['accounts'],
-        summary: 'Finish TOTP enrolment with a current code',
+        summary: 'Finish TOTP enrolment with a current code; answers the user and ten one-time recovery codes, shown only this once',
         body: Type.Object({ code: Type.String({ maxLength: 10 }) }, strict),
-        response: { 200: User, ...errorResponses(400, 401, 403, 409) },
+        response: { 200: Type.Object({ ...User.properties, recoveryCodes: RecoveryCodes }), ...errorResponses(400, 401, 403, 409) },
       },
     }, async (req) => accounts.confirmTotp(requireUser(req.actor), req.body.code));
+
+    app.post('/api/v1/auth/totp/recovery-codes', {
+      config: { access: 'auth.totp.recovery' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Replace my recovery codes with ten new ones (needs the current password or a TOTP code); the old ones stop working',
+        body: Type.Object({ password: Type.Optional(Password), totp: Type.Optional(Type.String({ maxLength: 10 })) }, strict),
+        response: { 200: Type.Object({ recoveryCodes: RecoveryCodes }), ...errorResponses(400, 401, 403, 409) },
+      },
+    }, async (req) => accounts.regenerateRecoveryCodes(requireUser(req.actor), req.body));
 
     app.post('/api/v1/admin/users', {
       config: { access: 'users.create' },

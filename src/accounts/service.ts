@@ -1,4 +1,5 @@
-// Account use cases: registration, login and sessions, password change, TOTP.
+// Account use cases: registration, login and sessions, password change, TOTP
+// and its recovery codes.
 // Each takes the actor first (where there is one) and owns its transaction.
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
@@ -10,6 +11,7 @@ import { HttpError, badRequest, conflict, notFound, unauthorized } from '../plat
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { normaliseEmail, passwordProblem, SESSION_CACHE_MAX, SESSION_CACHE_MS, SESSION_TOTP_REQUIRED, SESSION_TTL_MS, SESSION_TOUCH_MS, signInWait, THROTTLE, throttleKeys, waitText } from './policy.ts';
 import * as repo from './repository.ts';
+import { hashRecoveryCode, isTotpShaped, newRecoveryCodes } from './recovery-codes.ts';
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpUri, verifyTotp } from './totp.ts';
 
 export interface PublicUser {
@@ -147,9 +149,16 @@ export class AccountsService {
     if (!(await verifyPassword(user.password_hash, input.password))) throw await fail('wrong e-mail or password');
     if (user.totp_enabled === 1) {
       if (!input.totp) throw unauthorized(SESSION_TOTP_REQUIRED);
-      const step = verifyTotp(this.#openTotp(user), input.totp, now, user.totp_last_step);
-      if (step === null) throw await fail('wrong or already used TOTP code');
-      await repo.updateUser(this.#db, user.id, { totp_last_step: step });
+      if (isTotpShaped(input.totp)) {
+        const step = verifyTotp(this.#openTotp(user), input.totp.trim(), now, user.totp_last_step);
+        if (step === null) throw await fail('wrong or already used TOTP code');
+        await repo.updateUser(this.#db, user.id, { totp_last_step: step });
+      } else {
+        // Anything else is a recovery code: a wrong one counts as a failed
+        // sign-in like a wrong TOTP code, so the throttle covers both.
+        const hash = hashRecoveryCode(this.#ctx.masterKey, user.id, input.totp);
+        if (hash === null || !(await repo.spendRecoveryCode(this.#db, user.id, hash, now))) throw await fail('wrong or already used recovery code');
+      }
     }
     // This address is in good standing with this account again. The account-wide
     // count stays: a success must not hand a guesser elsewhere a fresh allowance.
@@ -259,21 +268,54 @@ export class AccountsService {
     return { secret, otpauthUri: totpUri(secret, u.email) };
   }
 
-  async confirmTotp(actor: UserActor, code: string): Promise<PublicUser> {
+  async confirmTotp(actor: UserActor, code: string): Promise<PublicUser & { recoveryCodes: string[] }> {
     const u = await repo.findUserById(this.#db, actor.userId);
     if (!u) throw unauthorized();
     if (u.totp_enabled === 1) throw conflict('TOTP is already enabled');
     if (!u.totp_secret) throw badRequest('start enrolment first (POST /api/v1/auth/totp/enroll)');
-    const step = verifyTotp(this.#openTotp(u), code, this.#ctx.clock.now(), u.totp_last_step);
+    const now = this.#ctx.clock.now();
+    const step = verifyTotp(this.#openTotp(u), code, now, u.totp_last_step);
     if (step === null) throw badRequest('wrong or already used TOTP code', [{ field: 'body.code', message: 'wrong or already used' }]);
+    const recoveryCodes = newRecoveryCodes();
     await this.#db.transaction().execute(async (tx) => {
       await repo.updateUser(tx, u.id, { totp_enabled: 1, totp_last_step: step });
+      await repo.replaceRecoveryCodes(tx, u.id, this.#hashCodes(u.id, recoveryCodes), now);
       // This session proved the code; the user's other sessions did not, and
       // from now on every sign-in needs it, so they end.
       await repo.markSecondFactor(tx, actor.sessionId);
       await repo.deleteOtherSessions(tx, u.id, actor.sessionId);
     });
     this.forgetSessions({ userId: u.id });
-    return toPublicUser({ ...u, totp_enabled: 1 });
+    // The only time the plaintext codes leave the server: only hashes are kept.
+    return { ...toPublicUser({ ...u, totp_enabled: 1 }), recoveryCodes };
+  }
+
+  #hashCodes(userId: string, codes: string[]): string[] {
+    return codes.map((c) => hashRecoveryCode(this.#ctx.masterKey, userId, c)!);
+  }
+
+  /**
+   * New recovery codes in place of all the old ones. Someone holding only an
+   * unattended session must not be able to mint a way in, so this needs the
+   * current password or a current TOTP code (400 on a wrong one, as
+   * confirmPassword answers).
+   */
+  async regenerateRecoveryCodes(actor: UserActor, proof: { password?: string; totp?: string }): Promise<{ recoveryCodes: string[] }> {
+    const u = await repo.findUserById(this.#db, actor.userId);
+    if (!u) throw unauthorized();
+    if (u.totp_enabled !== 1) throw conflict('TOTP is not enabled; recovery codes come with TOTP enrolment');
+    const now = this.#ctx.clock.now();
+    if (proof.totp) {
+      const step = verifyTotp(this.#openTotp(u), proof.totp, now, u.totp_last_step);
+      if (step === null) throw badRequest('wrong or already used TOTP code', [{ field: 'body.totp', message: 'wrong or already used' }]);
+      await repo.updateUser(this.#db, u.id, { totp_last_step: step });
+    } else if (proof.password) {
+      if (!(await verifyPassword(u.password_hash, proof.password))) throw badRequest('the password is wrong', [{ field: 'body.password', message: 'is wrong' }]);
+    } else {
+      throw badRequest('give the current password or a TOTP code', [{ field: 'body', message: 'needs password or totp' }]);
+    }
+    const recoveryCodes = newRecoveryCodes();
+    await this.#db.transaction().execute(async (tx) => repo.replaceRecoveryCodes(tx, u.id, this.#hashCodes(u.id, recoveryCodes), now));
+    return { recoveryCodes };
   }
 }

@@ -62,6 +62,7 @@ export async function removePersonalRows(db: DbHandle, userId: string): Promise<
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   await db.deleteFrom('push_subscriptions').where('user_id', '=', userId).execute();
   await db.deleteFrom('known_addresses').where('user_id', '=', userId).execute();
+  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
   await db.deleteFrom('notifications').where('user_id', '=', userId).execute();
   await db.deleteFrom('outbox_messages').where('user_id', '=', userId).where('delivered_at', 'is', null).execute();
   const cameras = db.selectFrom('cameras').select('id').where('owner_id', '=', userId);

@@ -61,6 +61,8 @@ export const ACCESS = {
   // accounts
   'auth.session': { roles: EVERYONE, beforeTotp: true },
   'auth.totp.enroll': { roles: EVERYONE, beforeTotp: true },
+  // only once TOTP is on: the codes are a stand-in for it
+  'auth.totp.recovery': { roles: EVERYONE },
   'me.read': { roles: EVERYONE, beforeTotp: true },
   'me.update': { roles: EVERYONE },
   'sessions.manage': { roles: EVERYONE },

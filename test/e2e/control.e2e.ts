@@ -77,6 +77,9 @@ describe('the Control Center', { concurrency: false }, () => {
     await checkPage(v, 'control-totp-qr');
     await v.page.getByLabel('Current code').fill(await freshTotp(secret, used));
     await v.page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    // The recovery codes are shown once, before the page moves on.
+    await v.page.getByTestId('recovery-codes').waitFor();
+    await v.page.getByRole('button', { name: 'I have stored my recovery codes' }).click();
     await v.page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor({ state: 'detached' });
   });
 

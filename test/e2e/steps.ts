@@ -73,6 +73,9 @@ export async function enrolTotp(v: Visitor, used: Set<string>): Promise<string> 
   const secret = (await p.getByTestId('totp-secret').innerText()).trim();
   await p.getByLabel('Current code').fill(await freshTotp(secret, used));
   await p.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  // The recovery codes are shown once, before the page moves on.
+  await p.getByTestId('recovery-codes').waitFor();
+  await p.getByRole('button', { name: 'I have stored my recovery codes' }).click();
   await p.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor({ state: 'detached' });
   return secret;
 }

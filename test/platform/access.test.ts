@@ -39,6 +39,7 @@ const EXPECTED: Record<string, Caller[]> = {
   // signing up, in and out; a camera enrols with its one-time code
   'POST /api/v1/auth/register': PUBLIC, 'POST /api/v1/auth/login': PUBLIC, 'POST /api/v1/devices/enroll': PUBLIC,
   'POST /api/v1/auth/logout': SIGNED_IN, 'POST /api/v1/auth/totp/enroll': SIGNED_IN, 'POST /api/v1/auth/totp/verify': SIGNED_IN,
+  'POST /api/v1/auth/totp/recovery-codes': SIGNED_IN,
   // every account: who am I, password, sessions, inbox and live events
   'GET /api/v1/me': SIGNED_IN, 'POST /api/v1/me/password': SIGNED_IN,
   'GET /api/v1/me/sessions': SIGNED_IN, 'DELETE /api/v1/me/sessions/:id': SIGNED_IN,

@@ -18,6 +18,7 @@ import { m0011_login_throttle } from './0011_login_throttle.ts';
 import { m0012_control_center } from './0012_control_center.ts';
 import { m0013_feed } from './0013_feed.ts';
 import { m0014_rate_limits } from './0014_rate_limits.ts';
+import { m0015_recovery_codes } from './0015_recovery_codes.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -38,4 +39,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0012_control_center': m0012_control_center,
   '0013_feed': m0013_feed,
   '0014_rate_limits': m0014_rate_limits,
+  '0015_recovery_codes': m0015_recovery_codes,
 };

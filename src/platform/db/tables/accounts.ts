@@ -67,10 +67,19 @@ export interface KnownAddressesTable {
   seen_at: number;
 }
 
+/** One-time TOTP recovery codes, as keyed hashes; used_at set once a code is spent. */
+export interface RecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
 export interface AccountsTables {
   users: UsersTable;
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
   known_addresses: KnownAddressesTable;
+  recovery_codes: RecoveryCodesTable;
   account_exports: AccountExportsTable;
 }

@@ -9,7 +9,8 @@ import { usePublicConfig } from '../../lib/config';
 import { MapView } from '../../components/MapView';
 import { Loading } from '../../components/States';
 import { QrCode } from '../../components/QrCode';
-import { homeFor, useMe } from '../../lib/session';
+import { RecoveryCodes } from './RecoveryCodes';
+import { homeFor, useMe, type Me } from '../../lib/session';
 
 export default function AuthSurface({ page }: { page: 'signin' | 'signup' | 'totp' }) {
   if (page === 'signin') return <SignIn />;
@@ -63,11 +64,12 @@ function SignIn() {
           {/* Asked up front, so staff sign in with one request; the server says when it is missing. */}
           <TextInput
             label="Authenticator code"
-            description={needTotp ? 'This account uses two-factor sign-in: enter the six digits from your authenticator app.' : 'Agency and reviewer accounts, or if you turned on two-factor sign-in'}
-            inputMode="numeric"
+            description={needTotp
+              ? 'This account uses two-factor sign-in: enter the six digits from your authenticator app, or one of your recovery codes.'
+              : 'Agency and reviewer accounts, or if you turned on two-factor sign-in; a recovery code works here too'}
             autoComplete="one-time-code"
             required={needTotp}
-            error={needTotp && !totp ? 'Enter the code from your authenticator app' : undefined}
+            error={needTotp && !totp ? 'Enter the code from your authenticator app, or a recovery code' : undefined}
             value={totp}
             onChange={(e) => setTotp(e.currentTarget.value.trim())}
           />
@@ -142,7 +144,20 @@ function TotpEnrol() {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [enrolled, setEnrolled] = useState<{ user: Me; codes: string[] } | null>(null);
 
+  // Before the redirect below: the user is enrolled by now, but the codes must be seen first.
+  if (enrolled) {
+    const done = () => {
+      qc.setQueryData(['me'], enrolled.user);
+      navigate(homeFor(enrolled.user), { replace: true });
+    };
+    return (
+      <Container size={520}>
+        <Paper withBorder p="lg"><RecoveryCodes codes={enrolled.codes} onDone={done} /></Paper>
+      </Container>
+    );
+  }
   if (me.isPending) return <Loading />;
   if (!me.data) return <Navigate to="/signin?next=/account/totp" replace />;
   if (me.data.totpEnabled) return <Navigate to={homeFor(me.data)} replace />;
@@ -163,9 +178,8 @@ function TotpEnrol() {
     setBusy(true);
     setError(null);
     try {
-      const user = await unwrap(api.POST('/api/v1/auth/totp/verify', { body: { code } }));
-      qc.setQueryData(['me'], user);
-      navigate(homeFor(user), { replace: true });
+      const { recoveryCodes, ...user } = await unwrap(api.POST('/api/v1/auth/totp/verify', { body: { code } }));
+      setEnrolled({ user, codes: recoveryCodes });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {

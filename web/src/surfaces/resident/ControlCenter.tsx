@@ -1,4 +1,4 @@
-// The owner's Control Center (issue 14): sessions, password, the data export
+// The owner's Control Center (issue 14): sessions, password, recovery codes, the data export
 // and account deletion. Every setting here does what it says on the server;
 // the page only shows its answers.
 import { Alert, Anchor, Button, Container, Group, List, Paper, PasswordInput, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
@@ -9,6 +9,7 @@ import { QueryState } from '../../components/States';
 import { TableScroll } from '../../components/TableScroll';
 import { bytes, formatTime } from '../../lib/format';
 import { applyServerErrors } from '../../lib/forms';
+import { NewRecoveryCodes } from '../auth/RecoveryCodes';
 
 const DELETE_WORDS = 'delete my account';
 
@@ -170,6 +171,7 @@ export function ControlCenterPage() {
       <Stack>
         <Sessions />
         <ChangePassword />
+        <NewRecoveryCodes />
         <ExportData />
         <DeleteAccount />
       </Stack>
