@@ -310,7 +310,7 @@ export class AccountsService {
       if (step === null) throw badRequest('wrong or already used TOTP code', [{ field: 'body.totp', message: 'wrong or already used' }]);
       await repo.updateUser(this.#db, u.id, { totp_last_step: step });
     } else if (proof.password) {
-      if (!(await verifyPassword(u.password_hash, proof.password))) throw badRequest('the password is wrong', [{ field: 'body.password', message: 'is wrong' }]);
+      await this.confirmPassword(actor, proof.password);
     } else {
       throw badRequest('give the current password or a TOTP code', [{ field: 'body', message: 'needs password or totp' }]);
     }
