@@ -4,7 +4,7 @@
 //
 //   main → cli → app → request-handling capabilities → disclosure
 //        → clips, ledger, cameras, accounts → platform
-//   witness/ (a separate program) → the ledger's pure modules only
+//   witness/ (a separate program) → the ledger's pure modules and platform/dir-lock only
 const REQUEST_HANDLING = '(agencies|requests|legal|emergency|review|feed|transparency|control)';
 const GROUND = '(accounts|cameras|clips|e2ee|ledger)';
 const CAPABILITY = `(${REQUEST_HANDLING.slice(1, -1)}|disclosure|${GROUND.slice(1, -1)})`;
@@ -67,9 +67,9 @@ module.exports = {
     },
     {
       name: 'witness-stands-alone', severity: 'error',
-      comment: "The witness is a separate program: it imports only the ledger's pure note, checkpoint, cosignature, Merkle and protocol modules.",
+      comment: "The witness is a separate program: it imports only the ledger's pure note, checkpoint, cosignature, Merkle and protocol modules, and the directory lock.",
       from: { path: `^${root}/witness/` },
-      to: { path: `^${root}/`, pathNot: [`^${root}/witness/`, `^${root}/ledger/(bytes|checkpoint|cosignature|merkle|note|primitives|witness-protocol)\\.ts$`] },
+      to: { path: `^${root}/`, pathNot: [`^${root}/witness/`, `^${root}/ledger/(bytes|checkpoint|cosignature|merkle|note|primitives|witness-protocol)\\.ts$`, `^${root}/platform/dir-lock\\.ts$`] },
     },
     {
       name: 'migrations-not-migrator', severity: 'error',
