@@ -47,7 +47,7 @@ export function accountsRoutes(accounts: AccountsService, secureCookies: boolean
         tags: ['accounts'],
         summary: 'Sign in; answers a bearer token and sets the session cookie',
         body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Password, totp: Type.Optional(Type.String({ maxLength: 32, description: 'a 6-digit TOTP code or an unused recovery code' })) }, strict),
-        response: { 200: Type.Object({ token: Type.String(), csrfToken: Type.String(), user: User }), ...errorResponses(400, 401, 429) },
+        response: { 200: Type.Object({ token: Type.String(), csrfToken: Type.String(), user: User }), ...errorResponses(400, 401, 403, 429) },
       },
     }, async (req, reply) => {
       const out = await accounts.login(req.body, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });

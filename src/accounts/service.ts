@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { UserActor } from '../platform/access.ts';
 import { TOTP_REQUIRED, type Role } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import type { DbHandle } from '../platform/db/db.ts';
 import { hashToken, keyedHash, newId, randomToken, sha256hex } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, notFound, unauthorized } from '../platform/http/errors.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -13,6 +14,12 @@ import { normaliseEmail, passwordProblem, SESSION_CACHE_MAX, SESSION_CACHE_MS, S
 import * as repo from './repository.ts';
 import { hashRecoveryCode, isTotpShaped, newRecoveryCodes } from './recovery-codes.ts';
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpUri, verifyTotp } from './totp.ts';
+
+export interface NewUser {
+  email: string; password: string; displayName: string; role: Role; agencyId: string | null; home?: { lat: number; lon: number };
+}
+
+export const ACCOUNT_SUSPENDED = 'This account is suspended; ask an administrator';
 
 export interface PublicUser {
   id: string;
@@ -91,7 +98,14 @@ export class AccountsService {
     return this.createUser({ ...input, role: 'resident', agencyId: null });
   }
 
-  async createUser(input: { email: string; password: string; displayName: string; role: Role; agencyId: string | null; home?: { lat: number; lon: number } }): Promise<PublicUser> {
+  async createUser(input: NewUser): Promise<PublicUser> {
+    const row = await this.newUserRow(input);
+    await this.#db.transaction().execute((tx) => this.insertNewUser(tx, row));
+    return toPublicUser({ ...row, retention_days: 60 });
+  }
+
+  /** Checks and hashes a new account, for callers that insert it inside their own transaction (insertNewUser). */
+  async newUserRow(input: NewUser) {
     const email = normaliseEmail(input.email);
     const problem = passwordProblem(input.password, email);
     if (problem) throw badRequest(`password ${problem}`, [{ field: 'body.password', message: problem }]);
@@ -100,7 +114,7 @@ export class AccountsService {
     // Staff who review requests must not belong to an agency: a reviewer inside
     // the requesting agency could approve their own demands.
     if (input.role !== 'agency' && input.agencyId) throw badRequest(`a ${input.role} cannot belong to an agency`, [{ field: 'body.agencyId', message: 'only agency members belong to an agency' }]);
-    const row = {
+    return {
       id: newId(),
       email,
       password_hash: await hashPassword(input.password),
@@ -114,11 +128,11 @@ export class AccountsService {
       totp_last_step: null,
       created_at: this.#ctx.clock.now(),
     };
-    await this.#db.transaction().execute(async (tx) => {
-      if (await repo.findUserByEmail(tx, email)) throw conflict('an account with this e-mail already exists');
-      await repo.insertUser(tx, row);
-    });
-    return toPublicUser({ ...row, retention_days: 60 });
+  }
+
+  async insertNewUser(tx: DbHandle, row: Awaited<ReturnType<AccountsService['newUserRow']>>): Promise<void> {
+    if (await repo.findUserByEmail(tx, row.email)) throw new HttpError(409, 'an account with this e-mail already exists', { errors: [{ field: 'body.email', message: 'already has an account' }] });
+    await repo.insertUser(tx, row);
   }
 
   async login(input: { email: string; password: string; totp?: string }, client: { ip: string; userAgent: string | null }) {
@@ -147,6 +161,8 @@ export class AccountsService {
       throw await fail('wrong e-mail or password');
     }
     if (!(await verifyPassword(user.password_hash, input.password))) throw await fail('wrong e-mail or password');
+    // Only after the password: a guesser learns nothing about the account's standing.
+    if (user.suspended_at !== null) throw new HttpError(403, ACCOUNT_SUSPENDED);
     if (user.totp_enabled === 1) {
       if (!input.totp) throw unauthorized(SESSION_TOTP_REQUIRED);
       if (isTotpShaped(input.totp)) {

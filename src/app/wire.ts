@@ -19,6 +19,8 @@ import { openBlobStores } from '../platform/blobs/open.ts';
 import { installRateLimit } from '../platform/http/rate-limit.ts';
 import { accountsRoutes } from '../accounts/routes.ts';
 import { AccountsService, csrfTokenFor } from '../accounts/service.ts';
+import { userAdminRoutes } from '../accounts/admin-routes.ts';
+import { UserAdminService } from '../accounts/admin-service.ts';
 import { camerasRoutes } from '../cameras/routes.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
 import { LedgerService } from '../ledger/service.ts';
@@ -68,7 +70,7 @@ import { createHttpApp, installOperations, installPlatformHooks } from './http.t
 export { JSON_BODY_LIMIT } from './http.ts';
 
 export interface Services {
-  accounts: AccountsService; cameras: CamerasService; clips: ClipsService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
+  accounts: AccountsService; userAdmin: UserAdminService; cameras: CamerasService; clips: ClipsService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService; transparency: TransparencyService;
@@ -142,6 +144,7 @@ const postToWitness: Post = (url, body, signal) => postText(url, body, signal, 6
 function buildServices(ctx: AppContext): Services {
   const { config, masterKey } = ctx;
   const accounts = new AccountsService(ctx);
+  const userAdmin = new UserAdminService(ctx, accounts);
   const cameras = new CamerasService(ctx);
   const clips = new ClipsService(ctx);
   const e2ee = new E2eeService(ctx);
@@ -180,11 +183,12 @@ function buildServices(ctx: AppContext): Services {
   // Exports are sealed like clips, in their own area of the blob store (any node can serve the download).
   const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(ctx.blobs.open('exports'), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
-  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
+  return { accounts, userAdmin, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
   await app.register(accountsRoutes(s.accounts, config.secureCookies));
+  await app.register(userAdminRoutes(s.userAdmin));
   await app.register(camerasRoutes(s.cameras));
   await app.register(clipsRoutes(s.clips));
   await app.register(e2eeRoutes(s.e2ee));

@@ -67,6 +67,8 @@ export const ACCESS = {
   'me.update': { roles: EVERYONE },
   'sessions.manage': { roles: EVERYONE },
   'users.create': { roles: ['admin'] },
+  // user administration: standing only (status, TOTP, sessions), never clips or settings
+  'users.admin': { roles: ['admin'] },
 
   // cameras: owners manage their cameras and devices; devices enrol on the public route
   'cameras.manage': { roles: RESIDENT },

@@ -47,6 +47,9 @@ const EXPECTED: Record<string, Caller[]> = {
   'POST /api/v1/me/push-subscriptions': SIGNED_IN, 'DELETE /api/v1/me/push-subscriptions/:id': SIGNED_IN,
   // administrators make staff accounts
   'POST /api/v1/admin/users': ['admin'],
+  // and administer accounts: list, suspend, reset TOTP, invite
+  'GET /api/v1/admin/users': ['admin'], 'POST /api/v1/admin/users/:id/suspend': ['admin'], 'POST /api/v1/admin/users/:id/unsuspend': ['admin'],
+  'POST /api/v1/admin/users/:id/reset-totp': ['admin'], 'POST /api/v1/admin/invitations': ['admin'],
   // a resident's own cameras, clips, receipts, settings and requests to answer
   'GET /api/v1/cameras': RESIDENT, 'POST /api/v1/cameras': RESIDENT, 'GET /api/v1/cameras/:id': RESIDENT,
   'PATCH /api/v1/cameras/:id': RESIDENT, 'DELETE /api/v1/cameras/:id': RESIDENT, 'PUT /api/v1/cameras/:id/privacy-zones': RESIDENT,

@@ -1,5 +1,5 @@
 // Routes. Surfaces are lazy chunks: public (feed, agencies, log), auth,
-// resident, agency and reviewer. Each surface checks the role it needs.
+// resident, agency, reviewer and admin. Each surface checks the role it needs.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, Outlet, useParams, useRouteError } from 'react-router';
 import { Shell } from './components/Shell';
@@ -11,6 +11,7 @@ const AuthSurface = lazy(() => import('./surfaces/auth/AuthSurface'));
 const ResidentSurface = lazy(() => import('./surfaces/resident/ResidentSurface'));
 const AgencySurface = lazy(() => import('./surfaces/agency/AgencySurface'));
 const ReviewerSurface = lazy(() => import('./surfaces/reviewer/ReviewerSurface'));
+const AdminSurface = lazy(() => import('./surfaces/admin/AdminSurface'));
 
 const lazyPage = (node: ReactNode) => <Suspense fallback={<Loading />}>{node}</Suspense>;
 
@@ -53,6 +54,7 @@ export const router = createBrowserRouter([
       { path: '/requests/:id', element: <RequestLink /> },
       { path: '/agency/*', element: lazyPage(<AgencySurface />) },
       { path: '/review/*', element: lazyPage(<ReviewerSurface />) },
+      { path: '/admin/*', element: lazyPage(<AdminSurface />) },
     ],
   },
 ]);

@@ -52,6 +52,7 @@ function navFor(me: Me | null | undefined): Item[] {
         { to: '/review/emergency', label: 'Emergencies' },
         { to: '/review/feed', label: 'Feed reports' },
         { to: '/review/agencies', label: 'Agencies' },
+        ...(me.role === 'admin' ? [{ to: '/admin/users', label: 'Users' }] : []),
         { to: '/public/log', label: 'Disclosure log' },
       ];
   }

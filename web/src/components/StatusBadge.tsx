@@ -4,7 +4,7 @@ import { Badge } from '@mantine/core';
 const COLORS: Record<string, string> = {
   pending_review: 'yellow', pending: 'yellow', submitted: 'yellow', awaiting_callback: 'yellow', awaiting_first: 'yellow', awaiting_second: 'orange',
   approved: 'teal', open: 'teal', sent: 'teal', active: 'teal', disclosed: 'teal', narrowed: 'cyan',
-  rejected: 'red', denied: 'red', expired: 'gray', closed: 'gray', resolved: 'gray',
+  rejected: 'red', denied: 'red', suspended: 'red', expired: 'gray', closed: 'gray', resolved: 'gray',
 };
 
 export function StatusBadge({ status }: { status: string }) {

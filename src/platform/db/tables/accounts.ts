@@ -21,6 +21,8 @@ export interface UsersTable {
   deletion_requested_at: number | null;
   /** Every clip shredded and every personal field gone; the row stays so ids in the log still resolve to "deleted account". */
   deleted_at: number | null;
+  /** An administrator suspended the account: no sign-in until unsuspended (the reason is in review_audit). */
+  suspended_at: number | null;
 }
 
 /** An owner's data export: a ZIP sealed into the blob store, downloadable once within 24 hours. */
