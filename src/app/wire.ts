@@ -25,6 +25,8 @@ import { LedgerService } from '../ledger/service.ts';
 import { type Post, WitnessCosigning, parseWitnessList } from '../ledger/witnessing.ts';
 import { CamerasService } from '../cameras/service.ts';
 import { clipsRoutes } from '../clips/routes.ts';
+import { retentionRoutes } from '../clips/retention-routes.ts';
+import { RetentionService } from '../clips/retention.ts';
 import { e2eeRoutes } from '../e2ee/routes.ts';
 import { E2eeService } from '../e2ee/service.ts';
 import { ClipsService } from '../clips/service.ts';
@@ -68,7 +70,7 @@ import { createHttpApp, installOperations, installPlatformHooks } from './http.t
 export { JSON_BODY_LIMIT } from './http.ts';
 
 export interface Services {
-  accounts: AccountsService; cameras: CamerasService; clips: ClipsService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
+  accounts: AccountsService; cameras: CamerasService; clips: ClipsService; retention: RetentionService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService; transparency: TransparencyService;
@@ -144,6 +146,7 @@ function buildServices(ctx: AppContext): Services {
   const accounts = new AccountsService(ctx);
   const cameras = new CamerasService(ctx);
   const clips = new ClipsService(ctx);
+  const retention = new RetentionService(ctx);
   const e2ee = new E2eeService(ctx);
   const outbox = new OutboxService(ctx);
   const ledger = new LedgerService(ctx, {
@@ -180,13 +183,14 @@ function buildServices(ctx: AppContext): Services {
   // Exports are sealed like clips, in their own area of the blob store (any node can serve the download).
   const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(ctx.blobs.open('exports'), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
-  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
+  return { accounts, cameras, clips, retention, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
   await app.register(accountsRoutes(s.accounts, config.secureCookies));
   await app.register(camerasRoutes(s.cameras));
   await app.register(clipsRoutes(s.clips));
+  await app.register(retentionRoutes(s.retention));
   await app.register(e2eeRoutes(s.e2ee));
   await app.register(outboxRoutes(s.outbox));
   await app.register(ledgerRoutes(s.ledger));
