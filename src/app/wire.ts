@@ -27,6 +27,8 @@ import { LedgerService } from '../ledger/service.ts';
 import { type Post, WitnessCosigning, parseWitnessList } from '../ledger/witnessing.ts';
 import { CamerasService } from '../cameras/service.ts';
 import { clipsRoutes } from '../clips/routes.ts';
+import { retentionRoutes } from '../clips/retention-routes.ts';
+import { RetentionService } from '../clips/retention.ts';
 import { e2eeRoutes } from '../e2ee/routes.ts';
 import { E2eeService } from '../e2ee/service.ts';
 import { ClipsService } from '../clips/service.ts';
@@ -70,7 +72,7 @@ import { createHttpApp, installOperations, installPlatformHooks } from './http.t
 export { JSON_BODY_LIMIT } from './http.ts';
 
 export interface Services {
-  accounts: AccountsService; userAdmin: UserAdminService; cameras: CamerasService; clips: ClipsService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
+  accounts: AccountsService; userAdmin: UserAdminService; cameras: CamerasService; clips: ClipsService; retention: RetentionService; e2ee: E2eeService; outbox: OutboxService; ledger: LedgerService;
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService; transparency: TransparencyService;
@@ -147,6 +149,7 @@ function buildServices(ctx: AppContext): Services {
   const userAdmin = new UserAdminService(ctx, accounts);
   const cameras = new CamerasService(ctx);
   const clips = new ClipsService(ctx);
+  const retention = new RetentionService(ctx);
   const e2ee = new E2eeService(ctx);
   const outbox = new OutboxService(ctx);
   const ledger = new LedgerService(ctx, {
@@ -183,7 +186,7 @@ function buildServices(ctx: AppContext): Services {
   // Exports are sealed like clips, in their own area of the blob store (any node can serve the download).
   const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(ctx.blobs.open('exports'), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
-  return { accounts, userAdmin, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
+  return { accounts, userAdmin, cameras, clips, retention, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
@@ -191,6 +194,7 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(userAdminRoutes(s.userAdmin));
   await app.register(camerasRoutes(s.cameras));
   await app.register(clipsRoutes(s.clips));
+  await app.register(retentionRoutes(s.retention));
   await app.register(e2eeRoutes(s.e2ee));
   await app.register(outboxRoutes(s.outbox));
   await app.register(ledgerRoutes(s.ledger));

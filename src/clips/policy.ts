@@ -67,6 +67,18 @@ export function checkRetentionDays(days: number): Checked<number> {
   return accept(days);
 }
 
+/** The days a clip is kept: its camera's own setting, else its owner's default. */
+export const effectiveRetentionDays = (cameraDays: number | null, ownerDays: number): number => cameraDays ?? ownerDays;
+
+/**
+ * When a clip passes its retention period: counted from the recording's start,
+ * so a clip uploaded late does not live longer than its footage should. The
+ * sweeper deletes it once `now` is past this instant (strictly after), unless a
+ * hold keeps it; repository.expiredClips states the same rule in SQL.
+ */
+export const retentionEndsAt = (startedAt: number, cameraDays: number | null, ownerDays: number): number =>
+  startedAt + effectiveRetentionDays(cameraDays, ownerDays) * DAY;
+
 /** Idempotency keys: printable ASCII, 1–200 characters (draft-ietf-httpapi-idempotency-key-header). */
 export function checkIdempotencyKey(raw: string | string[] | undefined): Checked<string | undefined> {
   if (raw === undefined) return accept(undefined);

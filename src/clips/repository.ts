@@ -1,7 +1,8 @@
 // Clip, hold and access-log queries. Kysely only; every function takes a
 // DbHandle (the database or a transaction the service opened).
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import type { DbHandle } from '../platform/db/db.ts';
+import type { Database } from '../platform/db/schema.ts';
 import type { AccessLogTable, ClipsTable, HoldsTable } from '../platform/db/tables/clips.ts';
 
 export type ClipRow = Selectable<ClipsTable>;
@@ -93,24 +94,35 @@ export async function activeHolds(db: DbHandle, clipId: string, now: number): Pr
 }
 
 /**
- * Live clips past their owner's retention period (counted from the recording's
- * start) that no active hold protects. Oldest first, at most `limit`.
+ * The one test of "a hold keeps this clip" (a preservation hold, or one placed
+ * for a warrant): placed, not released, and not past its end. Deletion,
+ * the retention sweep and the retention preview all ask it here.
+ */
+export function heldAt<TB extends 'clips'>(eb: ExpressionBuilder<Database, TB>, now: number) {
+  const e = eb as unknown as ExpressionBuilder<Database, 'clips'>;
+  return e.exists(
+    e.selectFrom('holds')
+      .select('holds.id')
+      .whereRef('holds.clip_id', '=', 'clips.id')
+      .where('holds.released_at', 'is', null)
+      .where((h) => h.or([h('holds.until', 'is', null), h('holds.until', '>', now)])),
+  );
+}
+
+/**
+ * Live clips past their retention period that no active hold protects: the
+ * camera's own days, else the owner's (policy.retentionEndsAt, in SQL so the
+ * sweep scales). Oldest first, at most `limit`.
  */
 export async function expiredClips(db: DbHandle, now: number, limit: number): Promise<ClipRow[]> {
   return db
     .selectFrom('clips')
     .innerJoin('users', 'users.id', 'clips.owner_id')
+    .innerJoin('cameras', 'cameras.id', 'clips.camera_id')
     .selectAll('clips')
     .where('clips.deleted_at', 'is', null)
-    .where(sql<boolean>`clips.started_at + users.retention_days * cast(86400000 as bigint) < ${now}`)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(
-        selectFrom('holds')
-          .select('holds.id')
-          .whereRef('holds.clip_id', '=', 'clips.id')
-          .where('holds.released_at', 'is', null)
-          .where((eb) => eb.or([eb('holds.until', 'is', null), eb('holds.until', '>', now)])),
-      )))
+    .where(sql<boolean>`clips.started_at + coalesce(cameras.retention_days, users.retention_days) * cast(86400000 as bigint) < ${now}`)
+    .where((eb) => eb.not(heldAt(eb, now)))
     .orderBy('clips.started_at')
     .limit(limit)
     .execute();
@@ -120,6 +132,33 @@ export async function expiredClips(db: DbHandle, now: number, limit: number): Pr
 
 export async function setRetentionDays(db: DbHandle, userId: string, days: number): Promise<void> {
   await db.updateTable('users').set({ retention_days: days }).where('id', '=', userId).execute();
+}
+
+/** A camera's own retention (a column of cameras, set from here); null: the owner's default. */
+export async function setCameraRetentionDays(db: DbHandle, cameraId: string, days: number | null): Promise<void> {
+  await db.updateTable('cameras').set({ retention_days: days }).where('id', '=', cameraId).execute();
+}
+
+export interface RetentionPreviewRow {
+  id: string;
+  started_at: number;
+  held: boolean;
+}
+
+/** A camera's live clips, oldest (first to go) first, each with whether a hold keeps it now. */
+export async function retentionPreview(db: DbHandle, cameraId: string, now: number, limit: number, after?: { startedAt: number; id: string }): Promise<RetentionPreviewRow[]> {
+  let q = db
+    .selectFrom('clips')
+    .select((eb) => ['clips.id', 'clips.started_at', heldAt(eb, now).as('held')])
+    .where('clips.camera_id', '=', cameraId)
+    .where('clips.deleted_at', 'is', null);
+  if (after) {
+    const { startedAt, id } = after;
+    q = q.where((eb) => eb.or([eb('clips.started_at', '>', startedAt), eb.and([eb('clips.started_at', '=', startedAt), eb('clips.id', '>', id)])]));
+  }
+  const rows = await q.orderBy('clips.started_at').orderBy('clips.id').limit(limit).execute();
+  // SQLite answers exists() with 0/1, PostgreSQL with a boolean.
+  return rows.map((r) => ({ id: r.id, started_at: Number(r.started_at), held: Boolean(Number(r.held)) }));
 }
 
 export async function retentionDays(db: DbHandle, userId: string): Promise<number> {
@@ -149,14 +188,7 @@ export async function markDeletedUnlessHeld(db: DbHandle, id: string, now: numbe
     .set({ wrapped_key: null, blob_key: null, thumbnail_key: null, deleted_at: now })
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(
-        selectFrom('holds')
-          .select('holds.id')
-          .where('holds.clip_id', '=', id)
-          .where('holds.released_at', 'is', null)
-          .where((eb) => eb.or([eb('holds.until', 'is', null), eb('holds.until', '>', now)])),
-      )))
+    .where((eb) => eb.not(heldAt(eb, now)))
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }

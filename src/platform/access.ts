@@ -95,6 +95,8 @@ export const ACCESS = {
   'clips.upload': { roles: RESIDENT, device: true },
   'clips.read': { roles: RESIDENT },
   'clips.manage': { roles: RESIDENT },
+  // retention per camera: only the camera's owner (the service 404s anyone else's camera)
+  'clips.retention': { roles: RESIDENT },
 
   // legal process and emergencies: members submit and read their own agency's
   // (the service checks which agency); reviewers decide; the console lists queues and the audit trail

@@ -59,6 +59,7 @@ const EXPECTED: Record<string, Caller[]> = {
   'GET /api/v1/clips/:id/thumbnail': RESIDENT, 'GET /api/v1/clips/:id/video': RESIDENT,
   'GET /api/v1/me/access-log': RESIDENT, 'GET /api/v1/me/receipts': RESIDENT,
   'GET /api/v1/me/retention': RESIDENT, 'PUT /api/v1/me/retention': RESIDENT,
+  'PUT /api/v1/cameras/:id/retention': RESIDENT, 'GET /api/v1/cameras/:id/retention-preview': RESIDENT,
   'POST /api/v1/me/export': RESIDENT, 'GET /api/v1/me/export': RESIDENT, 'GET /api/v1/me/export/:id/download': RESIDENT, 'POST /api/v1/me/deletion': RESIDENT,
   'GET /api/v1/me/request-policy': RESIDENT, 'PUT /api/v1/me/request-policy': RESIDENT,
   'GET /api/v1/me/requests': RESIDENT, 'GET /api/v1/me/requests/:id': RESIDENT, 'POST /api/v1/me/requests/:id/response': RESIDENT,

@@ -19,6 +19,7 @@ import { m0012_control_center } from './0012_control_center.ts';
 import { m0013_feed } from './0013_feed.ts';
 import { m0014_rate_limits } from './0014_rate_limits.ts';
 import { m0015_recovery_codes } from './0015_recovery_codes.ts';
+import { m0018_camera_retention } from './0018_camera_retention.ts';
 import { m0019_suspension } from './0019_suspension.ts';
 
 export const migrations: Record<string, EngineMigration> = {
@@ -41,5 +42,6 @@ export const migrations: Record<string, EngineMigration> = {
   '0013_feed': m0013_feed,
   '0014_rate_limits': m0014_rate_limits,
   '0015_recovery_codes': m0015_recovery_codes,
+  '0018_camera_retention': m0018_camera_retention,
   '0019_suspension': m0019_suspension,
 };

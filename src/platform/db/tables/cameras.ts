@@ -21,6 +21,8 @@ export interface CamerasTable {
   /** Base64 of the raw 32-byte Ed25519 key the enrolled device signs clips with. */
   device_public_key: string | null;
   created_at: number;
+  /** Days this camera's clips are kept (1..180); null: the owner's default (users.retention_days). */
+  retention_days: Generated<number | null>;
   /**
    * When the owner removed the camera. A removed camera is gone for its owner
    * and its device, but its row stays while clips (or their tombstones) name it:
