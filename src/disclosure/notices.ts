@@ -14,8 +14,24 @@ import * as repo from './repository.ts';
 
 export type NoticeSubject = 'legal_demand' | 'emergency';
 
+/**
+ * The order of events a notice tells of (issue 19), so that an owner whose
+ * notice and release carry the same time sees why: owners are told in the
+ * transaction that releases, just before it, unless notice was delayed. Times
+ * are ISO 8601; reviewers is a count, never names; a delay says only its kind
+ * and end, never the sealed order or the case behind it.
+ */
+export interface NoticeTimeline {
+  receivedAt: string;
+  reviewedAt: string | null;
+  reviewers: number;
+  releasedAt: string | null;
+  /** 'nondisclosure_order': the demand's own order; 'court_order': a reviewed order delaying emergency notice; 'emergency_policy': told at resolution or 72 h after release. */
+  delay: { kind: 'nondisclosure_order' | 'court_order' | 'emergency_policy'; until: string } | null;
+}
+
 /** Words of a notice, written by the capability the notice is about. */
-export type Describe = (db: DbHandle, subjectId: string, ownerId: string) => Promise<{ subject: string; text: string; payload: Record<string, unknown> }>;
+export type Describe = (db: DbHandle, subjectId: string, ownerId: string) => Promise<{ subject: string; text: string; payload: Record<string, unknown>; timeline: NoticeTimeline }>;
 
 export const NOTICE_BATCH = 200;
 
@@ -91,7 +107,8 @@ export class Notices {
     // The guard makes a concurrent run (another node) send nothing twice.
     if (!(await repo.markNoticeSent(tx, n.id, now))) return null;
     const words = await describe(tx, n.subject_id, n.owner_id);
-    const payload = { ...words.payload, noticeId: n.id, subject: n.subject_kind, subjectId: n.subject_id };
+    const timeline = { ...words.timeline, notifiedAt: new Date(now).toISOString() };
+    const payload = { ...words.payload, noticeId: n.id, subject: n.subject_kind, subjectId: n.subject_id, timeline };
     await enqueue(tx, { channel: 'inapp', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, title: words.subject, text: words.text } }, now);
     await enqueue(tx, { channel: 'email', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, subject: words.subject, text: words.text } }, now);
     return words;

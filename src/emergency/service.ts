@@ -17,7 +17,7 @@ import { HOUR } from '../platform/clock.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import type { EmergencyBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../platform/audit.ts';
-import type { Notices } from '../disclosure/notices.ts';
+import type { NoticeTimeline, Notices } from '../disclosure/notices.ts';
 import { LIMITS, checkScope, checkText, parseScope, scopeWithin, type ScopeInput } from '../legal/policy.ts';
 import { camerasInScope, findDemand, userAgency } from '../legal/repository.ts';
 import { requireMember, requireStaff } from '../platform/access.ts';
@@ -303,5 +303,15 @@ export async function describeEmergencyNotice(db: DbHandle, id: string) {
   const e = await findEmergencyOr404(db, id);
   const agency = await agencyName(db, e.agency_id);
   const text = `On ${new Date(Number(e.decided_at)).toISOString()} two Porchlight reviewers each found in good faith that an emergency involving imminent danger of death or serious physical injury justified releasing footage without a warrant to ${agency ?? `agency ${e.agency_id}`}. Clips of yours recorded within the request's cameras and window were released to that agency as recorded. The agency must follow up with legal process within 7 days; the public log shows whether it did. Your disclosure receipts list the entries.`;
-  return { subject: 'Notice: an emergency disclosure of your footage', text, payload: { emergencyId: e.id, agencyId: e.agency_id } };
+  const disclosed = e.disclosed_at === null ? null : Number(e.disclosed_at);
+  const courtUntil = e.notice_delay_until === null ? null : Number(e.notice_delay_until);
+  const due = disclosed === null ? null : noticeDue(disclosed, e.resolved_at === null ? null : Number(e.resolved_at), courtUntil);
+  const timeline: NoticeTimeline = {
+    receivedAt: new Date(Number(e.created_at)).toISOString(), reviewedAt: e.decided_at === null ? null : new Date(Number(e.decided_at)).toISOString(),
+    reviewers: (await repo.approversOf(db, e.id)).length, releasedAt: disclosed === null ? null : new Date(disclosed).toISOString(),
+    // Emergency notice always waits for resolution or 72 h; a court order may push it further.
+    delay: due === null || disclosed === null || due <= disclosed ? null
+      : { kind: courtUntil !== null && courtUntil >= due ? 'court_order' : 'emergency_policy', until: new Date(due).toISOString() },
+  };
+  return { subject: 'Notice: an emergency disclosure of your footage', text, payload: { emergencyId: e.id, agencyId: e.agency_id }, timeline };
 }

@@ -13,7 +13,7 @@ import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/polic
 import { recordAudit } from '../platform/audit.ts';
 import { conflictRefusal } from '../disclosure/conflict.ts';
 import type { DocumentStore, FormUpload } from './documents.ts';
-import type { Notices } from '../disclosure/notices.ts';
+import type { NoticeTimeline, Notices } from '../disclosure/notices.ts';
 import { DEMAND_TYPES, LIMITS, checkScope, checkText, narrowingProblem, parseScope, scopeView, type DemandType, type ScopeInput } from './policy.ts';
 import { extendHolds, placeHolds, releaseRecords, releaseWarrant, type Records, type ReleaseDeps } from './release.ts';
 import * as repo from './repository.ts';
@@ -299,5 +299,15 @@ export async function describeDemandNotice(db: DbHandle, id: string, ownerId: st
   }[d.type];
   const agency = await agencyName(db, d.agency_id);
   const text = `Porchlight received ${what} from ${agency ?? `agency ${d.agency_id}`} (issued by ${d.issuing_authority}, case ${d.case_number}), reviewed on ${iso(d.reviewed_at)}. ${effect} Your disclosure receipts list every log entry concerning your clips.`;
-  return { subject: `Notice: ${what} concerning your footage`, text, payload: { demandId: d.id, type: d.type, agencyId: d.agency_id, ownerId } };
+  return { subject: `Notice: ${what} concerning your footage`, text, payload: { demandId: d.id, type: d.type, agencyId: d.agency_id, ownerId }, timeline: demandTimeline(d) };
+}
+
+/** A demand's events: whatever it releases (or holds) is released in its approval's transaction. */
+function demandTimeline(d: repo.DemandRow): NoticeTimeline {
+  const reviewed = d.reviewed_at === null ? null : Number(d.reviewed_at);
+  const nd = d.nondisclosure_until === null ? null : Number(d.nondisclosure_until);
+  return {
+    receivedAt: iso(d.created_at)!, reviewedAt: iso(reviewed), reviewers: d.reviewed_by ? 1 : 0, releasedAt: iso(reviewed),
+    delay: nd !== null && reviewed !== null && nd > reviewed ? { kind: 'nondisclosure_order', until: iso(nd)! } : null,
+  };
 }

@@ -194,6 +194,10 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
       if (!found) await p.waitForTimeout(500);
     }
     assert.ok(found, 'the owner got a notice');
+    // The notice shows its order of events (issue 19): two reviewers approved, then the release, then the owner was told.
+    const timeline = p.getByTestId('notification').filter({ hasText: 'emergency disclosure' }).getByTestId('notice-timeline');
+    await timeline.getByText('Reviewed and approved by 2 reviewers').waitFor();
+    await timeline.getByText('You were told', { exact: true }).waitFor();
     await checkPage(v, 'owner-emergency-notice');
     await v.goto('/home/receipts');
     // The emergency's entry (the approved warrant released the clip again, with its own entry and receipt).

@@ -7,13 +7,20 @@ import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { formatTime } from '../lib/format';
 import { Empty, QueryState } from './States';
+import { NoticeTimeline, noticeTimeline } from './NoticeTimeline';
 
 const list = () => unwrap(api.GET('/api/v1/me/notifications', { params: { query: { limit: 100 } } }));
 type Note = Awaited<ReturnType<typeof list>>[number];
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
-function describe(n: Note): { title: string; text: string | null; link: { to: string; label: string } | null } {
+/** What a notice says was released, from the demand's type (emergencies release clips). */
+const RELEASED: Record<string, string> = {
+  search_warrant: 'clips released to the agency', subpoena: 'records released to the agency', court_order: 'records released to the agency',
+  preservation: 'clips held from deletion',
+};
+
+function describe(n: Note): { title: string; text: string | null; link: { to: string; label: string } | null; timeline?: React.ReactNode } {
   const p = (n.payload && typeof n.payload === 'object' ? n.payload : {}) as Record<string, unknown>;
   const requestId = str(p.requestId);
   if (n.kind === 'request.new' || n.kind === 'request.reminder') {
@@ -40,7 +47,9 @@ function describe(n: Note): { title: string; text: string | null; link: { to: st
   }
   // A notice of a disclosure or hold: its receipts are where the owner checks and downloads the log entries.
   const link = n.kind.startsWith('notice.') ? { to: '/home/receipts', label: 'Your receipts' } : null;
-  return { title: str(p.title) ?? n.kind.replace(/[._]/g, ' '), text: str(p.text), link };
+  const tl = n.kind.startsWith('notice.') ? noticeTimeline(p) : null;
+  const timeline = tl ? <NoticeTimeline timeline={tl} received={n.kind === 'notice.emergency' ? 'Emergency request received' : 'Demand received'} released={RELEASED[str(p.type) ?? ''] ?? 'clips released to the agency'} /> : undefined;
+  return { title: str(p.title) ?? n.kind.replace(/[._]/g, ' '), text: str(p.text), link, timeline };
 }
 
 export function NotificationsPage() {
@@ -67,6 +76,7 @@ export function NotificationsPage() {
                   </Group>
                   <Text size="sm">{formatTime(n.createdAt)}</Text>
                   {d.text && <Text size="sm" mt="xs" style={{ whiteSpace: 'pre-line' }}>{d.text}</Text>}
+                  {d.timeline}
                   <Group mt="xs" gap="sm">
                     {d.link && <Anchor component={Link} to={d.link.to} onClick={() => !n.read && read.mutate(n.id)}>{d.link.label}</Anchor>}
                     {!n.read && <Button size="compact-xs" variant="default" onClick={() => read.mutate(n.id)}>Mark read</Button>}
