@@ -4,6 +4,7 @@
 // service as their owners (manual uploads), so they are encrypted like any other.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { BuiltApp } from '../app/wire.ts';
 import type { UserActor } from '../platform/access.ts';
 import { seedDemoCameras, type DemoCamera } from './cameras.ts';
@@ -22,6 +23,22 @@ export const camerasStep: DemoStep = {
   },
 };
 
+/**
+ * The fixture as the n-th clip of a camera: from the second on, a top-level MP4
+ * `free` box (ISO/IEC 14496-12 §8.1.2: size u32 BE, 'free', payload) is
+ * appended, so each clip has its own bytes and is not answered as a duplicate
+ * of the first, while players and the upload's MP4 check skip the box.
+ */
+export function nthClip(mp4: Buffer, n: number): Buffer {
+  if (n === 0) return mp4;
+  const payload = Buffer.from(`porchlight demo clip ${n}`);
+  const box = Buffer.alloc(8 + payload.length);
+  box.writeUInt32BE(box.length, 0);
+  box.write('free', 4, 'latin1');
+  payload.copy(box, 8);
+  return Buffer.concat([mp4, box]);
+}
+
 const ownerActor = (userId: string): UserActor => ({ kind: 'user', userId, role: 'resident', agencyId: null, totpEnabled: false, sessionId: 'demo-seed', via: 'bearer' });
 
 export const footageStep: DemoStep = {
@@ -36,6 +53,7 @@ export const footageStep: DemoStep = {
     const base = now - 24 * 3_600_000 - ((now % 3_600_000));
     const total = chosen.length * CLIPS_PER_CAMERA;
     let done = 0;
+    const fixture = fs.readFileSync(FIXTURE);
     for (const [i, cam] of chosen.entries()) {
       for (let k = 0; k < CLIPS_PER_CAMERA; k++) {
         const start = base + i * 60_000 + k * 20 * 60_000;
@@ -45,7 +63,7 @@ export const footageStep: DemoStep = {
           endedAt: new Date(start + 30_000).toISOString(),
           kind: k === 0 ? 'motion' : 'doorbell',
           idempotencyKey: `demo-${cam.id}-${k}`,
-          body: fs.createReadStream(FIXTURE),
+          body: Readable.from([nthClip(fixture, k)]),
         });
         progress(++done, total);
       }
