@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { BuiltApp } from '../app/wire.ts';
 import type { UserActor } from '../platform/access.ts';
+import { DAY, HOUR } from '../platform/clock.ts';
 import { seedDemoCameras, type DemoCamera } from './cameras.ts';
 import { DEMO_CENTRE } from './neighbourhood.ts';
 import type { DemoState, DemoStep } from './state.ts';
@@ -39,6 +40,14 @@ export function nthClip(mp4: Buffer, n: number): Buffer {
   return Buffer.concat([mp4, box]);
 }
 
+/**
+ * The hour the demo's footage was filmed: the one that began two days before
+ * the last full hour. Two days, not one, so that the community requests about
+ * it can be posted after it and still more than 24 hours ago (requests.ts):
+ * the agency's rolling daily quota is then whole for whoever tries it first.
+ */
+export const footageHour = (now: number) => now - 2 * DAY - (now % HOUR);
+
 const ownerActor = (userId: string): UserActor => ({ kind: 'user', userId, role: 'resident', agencyId: null, totpEnabled: false, sessionId: 'demo-seed', via: 'bearer' });
 
 export const footageStep: DemoStep = {
@@ -48,9 +57,8 @@ export const footageStep: DemoStep = {
     const dist = (c: DemoCamera) => (c.lat - DEMO_CENTRE.lat) ** 2 + (c.lon - DEMO_CENTRE.lon) ** 2;
     const chosen = cameras.filter((c) => c.kind === 'doorbell').sort((a, b) => dist(a) - dist(b)).slice(0, CAMERAS_WITH_FOOTAGE);
     const now = built.ctx.clock.now();
-    // Yesterday evening, a few minutes apart per camera: what a request for
-    // "last night around 9 pm" would find.
-    const base = now - 24 * 3_600_000 - ((now % 3_600_000));
+    // A few minutes apart per camera: what a request for "that night around 9 pm" would find.
+    const base = footageHour(now);
     const total = chosen.length * CLIPS_PER_CAMERA;
     let done = 0;
     const fixture = fs.readFileSync(FIXTURE);
