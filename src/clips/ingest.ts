@@ -38,6 +38,8 @@ export interface UploadResult {
   sha256: string;
   /** True when an earlier upload with the same Idempotency-Key made this clip. */
   replayed: boolean;
+  /** True when the camera already held a live clip with these exact bytes, which is answered instead of a new one. */
+  duplicate: boolean;
   row?: repo.ClipRow;
 }
 
@@ -70,7 +72,7 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
     const earlier = await repo.findByIdempotencyKey(db, ownerId, camera.id, input.idempotencyKey);
     if (earlier) {
       if (earlier.deleted_at !== null) throw new HttpError(410, 'the clip this Idempotency-Key made has been deleted');
-      return { id: earlier.id, sha256: earlier.sha256, replayed: true };
+      return { id: earlier.id, sha256: earlier.sha256, replayed: true, duplicate: false };
     }
   }
   if (input.contentLength !== undefined && input.contentLength > max) throw new UploadTooLarge(max);
@@ -94,6 +96,18 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
       const payload = clipSigningPayload({ cameraId: camera.id, sha256: spool.sha256, startedAt: times.startedAt, endedAt: times.endedAt, kind: input.kind });
       if (!verifyClipSignature(camera.device_public_key, payload, input.signature)) throw new HttpError(422, 'the device signature does not verify for these bytes and metadata');
       signed = 1;
+    }
+    // The same bytes again on the same camera answer with the clip already there.
+    // Checked only after the MP4 and signature checks, so a device token cannot
+    // probe whether its camera holds a given video. End-to-end envelopes are not
+    // compared: each has its own hash, and a replayed one is refused (409) above.
+    // The index behind this is not unique (databases from before it may hold
+    // duplicates), so two identical uploads at the very same moment can both
+    // become clips; that costs a second copy, not a wrong answer.
+    const same = camera.e2ee ? undefined : await repo.findLiveBySha256(db, ownerId, camera.id, spool.sha256);
+    if (same) {
+      await vault.discard(spool);
+      return { id: same.id, sha256: same.sha256, replayed: false, duplicate: true };
     }
     await vault.commit(spool, blobKey);
     committed = true;
@@ -130,11 +144,11 @@ export async function ingest(ctx: AppContext, vault: Vault, actor: UserActor | D
       // Two uploads raced with one Idempotency-Key: the first row wins, this blob goes.
       const winner = input.idempotencyKey ? await repo.findByIdempotencyKey(db, ownerId, camera.id, input.idempotencyKey) : undefined;
       await vault.blobs.delete(blobKey);
-      if (winner && winner.deleted_at === null) return { id: winner.id, sha256: winner.sha256, replayed: true };
+      if (winner && winner.deleted_at === null) return { id: winner.id, sha256: winner.sha256, replayed: true, duplicate: false };
       if (envelope && (await repo.findByEnvelopeId(db, row.envelope_id!))) throw replayedEnvelope();
       throw err;
     }
-    return { id, sha256: spool.sha256, replayed: false, row };
+    return { id, sha256: spool.sha256, replayed: false, duplicate: false, row };
   } catch (err) {
     if (committed) await vault.blobs.delete(blobKey).catch(() => {});
     else await vault.discard(spool);

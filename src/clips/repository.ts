@@ -23,12 +23,28 @@ export async function findOwnedClip(db: DbHandle, ownerId: string, id: string): 
   return db.selectFrom('clips').selectAll().where('id', '=', id).where('owner_id', '=', ownerId).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-/** The clip an earlier upload with the same idempotency key made (a deleted one too). */
 /** Any clip, deleted ones included, made from the envelope with this id (replays of an end-to-end upload). */
 export async function findByEnvelopeId(db: DbHandle, envelopeId: string): Promise<ClipRow | undefined> {
   return db.selectFrom('clips').selectAll().where('envelope_id', '=', envelopeId).executeTakeFirst();
 }
 
+/** A live, not end-to-end clip of this owner's camera with these plaintext bytes (clips_camera_sha256). */
+export async function findLiveBySha256(db: DbHandle, ownerId: string, cameraId: string, sha256: string): Promise<ClipRow | undefined> {
+  return db
+    .selectFrom('clips')
+    .selectAll()
+    .where('camera_id', '=', cameraId)
+    .where('sha256', '=', sha256)
+    .where('owner_id', '=', ownerId)
+    .where('e2ee', '=', 0)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The clip an earlier upload with the same idempotency key made (a deleted one too). */
 export async function findByIdempotencyKey(db: DbHandle, ownerId: string, cameraId: string, key: string): Promise<ClipRow | undefined> {
   return db.selectFrom('clips').selectAll().where('owner_id', '=', ownerId).where('camera_id', '=', cameraId).where('idempotency_key', '=', key).executeTakeFirst();
 }

@@ -31,6 +31,11 @@ const Clip = Type.Object({
   thumbnail: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
 });
+const Uploaded = (description: string) => Type.Object({
+  id: Type.String(),
+  sha256: Type.String(),
+  duplicate: Type.Boolean({ description: 'true when these bytes were already a live clip of this camera (not for end-to-end cameras, whose envelopes differ each time)' }),
+}, { description });
 const NextCursor = Type.Union([Type.String(), Type.Null()]);
 const Cursor = Type.String({ minLength: 1, maxLength: 200 });
 const Limit = Type.Integer({ minimum: 1, maximum: LIMITS.pageMax });
@@ -57,9 +62,9 @@ export function clipsRoutes(clips: ClipsService): FastifyPluginAsyncTypebox {
       schema: {
         tags,
         summary: 'Upload a clip (streamed video/mp4 body; application/octet-stream from end-to-end encrypted cameras)',
-        description: 'Device tokens must send X-Device-Signature (base64 Ed25519 over the clip signing payload). An Idempotency-Key makes a retry return the same clip. A camera in end-to-end mode sends a sealed envelope (src/platform/sealed/README.md) with X-E2EE-Key-Id (its owner\'s current key) and X-E2EE-Sealed-Key (the clip secret sealed to it with HPKE; the device signature is inside).',
+        description: 'Device tokens must send X-Device-Signature (base64 Ed25519 over the clip signing payload). An Idempotency-Key makes a retry return the same clip. Bytes the camera already holds as a live clip answer 200 with that clip and duplicate: true. A camera in end-to-end mode sends a sealed envelope (src/platform/sealed/README.md) with X-E2EE-Key-Id (its owner\'s current key) and X-E2EE-Sealed-Key (the clip secret sealed to it with HPKE; the device signature is inside).',
         querystring: Type.Object({ cameraId: Id, startedAt: IsoTime, endedAt: IsoTime, kind: Kind }, strict),
-        response: { 201: Type.Object({ id: Type.String(), sha256: Type.String() }), ...errorResponses(400, 401, 403, 404, 410, 413, 415, 422) },
+        response: { 200: Uploaded('the camera already holds a live clip with these exact bytes: that clip, and nothing new is stored'), 201: Uploaded('a new clip'), ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 422) },
       },
     }, async (req, reply) => {
       const length = header(req.headers['content-length']);
@@ -72,7 +77,7 @@ export function clipsRoutes(clips: ClipsService): FastifyPluginAsyncTypebox {
         body: (req.body as Readable | undefined) ?? Readable.from([]),
       });
       if (res.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(201).send({ id: res.id, sha256: res.sha256 });
+      return reply.code(res.duplicate ? 200 : 201).send({ id: res.id, sha256: res.sha256, duplicate: res.duplicate });
     });
 
     app.get('/api/v1/clips', {

@@ -85,7 +85,7 @@ export const feedDemoStep: DemoStep = {
     const withClip = await db.selectFrom('clips').select(['id', 'owner_id']).where('deleted_at', 'is', null).where('e2ee', '=', 0).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
     if (withClip) {
       await feed.create(user(withClip.owner_id, 'resident'), {
-        title: 'Caught on my doorbell last night', body: 'Someone walked up the path around 9 pm, looked around and left. The clip is attached; faces near the door are blacked out by my privacy zones.',
+        title: 'Caught on my doorbell the other night', body: 'Someone walked up the path around 9 pm, looked around and left. The clip is attached; faces near the door are blacked out by my privacy zones.',
         category: 'suspicious_activity', clipIds: [withClip.id],
         // Without ffmpeg a camera with privacy zones cannot be shared; the demo then simply has no clip post.
       }).catch(() => undefined);

@@ -7,6 +7,8 @@ import type { UserActor } from '../platform/access.ts';
 import type { BuiltApp } from '../app/wire.ts';
 import type { DemoState, DemoStep } from './state.ts';
 import { DEMO_CENTRE, demoJurisdiction } from './neighbourhood.ts';
+import { footageHour } from './footage.ts';
+import { HOUR } from '../platform/clock.ts';
 import type { Polygon } from 'geojson';
 
 const M_LAT = 111_320;
@@ -43,9 +45,13 @@ export const requestsDemoStep: DemoStep = {
     const officer = user(state.userIds.officer, 'agency', agencyId);
     const reviewer = user(state.userIds.reviewer, 'reviewer');
     const now = built.ctx.clock.now();
-    // The footage step films "yesterday evening": the hour that began 24 hours before the last full hour.
-    const base = now - 24 * 3_600_000 - (now % 3_600_000);
+    const base = footageHour(now);
     const window = { start: new Date(base - 15 * 60_000).toISOString(), end: new Date(base + 60 * 60_000).toISOString() };
+    // The requests were posted the morning after, more than 24 hours ago, so
+    // they do not use up today's quota of the agency a newcomer tries out. The
+    // quota counts created_at over the last 24 hours; the demo sets the time
+    // of creation it would have had, and the quota code knows nothing of it.
+    const postedAt = base + 2 * HOUR;
     const plans = [
       { caseNumber: 'DCPD-26-1183', incidentType: 'vehicle_break_in', area: square(450), answer: 'share' as const, resolve: false,
         description: 'Two cars on Elm St had windows broken last night. Looking for anyone walking between the parked cars around 9 pm.' },
@@ -59,6 +65,7 @@ export const requestsDemoStep: DemoStep = {
     let step = 0;
     for (const p of plans) {
       const r = await requests.create(officer, agencyId, { ...p, investigatorContact: 'Det. R. Lane, 555-0142 (demo)', window });
+      await built.ctx.db.kysely.updateTable('community_requests').set({ created_at: postedAt }).where('id', '=', r.id).execute();
       progress(++step, plans.length * 2);
       if (p.answer === 'pending') continue;
       await requests.decide(reviewer, r.id, { decision: 'approve', note: 'Specific incident, recent, small area.' });

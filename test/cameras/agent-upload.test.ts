@@ -14,6 +14,7 @@ import { loadState } from '../../src/cameras/agent-state.ts';
 import { watchDirectory } from '../../src/cameras/agent-watch.ts';
 import { verifyClipSignature, clipSigningPayload } from '../../src/cameras/signature.ts';
 import { captureIo } from './agent-io.ts';
+import { uniqueClip } from '../clips/helpers.ts';
 
 const freePort = () => new Promise<number>((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -113,7 +114,8 @@ forEachEngine('camera agent: upload and watch', (getDb) => {
     const dir = tempDir('clips-');
     fs.copyFileSync(fixturePath('clip.mp4'), path.join(dir, 'a.mp4'));
     fs.copyFileSync(fixturePath('clip-faststart.mp4'), path.join(dir, 'b.MP4'));
-    fs.copyFileSync(fixturePath('clip.mp4'), path.join(dir, 'c.mp4'));
+    // Other bytes than a.mp4: the same bytes twice on one camera are one clip.
+    fs.writeFileSync(path.join(dir, 'c.mp4'), uniqueClip());
     const at = Date.now() - 120_000;
     fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ startedAt: new Date(at).toISOString(), endedAt: new Date(at + 1000).toISOString(), kind: 'glass_break' }));
     fs.copyFileSync(fixturePath('text.txt'), path.join(dir, 'bad.mp4'));

@@ -111,6 +111,16 @@ export interface FakeFrigate {
   close(): Promise<void>;
 }
 
+/** The MP4 with a top-level `free` box (size u32 BE, 'free', payload) naming the event appended. */
+function withFreeBox(mp4: Buffer, tag: string): Buffer {
+  const payload = Buffer.from(`frigate event ${tag}`);
+  const box = Buffer.alloc(8 + payload.length);
+  box.writeUInt32BE(box.length, 0);
+  box.write('free', 4, 'latin1');
+  payload.copy(box, 8);
+  return Buffer.concat([mp4, box]);
+}
+
 /** A stand-in for Frigate's HTTP API: /api/events, /api/events/<id>, /api/events/<id>/clip.mp4. */
 export async function fakeFrigate(): Promise<FakeFrigate> {
   const events = new Map<string, { spec: EventSpec; clip: Buffer }>();
@@ -140,7 +150,8 @@ export async function fakeFrigate(): Promise<FakeFrigate> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    add: (spec, clip) => void events.set(spec.id, { spec, clip: typeof clip === 'string' ? fs.readFileSync(fixturePath(clip)) : clip }),
+    // A named fixture gets a per-event `free` box, as each real event has its own clip; the same bytes twice would be one clip.
+    add: (spec, clip) => void events.set(spec.id, { spec, clip: typeof clip === 'string' ? withFreeBox(fs.readFileSync(fixturePath(clip)), spec.id) : clip }),
     clipRequests,
     close: () => new Promise((r) => server.close(() => r())),
   };

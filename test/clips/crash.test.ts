@@ -14,6 +14,7 @@ import { freshTarget, postgresAvailable, tempDir } from '../helpers/db.ts';
 import { clipSigningPayload, exportDevicePublicKey, signClipPayload } from '../../src/cameras/signature.ts';
 import { openDatabase, type Engine } from '../../src/platform/db/db.ts';
 import { fixturePath } from '../helpers/app.ts';
+import { uniqueClip } from './helpers.ts';
 import { nodeKeys } from '../helpers/nodes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -72,11 +73,13 @@ async function crashScenario(engine: Engine) {
     const body = fs.readFileSync(fixturePath('clip.mp4'));
     const acknowledged: { id: string; sha256: string }[] = [];
     for (let i = 0; i < 3; i++) {
+      // Three distinct clips: the same bytes again would be answered as a duplicate.
+      const clip = uniqueClip();
       const startedAt = new Date(Date.now() - 60_000 * (i + 1)).toISOString();
       const endedAt = new Date(Date.now() - 60_000 * (i + 1) + 1000).toISOString();
-      const sig = signClipPayload(keys.privateKey, clipSigningPayload({ cameraId, sha256: sha(body), startedAt, endedAt, kind: 'motion' }));
+      const sig = signClipPayload(keys.privateKey, clipSigningPayload({ cameraId, sha256: sha(clip), startedAt, endedAt, kind: 'motion' }));
       const res = await call(server.base, 'POST', `/api/v1/clips?${new URLSearchParams({ cameraId, startedAt, endedAt, kind: 'motion' })}`, {
-        token: device, body, headers: { 'content-type': 'video/mp4', 'x-device-signature': sig, 'idempotency-key': `ack-${i}` },
+        token: device, body: clip, headers: { 'content-type': 'video/mp4', 'x-device-signature': sig, 'idempotency-key': `ack-${i}` },
       });
       assert.equal(res.status, 201, res.bytes.toString());
       acknowledged.push(res.json);

@@ -29,6 +29,22 @@ export interface Owner extends TestUser {
 export const fixture = (name: string) => fs.readFileSync(fixturePath(name));
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+let clipCounter = 0;
+/**
+ * A fixture with bytes no other call returns: a top-level MP4 `free` box
+ * (size u32 BE, 'free', payload; ISO/IEC 14496-12 §8.1.2) carrying a counter
+ * is appended, so it still passes the MP4 check but is not a duplicate upload.
+ * Tests that mean two clips upload two of these, not one fixture twice.
+ */
+export function uniqueClip(name = 'clip.mp4'): Buffer {
+  const payload = Buffer.from(`test clip ${++clipCounter} ${process.pid}`);
+  const box = Buffer.alloc(8 + payload.length);
+  box.writeUInt32BE(box.length, 0);
+  box.write('free', 4, 'latin1');
+  payload.copy(box, 8);
+  return Buffer.concat([fixture(name), box]);
+}
+
 export async function newCamera(t: TestApp, user: TestUser, extra: object = {}): Promise<string> {
   const res = await as(t, user, { method: 'POST', url: '/api/v1/cameras', payload: { name: 'Porch', location: { lat: 45.52, lon: -122.67 }, kind: 'doorbell', ...extra } });
   assert.equal(res.statusCode, 201, res.body);
@@ -51,6 +67,7 @@ export async function newOwner(t: TestApp, cameraExtra: object = {}): Promise<Ow
 }
 
 export interface UploadOpts {
+  /** Defaults to uniqueClip(), a new clip each call. */
   body?: Buffer;
   cameraId?: string;
   startedAt?: string;
@@ -71,7 +88,8 @@ export function times(t: TestApp, startAgoMs = 60_000, lengthMs = 10_000) {
 
 /** POST /api/v1/clips as a device (signed) or, with `as: user`, as the owner. */
 export function upload(t: TestApp, who: { device: Device } | { user: TestUser }, o: UploadOpts = {}): Promise<LightMyRequestResponse> {
-  const body = o.body ?? fixture('clip.mp4');
+  // Distinct bytes by default: the same bytes twice on one camera are one clip (a duplicate upload).
+  const body = o.body ?? uniqueClip();
   const tm = times(t);
   const cameraId = o.cameraId ?? ('device' in who ? who.device.cameraId : '');
   const startedAt = o.startedAt ?? tm.startedAt;

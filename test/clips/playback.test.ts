@@ -23,7 +23,7 @@ for (const store of ['fs', 's3'] as const) forEachEngine(`clip playback and list
     ann = await newOwner(t);
     bob = await newOwner(t);
     agent = await createStaff(t, 'agency');
-    const res = await upload(t, ann);
+    const res = await upload(t, ann, { body });
     assert.equal(res.statusCode, 201, res.body);
     clipId = res.json().id;
     await t.services.clips.settled();

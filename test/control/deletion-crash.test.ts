@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freshTarget, postgresAvailable, tempDir } from '../helpers/db.ts';
-import { fixturePath } from '../helpers/app.ts';
+import { uniqueClip } from '../clips/helpers.ts';
 import { killServer, startServer } from '../helpers/server.ts';
 import { nodeKeys } from '../helpers/nodes.ts';
 import { openDatabase, type Engine } from '../../src/platform/db/db.ts';
@@ -41,11 +41,10 @@ async function scenario(engine: Engine, t: { diagnostic(message: string): void }
     assert.equal((await call(server.base, 'POST', '/api/v1/auth/register', { json: { email, password, displayName: 'Leaving', home: { lat: 45.5, lon: -122.6 } } })).status, 201);
     const token = (await call(server.base, 'POST', '/api/v1/auth/login', { json: { email, password } })).json.token as string;
     const cameraId = (await call(server.base, 'POST', '/api/v1/cameras', { token, json: { name: 'Porch', location: { lat: 45.5, lon: -122.6 }, kind: 'doorbell' } })).json.id as string;
-    const body = fs.readFileSync(fixturePath('clip.mp4'));
     for (let i = 0; i < CLIPS; i++) {
       const startedAt = new Date(Date.now() - 60_000 * (i + 1)).toISOString();
       const qs = new URLSearchParams({ cameraId, startedAt, endedAt: new Date(Date.parse(startedAt) + 1000).toISOString(), kind: 'manual' });
-      assert.equal((await call(server.base, 'POST', `/api/v1/clips?${qs}`, { token, body, headers: { 'content-type': 'video/mp4', 'idempotency-key': `c-${i}` } })).status, 201);
+      assert.equal((await call(server.base, 'POST', `/api/v1/clips?${qs}`, { token, body: uniqueClip(), headers: { 'content-type': 'video/mp4', 'idempotency-key': `c-${i}` } })).status, 201);
     }
 
     // Ask for the deletion, and kill the server as soon as it has shredded its first clip: it is then mid-way.

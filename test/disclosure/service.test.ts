@@ -39,7 +39,7 @@ forEachEngine('disclosure service', (getDb) => {
     t = await buildTestApp(getDb());
     ann = await createResident(t);
     zoned = await newCamera(t, ann, { privacyZones: [[[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]]] });
-    const res = await upload(t, { user: ann }, { cameraId: zoned, kind: 'manual' });
+    const res = await upload(t, { user: ann }, { cameraId: zoned, kind: 'manual', body: fixture('clip.mp4') });
     assert.equal(res.statusCode, 201, res.body);
     clipId = res.json().id;
     officer = await createStaff(t, 'agency', { agencyId: AGENCY });
@@ -175,7 +175,7 @@ forEachEngine('disclosure service', (getDb) => {
 
   test('issue 17 defect 9: without zones consent delivers the original bytes, whose device signature verifies; a redacted copy names its zones', async () => {
     const owner = await newOwner(t);
-    const res = await upload(t, owner, { kind: 'motion' });
+    const res = await upload(t, owner, { kind: 'motion', body: fixture('clip.mp4') });
     assert.equal(res.statusCode, 201, res.body);
     const clip = res.json();
     const d = await t.services.disclosure.disclose(actorOf(owner), { clipId: clip.id, recipient: police, basis: { kind: 'consent', ref: 'req-plain' } });
@@ -207,7 +207,7 @@ forEachEngine('disclosure service', (getDb) => {
       await assert.rejects(bare.services.disclosure.disclose(actorOf(bob), { clipId: a, recipient: police2, basis: { kind: 'consent', ref: 'r' } }), (e: { status?: number; message: string }) => e.status === 503 && /ffmpeg/.test(e.message));
       assert.deepEqual(await counts(getDb()), before);
       const plain = await newCamera(bare, bob);
-      const b = (await upload(bare, { user: bob }, { cameraId: plain, kind: 'manual' })).json().id;
+      const b = (await upload(bare, { user: bob }, { cameraId: plain, kind: 'manual', body: fixture('clip.mp4') })).json().id;
       const d = await bare.services.disclosure.disclose(actorOf(bob), { clipId: b, recipient: { kind: 'public' }, basis: { kind: 'consent', ref: 'post-1' } });
       assert.equal(d.sha256, sha256(fixture('clip.mp4')));
       assert.equal(d.content, 'original');

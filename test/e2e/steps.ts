@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import type { Server, Visitor } from './harness.ts';
-import { repoRoot } from './harness.ts';
 import { minimalPdf } from '../../src/legal/pdf.ts';
+import { uniqueClip } from '../clips/helpers.ts';
 
 export const PASSWORD = 'e2e-correct-horse-battery-9';
 
@@ -84,8 +84,11 @@ export async function enrolTotp(v: Visitor, used: Set<string>): Promise<string> 
 export async function agentEnrolAndUpload(server: Server, code: string, clips: { startedAt: Date; endedAt: Date }[]): Promise<string> {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-agent-'));
   await server.cli(['camera', 'enroll', '--server', server.url, '--code', code, '--state', state, '--force']);
-  const file = path.join(repoRoot, 'test', 'fixtures', 'clip.mp4');
-  for (const c of clips) {
+  const clipDir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-clips-'));
+  for (const [i, c] of clips.entries()) {
+    // Each clip its own bytes: the same file twice on one camera would be one clip.
+    const file = path.join(clipDir, `clip-${i}.mp4`);
+    fs.writeFileSync(file, uniqueClip());
     await server.cli(['camera', 'upload', file, '--started', c.startedAt.toISOString(), '--ended', c.endedAt.toISOString(), '--kind', 'motion', '--state', state]);
   }
   return state;

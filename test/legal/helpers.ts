@@ -46,7 +46,7 @@ export interface Scene {
   /** Two plain cameras of `owner`, one of `neighbour`, one e2ee camera of `owner`. */
   cams: { a: string; b: string; n: string; e2ee: string };
   /** Clips: a1 and a2 on cam a (an hour apart), b1 on cam b, n1 on the neighbour's camera, e1 on the e2ee camera. */
-  clips: Record<'a1' | 'a2' | 'b1' | 'n1' | 'e1', { id: string; startedAt: number; endedAt: number }>;
+  clips: Record<'a1' | 'a2' | 'b1' | 'n1' | 'e1', { id: string; sha256: string; startedAt: number; endedAt: number }>;
 }
 
 let agencies = 0;
@@ -74,7 +74,7 @@ export async function scene(t: TestApp): Promise<Scene> {
     const endedAt = startedAt + 10_000;
     const res = await upload(t, { user }, { cameraId, kind: 'manual', startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString() });
     assert.equal(res.statusCode, 201, res.body);
-    return { id: res.json().id as string, startedAt, endedAt };
+    return { id: res.json().id as string, sha256: res.json().sha256 as string, startedAt, endedAt };
   };
   const ownerKey = await enrolOwnerKey(t, owner);
   const sealedClip = async (agoMs: number) => {
@@ -82,7 +82,7 @@ export async function scene(t: TestApp): Promise<Scene> {
     const endedAt = startedAt + 10_000;
     const { res } = await uploadSealed(t, { user: owner }, ownerKey, { cameraId: cams.e2ee, kind: 'manual', startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString() });
     assert.equal(res.statusCode, 201, res.body);
-    return { id: res.json().id as string, startedAt, endedAt };
+    return { id: res.json().id as string, sha256: res.json().sha256 as string, startedAt, endedAt };
   };
   const clips = {
     a1: await clip(owner, cams.a, 3 * HOUR),

@@ -7677,7 +7677,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a clip (streamed video/mp4 body; application/octet-stream from end-to-end encrypted cameras)
-         * @description Device tokens must send X-Device-Signature (base64 Ed25519 over the clip signing payload). An Idempotency-Key makes a retry return the same clip. A camera in end-to-end mode sends a sealed envelope (src/platform/sealed/README.md) with X-E2EE-Key-Id (its owner's current key) and X-E2EE-Sealed-Key (the clip secret sealed to it with HPKE; the device signature is inside).
+         * @description Device tokens must send X-Device-Signature (base64 Ed25519 over the clip signing payload). An Idempotency-Key makes a retry return the same clip. Bytes the camera already holds as a live clip answer 200 with that clip and duplicate: true. A camera in end-to-end mode sends a sealed envelope (src/platform/sealed/README.md) with X-E2EE-Key-Id (its owner's current key) and X-E2EE-Sealed-Key (the clip secret sealed to it with HPKE; the device signature is inside).
          */
         post: {
             parameters: {
@@ -7693,13 +7693,29 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the camera already holds a live clip with these exact bytes: that clip, and nothing new is stored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description true when these bytes were already a live clip of this camera (not for end-to-end cameras, whose envelopes differ each time) */
+                            duplicate: boolean;
+                            id: string;
+                            sha256: string;
+                        };
+                    };
+                };
+                /** @description a new clip */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description true when these bytes were already a live clip of this camera (not for end-to-end cameras, whose envelopes differ each time) */
+                            duplicate: boolean;
                             id: string;
                             sha256: string;
                         };
@@ -7761,6 +7777,24 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

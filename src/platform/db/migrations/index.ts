@@ -21,6 +21,7 @@ import { m0014_rate_limits } from './0014_rate_limits.ts';
 import { m0015_recovery_codes } from './0015_recovery_codes.ts';
 import { m0018_camera_retention } from './0018_camera_retention.ts';
 import { m0019_suspension } from './0019_suspension.ts';
+import { m0016_clips_sha256 } from './0016_clips_sha256.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -44,4 +45,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0015_recovery_codes': m0015_recovery_codes,
   '0018_camera_retention': m0018_camera_retention,
   '0019_suspension': m0019_suspension,
+  '0016_clips_sha256': m0016_clips_sha256,
 };
