@@ -19,6 +19,7 @@ import { m0012_control_center } from './0012_control_center.ts';
 import { m0013_feed } from './0013_feed.ts';
 import { m0014_rate_limits } from './0014_rate_limits.ts';
 import { m0015_recovery_codes } from './0015_recovery_codes.ts';
+import { m0017_contact_and_channels } from './0017_contact_and_channels.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -40,4 +41,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0013_feed': m0013_feed,
   '0014_rate_limits': m0014_rate_limits,
   '0015_recovery_codes': m0015_recovery_codes,
+  '0017_contact_and_channels': m0017_contact_and_channels,
 };
