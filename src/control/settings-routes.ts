@@ -31,7 +31,8 @@ const ContactInput = Type.Object({
 const Channels = Type.Object({ inapp: Type.Boolean(), email: Type.Boolean(), push: Type.Boolean() }, strict);
 const kinds = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, Type.Object(Channels.properties, { ...strict, description: KIND_LABELS[k] })])) as Record<(typeof NOTIFICATION_KINDS)[number], typeof Channels>;
 const Settings = Type.Object(kinds, strict);
-const SettingsInput = Type.Partial(Type.Object(kinds, strict));
+// Kinds left out stay as they are; an unknown kind is refused (Type.Partial would drop the strictness).
+const SettingsInput = Type.Object(Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, Type.Optional(kinds[k])])) as { [K in keyof typeof kinds]: ReturnType<typeof Type.Optional<(typeof kinds)[K]>> }, strict);
 
 export function controlSettingsRoutes(contact: ContactSharingService, notifications: NotificationSettingsService): FastifyPluginAsyncTypebox {
   return async (app) => {

@@ -90,7 +90,7 @@ forEachEngine('control center: contact sharing', (getDb) => {
   test('on: the agency sees the contact, and each showing is in the access log; off again: no longer shown', async () => {
     const on = await put(cara, { enabled: true, name: '  Cara Lane ', phone: '+1 (503) 555-0100', email: 'cara@example.test' });
     assert.equal(on.statusCode, 200, on.body);
-    assert.deepEqual({ ...on.json(), updatedAt: undefined }, { enabled: true, name: 'Cara Lane', phone: '+1 (503) 555-0100', email: 'cara@example.test', updatedAt: undefined });
+    assert.deepEqual({ ...(on.json() as object), updatedAt: undefined }, { enabled: true, name: 'Cara Lane', phone: '+1 (503) 555-0100', email: 'cara@example.test', updatedAt: undefined });
     assert.deepEqual((await locker()).neighbors[0].contact, { name: 'Cara Lane', phone: '+1 (503) 555-0100', email: 'cara@example.test' });
     await locker();
     const entries = await contactEntries();
