@@ -56,6 +56,9 @@ import { TransparencyService } from '../transparency/service.ts';
 import { ExportService } from '../control/export.ts';
 import { DeletionService } from '../control/deletion.ts';
 import { controlRoutes } from '../control/routes.ts';
+import { controlSettingsRoutes } from '../control/settings-routes.ts';
+import { ContactSharingService } from '../control/contact.ts';
+import { NotificationSettingsService } from '../control/notifications.ts';
 import { Vault } from '../platform/sealed/vault.ts';
 import { transparencyRoutes } from '../transparency/routes.ts';
 import { outboxRoutes } from '../platform/outbox/routes.ts';
@@ -76,7 +79,7 @@ export interface Services {
   disclosure: DisclosureService; legal: LegalService; notices: Notices; review: ReviewConsole; emergency: EmergencyService;
   noticeDelays: EmergencyNoticeDelays; documents: DocumentStore;
   agencies: AgenciesService; requests: RequestsService; answers: AnswersService; evidence: EvidenceService; transparency: TransparencyService;
-  exports: ExportService; deletion: DeletionService; feed: FeedService; feedTalk: FeedInteractions; feedModeration: FeedModeration;
+  exports: ExportService; deletion: DeletionService; contact: ContactSharingService; notificationSettings: NotificationSettingsService; feed: FeedService; feedTalk: FeedInteractions; feedModeration: FeedModeration;
 }
 
 export interface BuiltApp {
@@ -181,12 +184,20 @@ function buildServices(ctx: AppContext): Services {
     feed_report: () => feedModeration.queueItems(),
   });
   const answers = new AnswersService(ctx, disclosure, e2ee);
-  const evidence = new EvidenceService(ctx, disclosure);
+  const contact = new ContactSharingService(ctx);
+  const evidence = new EvidenceService(ctx, disclosure, contact.shownTo);
   const transparency = new TransparencyService(ctx);
   // Exports are sealed like clips, in their own area of the blob store (any node can serve the download).
   const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(ctx.blobs.open('exports'), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
   return { accounts, userAdmin, cameras, clips, retention, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
+  const notificationSettings = new NotificationSettingsService(ctx, {
+    feedPush: {
+      get: async (actor) => (await feedTalk.settings(actor)).push,
+      set: async (actor, push) => void (await feedTalk.saveSettings(actor, { ...(await feedTalk.settings(actor)), push })),
+    },
+  });
+  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, contact, notificationSettings, feed, feedTalk, feedModeration };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
@@ -200,6 +211,7 @@ async function registerRoutes(app: FastifyInstance, config: Config, s: Services)
   await app.register(ledgerRoutes(s.ledger));
   await app.register(transparencyRoutes(s.transparency));
   await app.register(controlRoutes(s.exports, s.deletion));
+  await app.register(controlSettingsRoutes(s.contact, s.notificationSettings));
   await app.register(legalRoutes(s.legal, s.disclosure));
   await app.register(emergencyRoutes(s.emergency, s.noticeDelays, s.documents, s.disclosure));
   await app.register(reviewRoutes(s.review));

@@ -1,10 +1,12 @@
-// The Control Center's SQL: export jobs, and the rows an account deletion
+// The Control Center's SQL: export jobs, contact sharing, notification channels, and the rows an account deletion
 // removes across capabilities. Deletion is the one use case that must reach
 // every table holding an owner's personal data, so those deletes are listed
 // here together, where a reviewer can see that none is missing.
 import type { Insertable, Updateable } from 'kysely';
 import type { DbHandle } from '../platform/db/db.ts';
-import type { AccountExportsTable } from '../platform/db/tables/accounts.ts';
+import type { AccountExportsTable, ContactSharingTable } from '../platform/db/tables/accounts.ts';
+import type { AccessLogTable } from '../platform/db/tables/clips.ts';
+import type { NotificationSettingsTable } from '../platform/db/tables/outbox.ts';
 
 export type ExportRow = AccountExportsTable;
 
@@ -70,6 +72,8 @@ export async function removePersonalRows(db: DbHandle, userId: string): Promise<
   await db.deleteFrom('device_enrolments').where('camera_id', 'in', cameras).execute();
   await db.deleteFrom('owner_request_policies').where('user_id', '=', userId).execute();
   await db.deleteFrom('feed_settings').where('user_id', '=', userId).execute();
+  await db.deleteFrom('contact_sharing').where('user_id', '=', userId).execute();
+  await db.deleteFrom('notification_settings').where('user_id', '=', userId).execute();
   // A post's exact point is usually the author's home: only the public, fuzzed point stays; the posts read "Deleted account".
   await db.updateTable('feed_posts').set((eb) => ({ exact_lat: eb.ref('lat'), exact_lon: eb.ref('lon') })).where('author_id', '=', userId).execute();
 }
@@ -85,4 +89,42 @@ export async function scrubUser(db: DbHandle, userId: string): Promise<void> {
 /** Done: the account holds nothing; only its id remains, for the log entries and records that name it. */
 export async function markDeleted(db: DbHandle, userId: string, now: number): Promise<void> {
   await db.updateTable('users').set({ deleted_at: now }).where('id', '=', userId).where('deleted_at', 'is', null).execute();
+}
+
+// Contact sharing
+
+export async function contactOf(db: DbHandle, userId: string) {
+  return db.selectFrom('contact_sharing').selectAll().where('user_id', '=', userId).executeTakeFirst();
+}
+
+export async function saveContact(db: DbHandle, row: Insertable<ContactSharingTable>): Promise<void> {
+  const { enabled, name, phone, email, updated_at } = row;
+  await db.insertInto('contact_sharing').values(row).onConflict((oc) => oc.column('user_id').doUpdateSet({ enabled, name, phone, email, updated_at })).execute();
+}
+
+/** The switched-on contacts of these owners (a name always; a phone number or e-mail address or both). */
+export async function sharedContacts(db: DbHandle, ownerIds: string[]) {
+  if (ownerIds.length === 0) return [];
+  return db.selectFrom('contact_sharing').selectAll().where('user_id', 'in', ownerIds).where('enabled', '=', 1).where('name', 'is not', null).execute();
+}
+
+export async function agencyName(db: DbHandle, agencyId: string): Promise<string | undefined> {
+  return (await db.selectFrom('agencies').select('name').where('id', '=', agencyId).executeTakeFirst())?.name;
+}
+
+export async function logContactShown(db: DbHandle, row: Insertable<AccessLogTable>): Promise<void> {
+  await db.insertInto('access_log').values(row).execute();
+}
+
+// Notification channels
+
+export async function channelsOf(db: DbHandle, userId: string) {
+  return db.selectFrom('notification_settings').selectAll().where('user_id', '=', userId).execute();
+}
+
+export async function saveChannels(db: DbHandle, rows: Insertable<NotificationSettingsTable>[]): Promise<void> {
+  for (const row of rows) {
+    const { inapp, email, push, updated_at } = row;
+    await db.insertInto('notification_settings').values(row).onConflict((oc) => oc.columns(['user_id', 'kind']).doUpdateSet({ inapp, email, push, updated_at })).execute();
+  }
 }

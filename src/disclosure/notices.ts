@@ -7,7 +7,7 @@
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
-import { enqueue } from '../platform/outbox/outbox.ts';
+import { enqueueMany } from '../platform/outbox/outbox.ts';
 import { requirePorts } from '../platform/ports.ts';
 import type { LogWriter } from './log.ts';
 import * as repo from './repository.ts';
@@ -109,8 +109,13 @@ export class Notices {
     const words = await describe(tx, n.subject_id, n.owner_id);
     const timeline = { ...words.timeline, notifiedAt: new Date(now).toISOString() };
     const payload = { ...words.payload, noticeId: n.id, subject: n.subject_kind, subjectId: n.subject_id, timeline };
-    await enqueue(tx, { channel: 'inapp', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, title: words.subject, text: words.text } }, now);
-    await enqueue(tx, { channel: 'email', userId: n.owner_id, kind: `notice.${n.subject_kind}`, payload: { ...payload, subject: words.subject, text: words.text } }, now);
+    const kind = `notice.${n.subject_kind}`;
+    // Every channel is worded; the outbox keeps those the owner chose (at least one always stays for notices).
+    await enqueueMany(tx, [
+      { channel: 'inapp', userId: n.owner_id, kind, payload: { ...payload, title: words.subject, text: words.text } },
+      { channel: 'email', userId: n.owner_id, kind, payload: { ...payload, subject: words.subject, text: words.text } },
+      { channel: 'push', userId: n.owner_id, kind, payload: { ...payload, title: words.subject, body: words.text.split('\n')[0], url: `${this.#ctx.config.PUBLIC_URL}/home` } },
+    ], now);
     return words;
   }
 

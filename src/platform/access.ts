@@ -110,6 +110,9 @@ export const ACCESS = {
   // the Control Center: an owner exports or deletes their own data, nobody else's
   'me.export': { roles: RESIDENT },
   'me.delete': { roles: RESIDENT },
+  // ...and chooses what agencies see of them, and how they are told of things
+  'me.contact_sharing': { roles: RESIDENT },
+  'me.notification_settings': { roles: RESIDENT },
 
   // the neighbourhood feed: residents read and write around their homes; agency
   // members post alerts for their own agency (the service checks which); staff remove reported items

@@ -6,11 +6,13 @@
 //
 // Pseudonyms: "Neighbor N" numbers are given in sharing order per request
 // (answers.ts), so they are stable within a request and say nothing across
-// requests. Nothing here names an owner, counts recipients or tells who declined.
+// requests. Nothing here names an owner, counts recipients or tells who declined,
+// except the contact details an owner chose to share (issue 14 §3).
 import type { Readable } from 'node:stream';
 import { zipWriter } from '../platform/zip.ts';
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
+import type { DbHandle } from '../platform/db/db.ts';
 import { notFound } from '../platform/http/errors.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
 import type { EvidenceManifest } from '../disclosure/manifest.ts';
@@ -37,18 +39,34 @@ export interface EvidenceItem {
   manifest: AgencyManifest;
 }
 
+export interface NeighborContact {
+  name: string;
+  phone: string | null;
+  email: string | null;
+}
+
 export interface EvidenceLocker {
   requestId: string;
-  neighbors: { pseudonym: string; items: EvidenceItem[] }[];
+  neighbors: { pseudonym: string; contact: NeighborContact | null; items: EvidenceItem[] }[];
 }
+
+/**
+ * The contacts owners chose to share (issue 14 §3), read when the agency
+ * looks, each showing logged for its owner in the transaction given. Only
+ * consented shares reach it: this locker is the community request's.
+ */
+export type ContactsPort = (db: DbHandle, viewing: { agencyId: string; requestId: string; shares: { ownerId: string; clipId: string }[] }) => Promise<Map<string, NeighborContact>>;
 
 export class EvidenceService {
   readonly #ctx: AppContext;
   readonly #disclosure: DisclosureService;
+  readonly #contacts: ContactsPort;
 
-  constructor(ctx: AppContext, disclosure: DisclosureService) {
+  constructor(ctx: AppContext, disclosure: DisclosureService, contacts: ContactsPort) {
+    if (typeof contacts !== 'function') throw new Error('EvidenceService needs a contacts port');
     this.#ctx = ctx;
     this.#disclosure = disclosure;
+    this.#contacts = contacts;
   }
 
   get #db() {
@@ -62,7 +80,7 @@ export class EvidenceService {
     return r;
   }
 
-  async #groups(r: repo.RequestRow): Promise<{ pseudonym: string; n: number; items: EvidenceItem[] }[]> {
+  async #groups(r: repo.RequestRow): Promise<{ pseudonym: string; n: number; ownerId: string; clipId: string; items: EvidenceItem[] }[]> {
     const records = (await this.#disclosure.evidenceRecordsFor('consent', r.id)).filter((e) => e.row.recipient === r.agency_id);
     let numbers = await repo.neighborNumbers(this.#db, r.id);
     // A share committed but not yet recorded as an answer (a crash between the
@@ -73,6 +91,7 @@ export class EvidenceService {
       numbers = await repo.neighborNumbers(this.#db, r.id);
     }
     const groups = new Map<number, EvidenceItem[]>();
+    const owners = new Map<number, { ownerId: string; clipId: string }>();
     for (const { row: d, manifest: m, clipLive } of records) {
       const n = numbers.get(d.owner_id);
       if (n === undefined) continue;
@@ -85,16 +104,20 @@ export class EvidenceService {
         manifest: { ...rest, commitmentSalt: d.salt },
       };
       groups.set(n, [...(groups.get(n) ?? []), item]);
+      if (!owners.has(n)) owners.set(n, { ownerId: d.owner_id, clipId: d.clip_id });
     }
     return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([n, items]) => ({
-      pseudonym: `Neighbor ${n}`, n,
+      pseudonym: `Neighbor ${n}`, n, ...owners.get(n)!,
       items: items.sort((a, b) => a.manifest.cameraReported.startedAt.localeCompare(b.manifest.cameraReported.startedAt) || a.id.localeCompare(b.id)),
     }));
   }
 
   async locker(actor: UserActor, agencyId: string, rid: string): Promise<EvidenceLocker> {
     const r = await this.#request(actor, agencyId, rid);
-    return { requestId: r.id, neighbors: (await this.#groups(r)).map(({ pseudonym, items }) => ({ pseudonym, items })) };
+    const groups = await this.#groups(r);
+    const shares = groups.map((g) => ({ ownerId: g.ownerId, clipId: g.clipId }));
+    const contacts = await this.#db.transaction().execute((tx) => this.#contacts(tx, { agencyId: r.agency_id, requestId: r.id, shares }));
+    return { requestId: r.id, neighbors: groups.map(({ pseudonym, ownerId, items }) => ({ pseudonym, contact: contacts.get(ownerId) ?? null, items })) };
   }
 
   async video(actor: UserActor, agencyId: string, rid: string, itemId: string, range: string | undefined): Promise<VideoAnswer> {

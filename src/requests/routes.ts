@@ -51,7 +51,13 @@ const Manifest = Type.Object({
 });
 const Locker = Type.Object({
   requestId: Type.String(),
-  neighbors: Type.Array(Type.Object({ pseudonym: Type.String(), items: Type.Array(Type.Object({ id: Type.String(), available: Type.Boolean(), videoUrl: Type.String(), manifest: Manifest })) })),
+  neighbors: Type.Array(Type.Object({
+    pseudonym: Type.String(),
+    contact: Type.Union([
+      Type.Object({ name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]), email: Type.Union([Type.String(), Type.Null()]) }),
+      Type.Null(),
+    ], { description: 'what the neighbour chose to share with agencies, as of now; null when they share none' }),
+    items: Type.Array(Type.Object({ id: Type.String(), available: Type.Boolean(), videoUrl: Type.String(), manifest: Manifest })) })),
 });
 const AgencyParams = Type.Object({ id: Id, rid: Id }, strict);
 

@@ -61,6 +61,8 @@ const EXPECTED: Record<string, Caller[]> = {
   'GET /api/v1/me/retention': RESIDENT, 'PUT /api/v1/me/retention': RESIDENT,
   'PUT /api/v1/cameras/:id/retention': RESIDENT, 'GET /api/v1/cameras/:id/retention-preview': RESIDENT,
   'POST /api/v1/me/export': RESIDENT, 'GET /api/v1/me/export': RESIDENT, 'GET /api/v1/me/export/:id/download': RESIDENT, 'POST /api/v1/me/deletion': RESIDENT,
+  'GET /api/v1/me/contact-sharing': RESIDENT, 'PUT /api/v1/me/contact-sharing': RESIDENT,
+  'GET /api/v1/me/notification-settings': RESIDENT, 'PUT /api/v1/me/notification-settings': RESIDENT,
   'GET /api/v1/me/request-policy': RESIDENT, 'PUT /api/v1/me/request-policy': RESIDENT,
   'GET /api/v1/me/requests': RESIDENT, 'GET /api/v1/me/requests/:id': RESIDENT, 'POST /api/v1/me/requests/:id/response': RESIDENT,
   // end-to-end encryption: an owner's public key and their clips' sealed keys; an agency member's agency key

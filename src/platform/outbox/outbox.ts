@@ -6,6 +6,7 @@ import type { Insertable } from 'kysely';
 import type { DbHandle } from '../db/db.ts';
 import type { OutboxChannel, OutboxMessagesTable } from '../db/tables/outbox.ts';
 import { newId } from '../crypto.ts';
+import { carries, kindOf, type Channels, type NotificationKind } from './policy.ts';
 
 export type { OutboxChannel };
 
@@ -71,16 +72,45 @@ function toRow(m: OutboxMessage, now: number): Insertable<OutboxMessagesTable> {
   };
 }
 
-/** Writes one message in the caller's transaction; returns its id. Pass the app clock's `now` for created_at. */
+/**
+ * Writes one message in the caller's transaction; returns its id. Pass the app
+ * clock's `now` for created_at. Only for messages no owner setting governs:
+ * the others go through enqueueMany, which applies the owner's channels.
+ */
 export async function enqueue(tx: DbHandle, message: OutboxMessage, now: number = Date.now()): Promise<string> {
+  if (kindOf(message.kind) !== null) throw new Error(`outbox message "${message.kind}" follows the owner's channels: use enqueueMany`);
   const row = toRow(message, now);
   await tx.insertInto('outbox_messages').values(row).execute();
   return row.id;
 }
 
-/** Writes many messages in the caller's transaction, in multi-row inserts (fan-out to thousands of owners). */
+/**
+ * The owners' saved channels for the kinds these messages fall under, read in
+ * the caller's transaction (issue 14 §4): a message on a channel its owner
+ * switched off is never written.
+ */
+async function chosen(tx: DbHandle, messages: readonly OutboxMessage[]): Promise<OutboxMessage[]> {
+  const governed = messages.filter((m) => kindOf(m.kind) !== null);
+  if (governed.length === 0) return [...messages];
+  const users = [...new Set(governed.map((m) => m.userId))];
+  const saved = new Map<string, Channels>();
+  for (let i = 0; i < users.length; i += OUTBOX.insertChunk) {
+    const rows = await tx.selectFrom('notification_settings').selectAll().where('user_id', 'in', users.slice(i, i + OUTBOX.insertChunk)).execute();
+    for (const r of rows) saved.set(`${r.user_id}\n${r.kind}`, { inapp: r.inapp === 1, email: r.email === 1, push: r.push === 1 });
+  }
+  return messages.filter((m) => {
+    const kind: NotificationKind | null = kindOf(m.kind);
+    return kind === null || carries(kind, saved.get(`${m.userId}\n${kind}`), m.channel);
+  });
+}
+
+/**
+ * Writes many messages in the caller's transaction, in multi-row inserts
+ * (fan-out to thousands of owners), on the channels each owner chose.
+ * Returns how many were written.
+ */
 export async function enqueueMany(tx: DbHandle, messages: readonly OutboxMessage[], now: number = Date.now()): Promise<number> {
-  const rows = messages.map((m) => toRow(m, now));
+  const rows = (await chosen(tx, messages)).map((m) => toRow(m, now));
   for (let i = 0; i < rows.length; i += OUTBOX.insertChunk) {
     await tx.insertInto('outbox_messages').values(rows.slice(i, i + OUTBOX.insertChunk)).execute();
   }

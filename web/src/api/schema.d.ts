@@ -5054,6 +5054,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             neighbors: {
+                                /** @description what the neighbour chose to share with agencies, as of now; null when they share none */
+                                contact: {
+                                    email: string | null;
+                                    name: string;
+                                    phone: string | null;
+                                } | null;
                                 items: {
                                     available: boolean;
                                     id: string;
@@ -10739,6 +10745,175 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/contact-sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What I share with agencies I share clips with by consent */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string | null;
+                            /** @description off by default; when on, agencies you share clips with by consent see the details below */
+                            enabled: boolean;
+                            name: string | null;
+                            phone: string | null;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Turn contact sharing on (a name and a phone number or e-mail address) or off */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string | null;
+                        enabled: boolean;
+                        name?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string | null;
+                            /** @description off by default; when on, agencies you share clips with by consent see the details below */
+                            enabled: boolean;
+                            name: string | null;
+                            phone: string | null;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/deletion": {
         parameters: {
             query?: never;
@@ -11575,6 +11750,231 @@ export interface paths {
                             };
                             /** @description 0.5 to 10 miles */
                             radiusMi: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My channels (in-app, e-mail, web push) for each kind of notification */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description feed posts near you */
+                            feed_posts: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
+                            /** @description replies to your feed posts */
+                            feed_replies: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
+                            /** @description legal notices and disclosures of your clips */
+                            notices: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
+                            /** @description requests for footage */
+                            requests: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose channels per kind; notices keep at least one channel (400 otherwise) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description feed posts near you */
+                        feed_posts?: {
+                            email: boolean;
+                            inapp: boolean;
+                            push: boolean;
+                        };
+                        /** @description replies to your feed posts */
+                        feed_replies?: {
+                            email: boolean;
+                            inapp: boolean;
+                            push: boolean;
+                        };
+                        /** @description legal notices and disclosures of your clips */
+                        notices?: {
+                            email: boolean;
+                            inapp: boolean;
+                            push: boolean;
+                        };
+                        /** @description requests for footage */
+                        requests?: {
+                            email: boolean;
+                            inapp: boolean;
+                            push: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description feed posts near you */
+                            feed_posts: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
+                            /** @description replies to your feed posts */
+                            feed_replies: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
+                            /** @description legal notices and disclosures of your clips */
+                            notices: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
+                            /** @description requests for footage */
+                            requests: {
+                                email: boolean;
+                                inapp: boolean;
+                                push: boolean;
+                            };
                         };
                     };
                 };

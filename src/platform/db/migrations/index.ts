@@ -19,9 +19,10 @@ import { m0012_control_center } from './0012_control_center.ts';
 import { m0013_feed } from './0013_feed.ts';
 import { m0014_rate_limits } from './0014_rate_limits.ts';
 import { m0015_recovery_codes } from './0015_recovery_codes.ts';
+import { m0016_clips_sha256 } from './0016_clips_sha256.ts';
+import { m0017_contact_and_channels } from './0017_contact_and_channels.ts';
 import { m0018_camera_retention } from './0018_camera_retention.ts';
 import { m0019_suspension } from './0019_suspension.ts';
-import { m0016_clips_sha256 } from './0016_clips_sha256.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -43,7 +44,8 @@ export const migrations: Record<string, EngineMigration> = {
   '0013_feed': m0013_feed,
   '0014_rate_limits': m0014_rate_limits,
   '0015_recovery_codes': m0015_recovery_codes,
+  '0016_clips_sha256': m0016_clips_sha256,
+  '0017_contact_and_channels': m0017_contact_and_channels,
   '0018_camera_retention': m0018_camera_retention,
   '0019_suspension': m0019_suspension,
-  '0016_clips_sha256': m0016_clips_sha256,
 };

@@ -77,6 +77,16 @@ export interface RecoveryCodesTable {
   used_at: number | null;
 }
 
+/** What an owner chose to show agencies they share with by consent (issue 14 §3). No row: off. */
+export interface ContactSharingTable {
+  user_id: string;
+  enabled: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  updated_at: number;
+}
+
 export interface AccountsTables {
   users: UsersTable;
   sessions: SessionsTable;
@@ -84,4 +94,5 @@ export interface AccountsTables {
   known_addresses: KnownAddressesTable;
   recovery_codes: RecoveryCodesTable;
   account_exports: AccountExportsTable;
+  contact_sharing: ContactSharingTable;
 }

@@ -44,8 +44,20 @@ export interface PushSubscriptionsTable {
   created_at: number;
 }
 
+/** An owner's channels for one kind of notification (issue 14 §4). No row: the kind's default. */
+export interface NotificationSettingsTable {
+  user_id: string;
+  /** A NotificationKind of platform/outbox/policy.ts. */
+  kind: string;
+  inapp: number;
+  email: number;
+  push: number;
+  updated_at: number;
+}
+
 export interface OutboxTables {
   outbox_messages: OutboxMessagesTable;
   notifications: NotificationsTable;
   push_subscriptions: PushSubscriptionsTable;
+  notification_settings: NotificationSettingsTable;
 }

@@ -83,6 +83,11 @@ export function RequestDetailPage() {
                     {groups.map((g) => (
                       <Paper key={g.pseudonym} withBorder p="md" data-testid="evidence-group">
                         <Title order={3} size="h4" mb="sm">{g.pseudonym}</Title>
+                        {g.contact && (
+                          <Text size="sm" mb="sm" data-testid="neighbor-contact">
+                            Contact shared by this neighbour: {[g.contact.name, g.contact.phone, g.contact.email].filter(Boolean).join(' · ')}
+                          </Text>
+                        )}
                         <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
                           {g.items.map((c) => <EvidenceCard key={c.id} item={c} onPlay={setPlaying} pseudonym={g.pseudonym} />)}
                         </SimpleGrid>

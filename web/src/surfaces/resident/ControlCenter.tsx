@@ -1,4 +1,5 @@
-// The owner's Control Center (issue 14): sessions, password, recovery codes, the data export
+// The owner's Control Center (issue 14): sessions, password, recovery codes, contact sharing,
+// notification channels, the data export
 // and account deletion. Every setting here does what it says on the server;
 // the page only shows its answers.
 import { Alert, Anchor, Button, Container, Group, List, Paper, PasswordInput, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
@@ -10,6 +11,7 @@ import { TableScroll } from '../../components/TableScroll';
 import { bytes, formatTime } from '../../lib/format';
 import { applyServerErrors } from '../../lib/forms';
 import { NewRecoveryCodes } from '../auth/RecoveryCodes';
+import { ContactSharing, NotificationChannels } from './ControlSettings';
 
 const DELETE_WORDS = 'delete my account';
 
@@ -172,6 +174,8 @@ export function ControlCenterPage() {
         <Sessions />
         <ChangePassword />
         <NewRecoveryCodes />
+        <ContactSharing />
+        <NotificationChannels />
         <ExportData />
         <DeleteAccount />
       </Stack>
