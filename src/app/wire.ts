@@ -190,14 +190,13 @@ function buildServices(ctx: AppContext): Services {
   // Exports are sealed like clips, in their own area of the blob store (any node can serve the download).
   const exports = new ExportService(ctx, { accounts, cameras, clips, ledger, disclosure, writings: (actor) => feed.authoredBy(actor), vault: new Vault(ctx.blobs.open('exports'), masterKey) });
   const deletion = new DeletionService(ctx, { accounts, clips, exports });
-  return { accounts, userAdmin, cameras, clips, retention, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, feed, feedTalk, feedModeration };
   const notificationSettings = new NotificationSettingsService(ctx, {
     feedPush: {
       get: async (actor) => (await feedTalk.settings(actor)).push,
       set: async (actor, push) => void (await feedTalk.saveSettings(actor, { ...(await feedTalk.settings(actor)), push })),
     },
   });
-  return { accounts, cameras, clips, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, contact, notificationSettings, feed, feedTalk, feedModeration };
+  return { accounts, userAdmin, cameras, clips, retention, e2ee, outbox, ledger, disclosure, legal, notices, review, emergency, noticeDelays, documents, agencies, requests, answers, evidence, transparency, exports, deletion, contact, notificationSettings, feed, feedTalk, feedModeration };
 }
 
 async function registerRoutes(app: FastifyInstance, config: Config, s: Services): Promise<void> {
