@@ -13,7 +13,8 @@ import type { UserAdminService } from './admin-service.ts';
 const strict = { additionalProperties: false } as const;
 const tags = ['admin'];
 const Role = Type.Union([Type.Literal('resident'), Type.Literal('agency'), Type.Literal('reviewer'), Type.Literal('admin')]);
-const Reason = Type.String({ minLength: 1, maxLength: REASON_MAX, description: 'why, for the audit trail' });
+// No control characters (newlines and tabs aside): PostgreSQL refuses NUL in text, and the audit trail is read by people.
+const Reason = Type.String({ minLength: 1, maxLength: REASON_MAX, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$', description: 'why, for the audit trail' });
 
 export const AdminUser = Type.Object({
   id: Type.String(),
@@ -34,7 +35,7 @@ export function userAdminRoutes(admin: UserAdminService): FastifyPluginAsyncType
       schema: {
         tags, summary: 'List and find accounts by e-mail or name prefix; newest first',
         querystring: Type.Object({
-          q: Type.Optional(Type.String({ maxLength: 254 })), role: Type.Optional(Role),
+          q: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'a prefix of the e-mail or display name' })), role: Type.Optional(Role),
           cursor: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
         }, strict),
         response: { 200: Type.Object({ users: Type.Array(AdminUser), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403) },

@@ -16,7 +16,8 @@ forEachEngine('user administration', (getDb) => {
   after(async () => t.app.close());
 
   const db = () => getDb().kysely;
-  const audits = (subjectId: string) => db().selectFrom('review_audit').selectAll().where('subject_id', '=', subjectId).orderBy('created_at').execute();
+  // Two actions in one millisecond share created_at; the action name breaks the tie (suspend sorts before unsuspend).
+  const audits = (subjectId: string) => db().selectFrom('review_audit').selectAll().where('subject_id', '=', subjectId).orderBy('created_at').orderBy('action').execute();
   const post = (url: string, payload: unknown) => as(t, admin, { method: 'POST', url, payload: payload as object });
   const signIn = (email: string, totp?: string) =>
     t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD, ...(totp ? { totp } : {}) } });

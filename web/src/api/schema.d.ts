@@ -164,6 +164,7 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     limit?: number;
+                    /** @description a prefix of the e-mail or display name */
                     q?: string;
                     role?: "resident" | "agency" | "reviewer" | "admin";
                 };
