@@ -15,7 +15,7 @@ export const ENGINES: Engine[] = ['sqlite', 'postgres'];
 let pgUp: Promise<boolean> | undefined;
 export function postgresAvailable(): Promise<boolean> {
   pgUp ??= (async () => {
-    const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 15_000 });
     try {
       await c.connect();
       await c.end();
