@@ -38,9 +38,12 @@ export function sha256File(file: string): string {
 /** A server child with one resident (`account`, signed in as `session`) and one enrolled camera. */
 export interface Server { child: ChildProcess; base: string; account: { email: string; password: string }; session: string; camera: string; device: string; key: KeyObject }
 
+/** The V8 flags the package bin runs the CLI with (its shebang line), so benches measure the server as it is deployed. */
+export const SERVER_NODE_FLAGS = fs.readFileSync(path.join(repoRoot, 'bin/porchlight.js'), 'utf8').split('\n')[0]!.split(' ').filter((a) => a.startsWith('--'));
+
 /** Starts `porchlight serve` on DATA_DIR and resolves with its address once it listens. */
-async function serve(dataDir: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/node'), ['src/main.ts', 'serve'], {
+async function serve(dataDir: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/node'), [...SERVER_NODE_FLAGS, ...nodeArgs, 'src/main.ts', 'serve'], {
     cwd: repoRoot,
     // 200 concurrent uploads from one device: the limiter runs but never trips.
     env: { RATE_LIMIT_PER_MINUTE: '1000000000', ...process.env, DATA_DIR: dataDir, PORT: '0', DEMO: 'false', LOG_LEVEL: 'warn', MAX_UPLOAD_BYTES: String(2 * 1024 * MB) },
@@ -64,8 +67,9 @@ async function json(base: string, method: string, url: string, body?: unknown, t
   return res.json() as Promise<Record<string, string>>;
 }
 
-export async function startServer(work: string, name: string): Promise<Server> {
-  const { child, base } = await serve(path.join(work, name));
+/** `nodeArgs` are extra V8/Node flags for the server process (a bench's heap snapshots, say). */
+export async function startServer(work: string, name: string, nodeArgs: string[] = []): Promise<Server> {
+  const { child, base } = await serve(path.join(work, name), nodeArgs);
   const account = { email: 'bench@example.test', password: 'bench-password-123' };
   await json(base, 'POST', '/api/v1/auth/register', { ...account, displayName: 'Bench', home: { lat: 45.5, lon: -122.6 } });
   const session = (await json(base, 'POST', '/api/v1/auth/login', account)).token;

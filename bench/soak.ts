@@ -7,78 +7,30 @@
 // reported next to the same figure measured on a quiet server just before.
 // The load generator is node:http with a keep-alive agent (no autocannon: the
 // mix and the per-minute figures need our own loop).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { clipSigningPayload, exportDevicePublicKey, signClipPayload } from '../src/cameras/signature.ts';
 import { fmt, percentile, repoRoot, writeResult } from './lib.ts';
+import { MB, makeClip, rssMiB, startServer, stopServer, uploadTo } from './server.ts';
 
-const MB = 1024 * 1024;
 const CONNECTIONS = 20;
 const RANGE = 64 * 1024;
 const CLIP_SIZE = 16 * MB;
 
-interface Server { child: ChildProcess; base: string; token: string; clipId: string }
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** A fixture MP4 followed by a `free` box of random bytes: passes the structural check at any size. */
-function makeClip(size: number): Buffer {
-  const head = fs.readFileSync(path.join(repoRoot, 'test/fixtures/clip.mp4'));
-  const box = Buffer.alloc(8);
-  box.writeUInt32BE(size - head.length);
-  box.write('free', 4, 'latin1');
-  return Buffer.concat([head, box, randomBytes(size - head.length - 8)]);
-}
-
-async function startServer(dataDir: string, nodeArgs: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', 'serve'], {
-    cwd: repoRoot,
-    env: { RATE_LIMIT_PER_MINUTE: '1000000000', ...process.env, DATA_DIR: dataDir, PORT: '0', DEMO: 'false', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b) => {
-      out += b;
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  child.stdout!.resume();
-  const json = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(base + url, { method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
-    if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, string>>;
-  };
-  const account = { email: 'soak@example.test', password: 'soak-password-123' };
-  await json('POST', '/api/v1/auth/register', { ...account, displayName: 'Soak', home: { lat: 45.5, lon: -122.6 } });
-  const token = (await json('POST', '/api/v1/auth/login', account)).token;
-  const auth = { authorization: `Bearer ${token}` };
-  const camera = (await json('POST', '/api/v1/cameras', { name: 'Soak', location: { lat: 45.5, lon: -122.6 }, kind: 'outdoor' }, auth)).id;
-  const { code } = await json('POST', `/api/v1/cameras/${camera}/enrolment-code`, undefined, auth);
-  const keys = generateKeyPairSync('ed25519');
-  const device = (await json('POST', '/api/v1/devices/enroll', { code, publicKey: exportDevicePublicKey(keys.publicKey) })).token;
-  const clip = makeClip(CLIP_SIZE);
-  const sha256 = createHash('sha256').update(clip).digest('hex');
-  const startedAt = new Date(Date.now() - 120_000).toISOString();
-  const endedAt = new Date(Date.now() - 60_000).toISOString();
-  const sig = signClipPayload(keys.privateKey, clipSigningPayload({ cameraId: camera, sha256, startedAt, endedAt, kind: 'motion' }));
-  const res = await fetch(`${base}/api/v1/clips?${new URLSearchParams({ cameraId: camera, startedAt, endedAt, kind: 'motion' })}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${device}`, 'content-type': 'video/mp4', 'x-device-signature': sig, 'idempotency-key': 'soak' },
-    body: new Uint8Array(clip),
-  });
-  if (res.status !== 201) throw new Error(`clip upload: ${res.status} ${await res.text()}`);
-  const clipId = ((await res.json()) as { id: string }).id;
-  return { child, base, token, clipId };
+/** One stored clip of CLIP_SIZE bytes, uploaded as its camera would; resolves with its id. */
+async function storeClip(s: Awaited<ReturnType<typeof startServer>>, work: string): Promise<string> {
+  const file = path.join(work, 'clip.mp4');
+  makeClip(file, CLIP_SIZE);
+  const buf = fs.readFileSync(file);
+  const status = await uploadTo(s, new http.Agent(), { buf, size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') }, 'soak');
+  if (status !== 201) throw new Error(`clip upload answered ${status}`);
+  const res = await fetch(`${s.base}/api/v1/clips`, { headers: { authorization: `Bearer ${s.session}` } });
+  const page = (await res.json()) as { items: { id: string }[] };
+  if (!page.items[0]) throw new Error('the uploaded clip is not listed');
+  return page.items[0].id;
 }
 
 function get(agent: http.Agent, url: string, headers: Record<string, string>): Promise<number> {
@@ -110,14 +62,15 @@ export async function run() {
   const logSeconds = Number(process.env.SOAK_LOG_SECONDS ?? 15);
   const nodeArgs = (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-soak-'));
-  const s = await startServer(path.join(work, 'data'), nodeArgs);
+  const s = await startServer(work, 'data', nodeArgs);
+  const clipId = await storeClip(s, work);
   const pid = s.child.pid!;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const auth = { authorization: `Bearer ${s.token}` };
+  const auth = { authorization: `Bearer ${s.session}` };
   const kinds = [
     { name: 'me', weight: 3, url: () => `${s.base}/api/v1/me`, headers: () => auth },
     {
-      name: 'range', weight: 1, url: () => `${s.base}/api/v1/clips/${s.clipId}/video`,
+      name: 'range', weight: 1, url: () => `${s.base}/api/v1/clips/${clipId}/video`,
       headers: () => {
         const start = Math.floor(Math.random() * (CLIP_SIZE - RANGE));
         return { ...auth, range: `bytes=${start}-${start + RANGE - 1}` };
@@ -179,9 +132,7 @@ export async function run() {
   agent.destroy();
   await new Promise((r) => setTimeout(r, 5000));
   const idleRss = rssMiB(pid);
-  const exited = new Promise((r) => s.child.once('exit', r));
-  s.child.kill('SIGTERM');
-  await exited;
+  await stopServer(s);
   fs.rmSync(work, { recursive: true, force: true });
 
   const after = perMinute.slice(1).map((r) => r.rssMiB);

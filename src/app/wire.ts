@@ -109,7 +109,7 @@ export async function wire(config: Config, opts: WireOptions = {}): Promise<Buil
   const masterKey = loadMasterKey(config.dataDir, config.MASTER_KEY);
   const clock = opts.clock ?? systemClock;
   // Object ages are the bucket's wall clock against this node's, never a test's manual clock.
-  const blobs = openBlobStores(config, Date.now);
+  const blobs = await openBlobStores(config, Date.now);
   const ctx: AppContext = { config, db, clock, log: app.log, workers, masterKey, blobs };
   // Stale multipart uploads of any node (harmless on every node: it only aborts what is a day old).
   if (blobs.kind === 's3') workers.add({ name: 'blobs.stale-uploads', intervalMs: 3600_000, run: async () => void (await blobs.sweepStale()) });

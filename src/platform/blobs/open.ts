@@ -2,10 +2,12 @@
 // default, one node), or an S3-compatible bucket shared by every node
 // (BLOB_URL=s3://bucket/prefix). Spool files stay on the node's own disk in
 // both cases: the vault seals into them before anything is stored.
+// The S3 client is loaded only when BLOB_URL asks for it: the AWS SDK costs a
+// single-node server about 30 MiB of RSS it would never use.
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import { FsBlobStore } from './fs.ts';
-import { S3BlobStore, s3Client } from './s3.ts';
+import type { S3BlobStore } from './s3.ts';
 import { parseS3Url, type BlobArea, type BlobStore, type BlobStores } from './store.ts';
 
 const HOUR = 3600_000;
@@ -13,7 +15,7 @@ const HOUR = 3600_000;
 /** Where each area lived before BLOB_URL existed; unchanged, so existing DATA_DIRs keep working. */
 const FS_DIRS: Record<BlobArea, string> = { clips: '.', legal: 'legal', disclosures: 'disclosures', exports: 'exports' };
 
-export function openBlobStores(config: Config, now: () => number): BlobStores {
+export async function openBlobStores(config: Config, now: () => number): Promise<BlobStores> {
   const dirOf = (area: BlobArea) => path.join(config.dataDir, FS_DIRS[area]);
   const cache = new Map<BlobArea, BlobStore>();
   if (!config.BLOB_URL) {
@@ -26,6 +28,7 @@ export function openBlobStores(config: Config, now: () => number): BlobStores {
   }
   const location = parseS3Url(config.BLOB_URL);
   if (!location) throw new Error('BLOB_URL: not an s3://bucket/prefix URL'); // config.ts validated it already
+  const { S3BlobStore: Store, s3Client } = await import('./s3.ts');
   const client = s3Client({
     endpoint: config.AWS_ENDPOINT_URL,
     region: config.AWS_REGION,
@@ -36,7 +39,7 @@ export function openBlobStores(config: Config, now: () => number): BlobStores {
   const opts = { partSize: 8 * 1024 * 1024, queueSize: 4, staleUploadMs: 24 * HOUR, settleMs: HOUR, now };
   const s3 = new Map<BlobArea, S3BlobStore>();
   const open = (area: BlobArea): S3BlobStore =>
-    s3.get(area) ?? s3.set(area, new S3BlobStore(client, location, area, path.join(dirOf(area), 'tmp'), opts)).get(area)!;
+    s3.get(area) ?? s3.set(area, new Store(client, location, area, path.join(dirOf(area), 'tmp'), opts)).get(area)!;
   return {
     kind: 's3',
     open,
