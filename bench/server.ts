@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { clipSigningPayload, exportDevicePublicKey, signClipPayload } from '../src/cameras/signature.ts';
+import { SERVER_NODE_FLAGS } from '../scripts/node-flags.ts';
 import { repoRoot } from './lib.ts';
 
 export const MB = 1024 * 1024;
@@ -38,9 +39,6 @@ export function sha256File(file: string): string {
 /** A server child with one resident (`account`, signed in as `session`) and one enrolled camera. */
 export interface Server { child: ChildProcess; base: string; account: { email: string; password: string }; session: string; camera: string; device: string; key: KeyObject }
 
-/** The V8 flags the package bin runs the CLI with (its shebang line), so benches measure the server as it is deployed. */
-export const SERVER_NODE_FLAGS = fs.readFileSync(path.join(repoRoot, 'bin/porchlight.js'), 'utf8').split('\n')[0]!.split(' ').filter((a) => a.startsWith('--'));
-
 /** Starts `porchlight serve` on DATA_DIR and resolves with its address once it listens. */
 async function serve(dataDir: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(path.join(repoRoot, 'node_modules/.bin/node'), [...SERVER_NODE_FLAGS, ...nodeArgs, 'src/main.ts', 'serve'], {
@@ -70,14 +68,19 @@ async function json(base: string, method: string, url: string, body?: unknown, t
 /** `nodeArgs` are extra V8/Node flags for the server process (a bench's heap snapshots, say). */
 export async function startServer(work: string, name: string, nodeArgs: string[] = []): Promise<Server> {
   const { child, base } = await serve(path.join(work, name), nodeArgs);
-  const account = { email: 'bench@example.test', password: 'bench-password-123' };
+  return { child, base, ...(await provision(base)) };
+}
+
+/** One resident, signed in, with one camera and its enrolled device, set up through the public API of the server at `base`. */
+export async function provision(base: string, email = 'bench@example.test'): Promise<Omit<Server, 'child' | 'base'>> {
+  const account = { email, password: 'bench-password-123' };
   await json(base, 'POST', '/api/v1/auth/register', { ...account, displayName: 'Bench', home: { lat: 45.5, lon: -122.6 } });
   const session = (await json(base, 'POST', '/api/v1/auth/login', account)).token;
   const camera = (await json(base, 'POST', '/api/v1/cameras', { name: 'Bench', location: { lat: 45.5, lon: -122.6 }, kind: 'outdoor' }, session)).id;
   const { code } = await json(base, 'POST', `/api/v1/cameras/${camera}/enrolment-code`, undefined, session);
   const keys = generateKeyPairSync('ed25519');
   const device = (await json(base, 'POST', '/api/v1/devices/enroll', { code, publicKey: exportDevicePublicKey(keys.publicKey) })).token;
-  return { child, base, account, session, camera, device, key: keys.privateKey };
+  return { account, session, camera, device, key: keys.privateKey };
 }
 
 /** Stops the server and starts a fresh process on the same DATA_DIR, signed in again: a clean heap over the same data. */
@@ -96,7 +99,7 @@ export async function stopServer(s: Server) {
 }
 
 /** A signed device upload; the body is a buffer or a file streamed from disk. */
-export function uploadTo(s: Server, agent: http.Agent, body: { buf?: Buffer; file?: string; size: number; sha256: string }, key: string): Promise<number> {
+export function uploadTo(s: Pick<Server, 'base' | 'key' | 'camera' | 'device'>, agent: http.Agent, body: { buf?: Buffer; file?: string; size: number; sha256: string }, key: string): Promise<number> {
   const startedAt = new Date(Date.now() - 120_000).toISOString();
   const endedAt = new Date(Date.now() - 60_000).toISOString();
   const sig = signClipPayload(s.key, clipSigningPayload({ cameraId: s.camera, sha256: body.sha256, startedAt, endedAt, kind: 'motion' }));
