@@ -1,7 +1,8 @@
 // Mantine theme. Shades are chosen for WCAG 2.2 AA contrast (4.5:1 for text):
 // Mantine's default filled shade 6, its light-variant text and its "dimmed"
 // grey fall short of it on white, so filled colours use shade 9 (8 for the
-// primary) and light variants (alerts, light badges) use near-black text.
+// primary), outline labels the same dark shade, and light variants (alerts,
+// light badges) use near-black text.
 import { createTheme, DEFAULT_THEME, Modal, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
@@ -32,6 +33,8 @@ export const cssVariables: CSSVariablesResolver = () => {
     if (name !== 'indigo' && !PALE.has(name)) {
       light[`--mantine-color-${name}-filled`] = `color-mix(in srgb, var(--mantine-color-${name}-9) 85%, black)`;
       light[`--mantine-color-${name}-filled-hover`] = `color-mix(in srgb, var(--mantine-color-${name}-9) 70%, black)`;
+      // Outline buttons draw their label in this colour on white: the same dark shade as filled.
+      light[`--mantine-color-${name}-outline`] = `color-mix(in srgb, var(--mantine-color-${name}-9) 85%, black)`;
     }
   }
   return { variables: {}, light, dark: {} };
