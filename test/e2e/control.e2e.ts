@@ -255,10 +255,10 @@ describe('the Control Center', { concurrency: false }, () => {
     assert.equal(login.status, 401);
   });
 
-  it("the agency's evidence locker no longer shows the deleted owner's clip or contact", async () => {
+  it("the agency's evidence locker no longer shows the deleted owner's clip or contact, only the record of the share", async () => {
     await locker();
-    await agency.page.getByText('No clips shared yet').waitFor();
-    assert.equal(await agency.page.getByTestId('evidence-clip').count(), 0);
+    await agency.page.getByTestId('evidence-gone').waitFor();
+    assert.equal(await agency.page.getByRole('button', { name: /^Play / }).count(), 0, 'nothing to play');
     assert.equal(await agency.page.getByTestId('neighbor-contact').count(), 0);
     await checkPage(agency, 'control-agency-after-deletion');
   });

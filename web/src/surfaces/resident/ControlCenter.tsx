@@ -5,6 +5,7 @@
 import { Alert, Anchor, Button, Container, Group, List, Paper, PasswordInput, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { QueryState } from '../../components/States';
 import { TableScroll } from '../../components/TableScroll';
@@ -120,33 +121,38 @@ function ExportData() {
   );
 }
 
-function DeleteAccount() {
+type Deleted = Awaited<ReturnType<typeof deleteAccount>>;
+const deleteAccount = (v: { password: string; confirm: string }) => unwrap(api.POST('/api/v1/me/deletion', { body: v }));
+
+function AccountDeleted({ d }: { d: Deleted }) {
+  return (
+    <Paper withBorder p="md">
+      <Title order={2} size="h3">Your account is deleted</Title>
+      <Text my="xs" data-testid="deletion-done">
+        {d.shredded} clip{d.shredded === 1 ? ' was' : 's were'} destroyed: their keys are gone, so no one, Porchlight included, can decrypt them.
+        Your sessions and personal details are gone. Entries in the public log stay; they never held your name or address.
+      </Text>
+      {d.kept.length > 0 && (
+        <Alert color="yellow" title="Kept until a legal hold ends">
+          <List size="sm">{d.kept.map((k) => <List.Item key={k.clipId}>The clip of {formatTime(k.startedAt)}: {k.until ? `until ${formatTime(k.until)}` : 'until the hold is released'}. It is deleted then.</List.Item>)}</List>
+        </Alert>
+      )}
+      <Button component="a" href="/" mt="sm">Close</Button>
+    </Paper>
+  );
+}
+
+function DeleteAccount({ onDeleted }: { onDeleted: (d: Deleted) => void }) {
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { password: '', confirm: '' },
     validate: { confirm: (v) => (v.trim().toLowerCase() === DELETE_WORDS ? null : `Type "${DELETE_WORDS}"`) },
   });
   const del = useMutation({
-    mutationFn: (v: { password: string; confirm: string }) => unwrap(api.POST('/api/v1/me/deletion', { body: v })),
+    mutationFn: deleteAccount,
+    onSuccess: onDeleted,
     onError: (err) => applyServerErrors(form, err),
   });
-  if (del.data) {
-    return (
-      <Paper withBorder p="md">
-        <Title order={2} size="h3">Your account is deleted</Title>
-        <Text my="xs" data-testid="deletion-done">
-          {del.data.shredded} clip{del.data.shredded === 1 ? ' was' : 's were'} destroyed: their keys are gone, so no one, Porchlight included, can decrypt them.
-          Your sessions and personal details are gone. Entries in the public log stay; they never held your name or address.
-        </Text>
-        {del.data.kept.length > 0 && (
-          <Alert color="yellow" title="Kept until a legal hold ends">
-            <List size="sm">{del.data.kept.map((k) => <List.Item key={k.clipId}>The clip of {formatTime(k.startedAt)}: {k.until ? `until ${formatTime(k.until)}` : 'until the hold is released'}. It is deleted then.</List.Item>)}</List>
-          </Alert>
-        )}
-        <Button component="a" href="/" mt="sm">Close</Button>
-      </Paper>
-    );
-  }
   return (
     <Paper withBorder p="md">
       <Title order={2} size="h3">Delete your account</Title>
@@ -167,6 +173,17 @@ function DeleteAccount() {
 }
 
 export function ControlCenterPage() {
+  // Once the account is deleted only the outcome stays on the page: the other
+  // sections would go on asking the API for a session that no longer exists.
+  const [deleted, setDeleted] = useState<Deleted | null>(null);
+  if (deleted) {
+    return (
+      <Container size="md">
+        <Title order={1} mb="md">Your data and account</Title>
+        <AccountDeleted d={deleted} />
+      </Container>
+    );
+  }
   return (
     <Container size="md">
       <Title order={1} mb="md">Your data and account</Title>
@@ -177,7 +194,7 @@ export function ControlCenterPage() {
         <ContactSharing />
         <NotificationChannels />
         <ExportData />
-        <DeleteAccount />
+        <DeleteAccount onDeleted={setDeleted} />
       </Stack>
     </Container>
   );
