@@ -2,10 +2,11 @@
 // resident ends another session, enrols TOTP by its QR code, sets a camera's
 // retention; an administrator suspends and unsuspends another resident; the
 // resident shares a clip with contact sharing on and the agency sees the
-// contact (and then no longer, once it is off); the resident exports their
-// data and unzips it (the clip inside is byte for byte theirs), then deletes
-// the account: the clip, the sessions and the contact are gone, for the
-// agency too.
+// contact (and then no longer, once it is off); a preservation request holds
+// the clip of a second camera, which its retention preview marks; the resident
+// exports their data and unzips it (the clip inside is byte for byte theirs),
+// then deletes the account: the shared clip, the sessions and the contact are
+// gone, for the agency too, and the held clip is kept and named.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,8 +15,9 @@ import type { Browser } from 'playwright-core';
 import QRCode from 'qrcode';
 import { unzipSync } from 'fflate';
 import { createHash } from 'node:crypto';
+import { uniqueClip } from '../clips/helpers.ts';
 import { ensureWebBuilt, launchBrowser, resultsDir, startServer, Visitor, type Server } from './harness.ts';
-import { PASSWORD, approveRequestViaUi, checkPage, createAgencyViaUi, createStaffCli, firstStaffSignIn, freshTotp, inviteMemberViaUi, requestViaUi, setContactSharing, shareFirstClip, signIn, signUpResident } from './steps.ts';
+import { PASSWORD, approveRequestViaUi, checkPage, createAgencyViaUi, createStaffCli, fillWarrantForm, firstStaffSignIn, freshTotp, inviteMemberViaUi, requestViaUi, setContactSharing, shareFirstClip, signIn, signUpResident } from './steps.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const HOME = { lat: 45.5231, lon: -122.6765 };
@@ -30,6 +32,10 @@ describe('the Control Center', { concurrency: false }, () => {
   let cameraId: string;
   let requestId: string;
   let agency: Visitor;
+  let reviewer: Visitor;
+  // A second camera 600 m away, outside the community request's circle: a preservation request holds its clip.
+  const FAR = { lat: HOME.lat + 0.0055, lon: HOME.lon };
+  let farCameraId: string;
   let clipStarted: number;
   const email = 'leaving@e2e.example';
   const used = new Set<string>();
@@ -42,6 +48,7 @@ describe('the Control Center', { concurrency: false }, () => {
   });
   after(async () => {
     await agency?.close();
+    await reviewer?.close();
     await v?.close();
     await browser?.close();
     await server?.stop();
@@ -65,6 +72,11 @@ describe('the Control Center', { concurrency: false }, () => {
     const started = (clipStarted = Date.now() - 90 * 60_000);
     const qs = new URLSearchParams({ cameraId, startedAt: new Date(started).toISOString(), endedAt: new Date(started + 10_000).toISOString(), kind: 'manual' });
     assert.equal((await api('POST', `/api/v1/clips?${qs}`, new Uint8Array(clip), { 'content-type': 'video/mp4' })).status, 201);
+    const far = await api('POST', '/api/v1/cameras', { name: 'Garage', location: FAR, kind: 'outdoor' });
+    assert.equal(far.status, 201, JSON.stringify(far.json));
+    farCameraId = far.json.id;
+    qs.set('cameraId', farCameraId);
+    assert.equal((await api('POST', `/api/v1/clips?${qs}`, new Uint8Array(uniqueClip()), { 'content-type': 'video/mp4' })).status, 201);
   });
 
   it('ends the other session from the list', async () => {
@@ -170,7 +182,7 @@ describe('the Control Center', { concurrency: false }, () => {
 
   it('a reviewer verifies an agency, whose officer asks for footage around the camera; the reviewer approves', async () => {
     await createStaffCli(server, 'reviewer', 'reviewer@e2e.example', 'Rae Reviewer');
-    const reviewer = await Visitor.open(browser, 'reviewer', server.url);
+    reviewer = await Visitor.open(browser, 'reviewer', server.url);
     await firstStaffSignIn(reviewer, 'reviewer@e2e.example', PASSWORD, used);
     await createAgencyViaUi(reviewer, 'Eastside Police', HOME);
     const password = await inviteMemberViaUi(reviewer, 'officer@e2e.example', 'Officer Ortiz');
@@ -178,7 +190,6 @@ describe('the Control Center', { concurrency: false }, () => {
     await firstStaffSignIn(agency, 'officer@e2e.example', password, used);
     requestId = await requestViaUi(agency, '2026-EP-0777', HOME);
     await approveRequestViaUi(reviewer, requestId);
-    await reviewer.close();
   });
 
   const locker = async () => {
@@ -223,6 +234,36 @@ describe('the Control Center', { concurrency: false }, () => {
     assert.equal(await agency.page.getByTestId('neighbor-contact').innerText(), contactLine);
   });
 
+  it("a preservation request holds the far camera's clip, and its retention preview marks it held", async () => {
+    const p = agency.page;
+    await fillWarrantForm(agency, '26PR-0031', FAR);
+    await p.getByLabel('Type').selectOption('preservation');
+    await p.getByRole('button', { name: 'Submit for review' }).click();
+    await p.getByText('Submitted for review.').waitFor();
+    // Not the reviewer who verified the agency: that one may not review its demands.
+    await createStaffCli(server, 'reviewer', 'reviewer2@e2e.example', 'Remy Reviewer');
+    const second = await Visitor.open(browser, 'reviewer2', server.url);
+    await firstStaffSignIn(second, 'reviewer2@e2e.example', PASSWORD, used);
+    const r = second.page;
+    await second.goto('/review');
+    await r.getByTestId('queue-legal_demand').getByRole('link', { name: /26PR-0031/ }).click();
+    await r.getByLabel(/^Reason/).selectOption({ label: 'Valid process, scope supported' });
+    await r.getByLabel(/^Written reasons/).fill('Signed preservation letter for one address.');
+    await checkPage(second, 'control-preservation-review');
+    await r.getByRole('button', { name: 'Record decision' }).click();
+    const decided = r.getByText(/^Decided: approve/);
+    await decided.or(r.getByRole('alert')).first().waitFor();
+    assert.ok(await decided.isVisible(), `the decision was refused: ${await r.getByRole('alert').allInnerTexts()}`);
+    await second.close();
+
+    await v.goto(`/home/cameras/${farCameraId}`);
+    await v.page.getByTestId('retention-clip').getByText('On hold: kept past this date').waitFor();
+    await checkPage(v, 'control-retention-held');
+    await v.goto(`/home/cameras/${cameraId}`);
+    await v.page.getByTestId('retention-clip').waitFor();
+    assert.equal(await v.page.getByText('On hold: kept past this date').count(), 0, 'the shared clip is not held');
+  });
+
   it('exports the data and the ZIP holds the clip, byte for byte', async () => {
     await v.goto('/home/account');
     const box = v.page.getByRole('heading', { name: 'Export your data' }).locator('..');
@@ -236,8 +277,8 @@ describe('the Control Center', { concurrency: false }, () => {
     await download.saveAs(file);
     const files = unzipSync(new Uint8Array(fs.readFileSync(file)));
     const clips = JSON.parse(new TextDecoder().decode(files['clips.json']));
-    assert.equal(clips.length, 1);
-    assert.equal(sha(files[`clips/${clips[0].id}.mp4`]), clipSha);
+    assert.equal(clips.length, 2);
+    assert.ok(clips.some((c: { id: string }) => sha(files[`clips/${c.id}.mp4`]) === clipSha), 'the porch clip is in it, byte for byte');
     assert.equal(JSON.parse(new TextDecoder().decode(files['account.json'])).account.email, email);
   });
 
@@ -248,6 +289,11 @@ describe('the Control Center', { concurrency: false }, () => {
     await box.getByRole('button', { name: 'Delete my account' }).click();
     await v.page.getByTestId('deletion-done').waitFor();
     assert.match(await v.page.getByTestId('deletion-done').innerText(), /^1 clip was destroyed/);
+    // The held clip stays until the hold ends, and the owner is told so, without the case.
+    const kept = v.page.getByRole('heading', { name: 'Your account is deleted' }).locator('..').getByRole('listitem');
+    assert.equal(await kept.count(), 1);
+    assert.match(await kept.innerText(), /^The clip of .+: until .+\. It is deleted then\.$/);
+    assert.doesNotMatch(await kept.innerText(), /26PR-0031/);
     await checkPage(v, 'control-deleted');
     const me = await v.page.evaluate(async () => (await fetch('/api/v1/me')).status);
     assert.equal(me, 401, 'this session is gone too');

@@ -5,7 +5,7 @@
 import { Alert, Anchor, Button, Container, Group, List, Paper, PasswordInput, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { QueryState } from '../../components/States';
 import { TableScroll } from '../../components/TableScroll';
@@ -89,6 +89,10 @@ function ExportData() {
     onError: (err) => applyServerErrors(form, err),
   });
   const j = job.data;
+  // After a download the link is spent; look again shortly, unless the page has
+  // moved on (an account deleted meanwhile would answer that look with a 401).
+  const later = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(later.current), []);
   return (
     <Paper withBorder p="md">
       <Title order={2} size="h3">Export your data</Title>
@@ -105,7 +109,7 @@ function ExportData() {
         )}
         {j?.status === 'ready' && j.downloadUrl && (
           <Alert color="green" role="status" mb="xs" title="Your export is ready">
-            <Anchor href={j.downloadUrl} data-testid="export-download" onClick={() => setTimeout(() => void job.refetch(), 1500)}>Download the ZIP</Anchor>
+            <Anchor href={j.downloadUrl} data-testid="export-download" onClick={() => { later.current = setTimeout(() => void job.refetch(), 1500); }}>Download the ZIP</Anchor>
             {j.size !== null && ` (${bytes(j.size)})`}, until {j.expiresAt ? formatTime(j.expiresAt) : '—'}.
           </Alert>
         )}
