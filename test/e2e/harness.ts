@@ -120,6 +120,17 @@ export class Visitor {
     return v;
   }
 
+  /**
+   * Removes the console errors a step caused on purpose (the browser logs every
+   * 4xx answer as "Failed to load resource"), so that checkPage still fails on
+   * any other. Fails when none matched: the step did not do what it meant to.
+   */
+  expectErrors(pattern: RegExp): void {
+    const kept = this.errors.filter((e) => !pattern.test(e));
+    if (kept.length === this.errors.length) throw new Error(`expected a console error matching ${pattern}; got:\n${this.errors.join('\n')}`);
+    this.errors.splice(0, this.errors.length, ...kept);
+  }
+
   async goto(pathname: string): Promise<void> {
     await this.page.goto(pathname, { waitUntil: 'domcontentloaded' });
   }

@@ -159,3 +159,57 @@ export async function verifyFirstReceipt(v: Visitor): Promise<void> {
   await p.getByTestId('receipt').first().getByRole('button', { name: 'Verify' }).click();
   await p.getByTestId('receipt').first().getByText('verified').waitFor();
 }
+
+/** An agency member asks for footage in a 250 m circle around a point, in the form's default window (3 h to 1 h ago); returns the request id. */
+export async function requestViaUi(v: Visitor, caseNumber: string, centre: { lat: number; lon: number }): Promise<string> {
+  const p = v.page;
+  await v.goto('/agency/new');
+  await p.getByRole('heading', { name: 'New community request' }).waitFor();
+  await p.getByLabel('Centre latitude').fill(String(centre.lat));
+  await p.getByLabel('Centre longitude').fill(String(centre.lon));
+  await p.getByLabel('Radius (m)').fill('250');
+  await p.getByRole('button', { name: 'Use centre and radius' }).click();
+  await p.getByTestId('check-area').getByText(/within the 0.025–0.5 sq mi limit/).waitFor();
+  await p.getByLabel(/^Case number/).fill(caseNumber);
+  await p.getByLabel(/^Investigator contact/).fill('Det. Ortiz, 503-555-0142');
+  await p.getByLabel('Description').fill('Package theft from porches, late afternoon.');
+  await p.getByRole('button', { name: 'Submit for review' }).click();
+  await p.getByRole('heading', { name: `Case ${caseNumber}` }).waitFor();
+  return p.url().split('/').pop()!;
+}
+
+/** A reviewer approves a community request from its review page. */
+export async function approveRequestViaUi(v: Visitor, requestId: string): Promise<void> {
+  await v.goto(`/review/requests/${requestId}`);
+  await v.page.getByRole('button', { name: 'Approve request' }).click();
+  await v.page.getByTestId('review-done').waitFor();
+}
+
+/** Turns contact sharing on or off in the Control Center, with the details given. */
+export async function setContactSharing(v: Visitor, c: { enabled: boolean; name?: string; phone?: string; email?: string }): Promise<void> {
+  const p = v.page;
+  await v.goto('/home/account');
+  const box = p.getByRole('heading', { name: 'Contact sharing' }).locator('..');
+  const toggle = box.getByLabel('Share my contact details with agencies I share clips with');
+  await toggle.waitFor();
+  if (c.name !== undefined) await box.getByLabel('Name').fill(c.name);
+  if (c.phone !== undefined) await box.getByLabel('Phone number').fill(c.phone);
+  if (c.email !== undefined) await box.getByLabel('E-mail address').fill(c.email);
+  await toggle.setChecked(c.enabled);
+  await box.getByRole('button', { name: 'Save contact sharing' }).click();
+  await box.getByText(c.enabled ? 'Agencies you share clips with will see these details.' : 'Contact sharing is off.').waitFor();
+}
+
+/** The resident opens a request from the inbox (once the approval reaches it) and shares its first clip. */
+export async function shareFirstClip(v: Visitor, requestId: string): Promise<void> {
+  const p = v.page;
+  for (let i = 0; i < 60; i++) {
+    await v.goto(`/home/requests/${requestId}`);
+    await p.waitForLoadState('networkidle');
+    if (await p.getByTestId('inbox-clip').count()) break;
+    await p.waitForTimeout(500);
+  }
+  await p.getByTestId('inbox-clip').first().getByRole('checkbox').check();
+  await p.getByRole('button', { name: 'Share 1 selected clip' }).click();
+  await p.getByText(/Your answer was sent/).waitFor();
+}

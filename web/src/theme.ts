@@ -1,7 +1,8 @@
 // Mantine theme. Shades are chosen for WCAG 2.2 AA contrast (4.5:1 for text):
 // Mantine's default filled shade 6, its light-variant text and its "dimmed"
 // grey fall short of it on white, so filled colours use shade 9 (8 for the
-// primary) and light variants (alerts, light badges) use near-black text.
+// primary), outline labels the same dark shade, and light variants (alerts,
+// light badges) use near-black text.
 import { createTheme, DEFAULT_THEME, Modal, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
@@ -26,12 +27,16 @@ export const cssVariables: CSSVariablesResolver = () => {
   const light: Record<string, string> = {
     '--mantine-color-dimmed': '#495057',
     '--mantine-color-placeholder': '#5c636a',
+    // Field error text and borders: Mantine's red 6 is 3.3:1 on white.
+    '--mantine-color-error': 'color-mix(in srgb, var(--mantine-color-red-9) 85%, black)',
   };
   for (const name of Object.keys(DEFAULT_THEME.colors)) {
     light[`--mantine-color-${name}-light-color`] = PALE.has(name) ? '#4a3200' : `color-mix(in srgb, var(--mantine-color-${name}-9) 60%, black)`;
     if (name !== 'indigo' && !PALE.has(name)) {
       light[`--mantine-color-${name}-filled`] = `color-mix(in srgb, var(--mantine-color-${name}-9) 85%, black)`;
       light[`--mantine-color-${name}-filled-hover`] = `color-mix(in srgb, var(--mantine-color-${name}-9) 70%, black)`;
+      // Outline buttons draw their label in this colour on white: the same dark shade as filled.
+      light[`--mantine-color-${name}-outline`] = `color-mix(in srgb, var(--mantine-color-${name}-9) 85%, black)`;
     }
   }
   return { variables: {}, light, dark: {} };

@@ -72,6 +72,27 @@ function fieldOf(instancePath: string | undefined, params: Record<string, unknow
   return [base, extra].filter(Boolean).join('.') || '(root)';
 }
 
+type ValidationError = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * A union (anyOf) that fails reports one error per branch plus "must match a
+ * schema in anyOf": for `1..180 or null` and 181 that is "must be <= 180",
+ * "must be null" and the anyOf line, and a form shows whichever comes last.
+ * Per place, keep what says what is wrong: drop the anyOf summary, and a
+ * branch's bare type mismatch when another branch of the right type said more.
+ */
+function specificErrors(all: ValidationError[]): ValidationError[] {
+  const at = (v: ValidationError) => v.instancePath ?? '';
+  const unions = new Set(all.filter((v) => v.keyword === 'anyOf').map(at));
+  if (unions.size === 0) return all;
+  return all.filter((v) => {
+    if (!unions.has(at(v))) return true;
+    const specific = all.some((o) => at(o) === at(v) && o.keyword !== 'anyOf' && o.keyword !== 'type');
+    if (v.keyword === 'anyOf') return !all.some((o) => at(o) === at(v) && o.keyword !== 'anyOf');
+    return !(specific && v.keyword === 'type');
+  });
+}
+
 export function errorHandler(err: FastifyError | HttpError, req: FastifyRequest, reply: FastifyReply) {
   let status: number;
   let body: ProblemBody;
@@ -83,7 +104,7 @@ export function errorHandler(err: FastifyError | HttpError, req: FastifyRequest,
     const fe = err as FastifyError;
     status = 400;
     const part = fe.validationContext ?? 'body';
-    const errors = fe.validation!.map((v) => {
+    const errors = specificErrors(fe.validation!).map((v) => {
       const params = (v as { params?: Record<string, unknown> }).params;
       return { field: `${part}${fieldOf(v.instancePath, params) === '(root)' ? '' : '.' + fieldOf(v.instancePath, params)}`, message: v.message ?? 'invalid' };
     });

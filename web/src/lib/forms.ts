@@ -4,6 +4,13 @@ import { ApiError } from '../api/client';
 
 export function applyServerErrors(form: { setFieldError(path: string, error: string): void }, err: unknown): boolean {
   if (!(err instanceof ApiError) || err.fieldErrors.length === 0) return false;
-  for (const e of err.fieldErrors) form.setFieldError(e.field.replace(/^body\./, ''), e.message);
+  // The first message per field: setting each in turn would leave the last, often the vaguest.
+  const seen = new Set<string>();
+  for (const e of err.fieldErrors) {
+    const field = e.field.replace(/^body\./, '');
+    if (seen.has(field)) continue;
+    seen.add(field);
+    form.setFieldError(field, e.message);
+  }
   return true;
 }

@@ -113,7 +113,7 @@ function ActionModal({ user, action, onClose }: { user: AdminUser; action: Actio
     onError: (err) => void applyServerErrors(form, err),
   });
   return (
-    <Modal opened onClose={onClose} title={`${text.title} ${user.email}`}>
+    <Modal opened onClose={onClose} title={`${text.title} ${user.email}`} closeButtonProps={{ 'aria-label': 'Close' }}>
       <form onSubmit={form.onSubmit((v) => run.mutate(v.reason.trim()))} noValidate>
         <Stack>
           <Text size="sm">{text.explain}</Text>

@@ -122,7 +122,9 @@ function EvidenceCard({ item, onPlay, pseudonym }: { item: EvidenceItem; pseudon
       </Group>
       <Text size="xs" mt={6}>SHA-256 (original)</Text>
       <Code className="mono" fz="xs">{m.sha256.original}</Code>
-      <Button mt="sm" size="xs" onClick={() => onPlay({ src: item.videoUrl, title, sealedKeyUrl: m.content === 'sealed' ? item.videoUrl.replace(/\/video$/, '/sealed-key') : null })} aria-label={`Play ${title}`}>Play</Button>
+      {item.available
+        ? <Button mt="sm" size="xs" onClick={() => onPlay({ src: item.videoUrl, title, sealedKeyUrl: m.content === 'sealed' ? item.videoUrl.replace(/\/video$/, '/sealed-key') : null })} aria-label={`Play ${title}`}>Play</Button>
+        : <Text size="sm" mt="sm" data-testid="evidence-gone">The clip is gone: its owner deleted it, or its retention ran out. This record of what was shared, and its log entry, remain.</Text>}
     </Card>
   );
 }

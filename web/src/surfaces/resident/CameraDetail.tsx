@@ -1,5 +1,6 @@
 // One camera: settings, device enrolment (a one-time code for the camera
-// agent), device token rotation and revocation, and the way to privacy zones.
+// agent), device token rotation and revocation, retention, and the way to
+// privacy zones.
 import { Alert, Anchor, Button, Checkbox, Code, Container, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -8,6 +9,7 @@ import { api, unwrap } from '../../api/client';
 import { MapView } from '../../components/MapView';
 import { QueryState } from '../../components/States';
 import { formatTime } from '../../lib/format';
+import { CameraRetention } from './CameraRetention';
 import { KINDS, useCamera, type Camera, type CameraKind } from './cameraApi';
 
 export function CameraDetailPage() {
@@ -22,6 +24,7 @@ export function CameraDetailPage() {
             <Title order={1}>{c.name}</Title>
             <Settings camera={c} />
             <Enrolment camera={c} />
+            <CameraRetention cameraId={c.id} />
             <Paper withBorder p="md">
               <Title order={2} size="h3">Privacy zones</Title>
               <Text size="sm" my="xs">

@@ -5,6 +5,7 @@
 import { Alert, Anchor, Button, Container, Group, List, Paper, PasswordInput, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { QueryState } from '../../components/States';
 import { TableScroll } from '../../components/TableScroll';
@@ -88,6 +89,10 @@ function ExportData() {
     onError: (err) => applyServerErrors(form, err),
   });
   const j = job.data;
+  // After a download the link is spent; look again shortly, unless the page has
+  // moved on (an account deleted meanwhile would answer that look with a 401).
+  const later = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(later.current), []);
   return (
     <Paper withBorder p="md">
       <Title order={2} size="h3">Export your data</Title>
@@ -104,7 +109,7 @@ function ExportData() {
         )}
         {j?.status === 'ready' && j.downloadUrl && (
           <Alert color="green" role="status" mb="xs" title="Your export is ready">
-            <Anchor href={j.downloadUrl} data-testid="export-download" onClick={() => setTimeout(() => void job.refetch(), 1500)}>Download the ZIP</Anchor>
+            <Anchor href={j.downloadUrl} data-testid="export-download" onClick={() => { later.current = setTimeout(() => void job.refetch(), 1500); }}>Download the ZIP</Anchor>
             {j.size !== null && ` (${bytes(j.size)})`}, until {j.expiresAt ? formatTime(j.expiresAt) : '—'}.
           </Alert>
         )}
@@ -120,33 +125,38 @@ function ExportData() {
   );
 }
 
-function DeleteAccount() {
+type Deleted = Awaited<ReturnType<typeof deleteAccount>>;
+const deleteAccount = (v: { password: string; confirm: string }) => unwrap(api.POST('/api/v1/me/deletion', { body: v }));
+
+function AccountDeleted({ d }: { d: Deleted }) {
+  return (
+    <Paper withBorder p="md">
+      <Title order={2} size="h3">Your account is deleted</Title>
+      <Text my="xs" data-testid="deletion-done">
+        {d.shredded} clip{d.shredded === 1 ? ' was' : 's were'} destroyed: their keys are gone, so no one, Porchlight included, can decrypt them.
+        Your sessions and personal details are gone. Entries in the public log stay; they never held your name or address.
+      </Text>
+      {d.kept.length > 0 && (
+        <Alert color="yellow" title="Kept until a legal hold ends">
+          <List size="sm">{d.kept.map((k) => <List.Item key={k.clipId}>The clip of {formatTime(k.startedAt)}: {k.until ? `until ${formatTime(k.until)}` : 'until the hold is released'}. It is deleted then.</List.Item>)}</List>
+        </Alert>
+      )}
+      <Button component="a" href="/" mt="sm">Close</Button>
+    </Paper>
+  );
+}
+
+function DeleteAccount({ onDeleted }: { onDeleted: (d: Deleted) => void }) {
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { password: '', confirm: '' },
     validate: { confirm: (v) => (v.trim().toLowerCase() === DELETE_WORDS ? null : `Type "${DELETE_WORDS}"`) },
   });
   const del = useMutation({
-    mutationFn: (v: { password: string; confirm: string }) => unwrap(api.POST('/api/v1/me/deletion', { body: v })),
+    mutationFn: deleteAccount,
+    onSuccess: onDeleted,
     onError: (err) => applyServerErrors(form, err),
   });
-  if (del.data) {
-    return (
-      <Paper withBorder p="md">
-        <Title order={2} size="h3">Your account is deleted</Title>
-        <Text my="xs" data-testid="deletion-done">
-          {del.data.shredded} clip{del.data.shredded === 1 ? ' was' : 's were'} destroyed: their keys are gone, so no one, Porchlight included, can decrypt them.
-          Your sessions and personal details are gone. Entries in the public log stay; they never held your name or address.
-        </Text>
-        {del.data.kept.length > 0 && (
-          <Alert color="yellow" title="Kept until a legal hold ends">
-            <List size="sm">{del.data.kept.map((k) => <List.Item key={k.clipId}>The clip of {formatTime(k.startedAt)}: {k.until ? `until ${formatTime(k.until)}` : 'until the hold is released'}. It is deleted then.</List.Item>)}</List>
-          </Alert>
-        )}
-        <Button component="a" href="/" mt="sm">Close</Button>
-      </Paper>
-    );
-  }
   return (
     <Paper withBorder p="md">
       <Title order={2} size="h3">Delete your account</Title>
@@ -167,6 +177,17 @@ function DeleteAccount() {
 }
 
 export function ControlCenterPage() {
+  // Once the account is deleted only the outcome stays on the page: the other
+  // sections would go on asking the API for a session that no longer exists.
+  const [deleted, setDeleted] = useState<Deleted | null>(null);
+  if (deleted) {
+    return (
+      <Container size="md">
+        <Title order={1} mb="md">Your data and account</Title>
+        <AccountDeleted d={deleted} />
+      </Container>
+    );
+  }
   return (
     <Container size="md">
       <Title order={1} mb="md">Your data and account</Title>
@@ -177,7 +198,7 @@ export function ControlCenterPage() {
         <ContactSharing />
         <NotificationChannels />
         <ExportData />
-        <DeleteAccount />
+        <DeleteAccount onDeleted={setDeleted} />
       </Stack>
     </Container>
   );
