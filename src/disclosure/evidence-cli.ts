@@ -105,7 +105,7 @@ export function verifyEvidence(files: Record<string, Uint8Array>, verifier: Veri
     // The receipt check: checkpoint signature, inclusion of the entry, and the entry's commitment to the original clip.
     const v = verifyReceipt({ entry: log.entry, index: log.index, checkpoint: log.checkpoint, proof: log.proof, clips: [{ id: item.file, sha256: original, salt: item.commitmentSalt }] }, verifier);
     if (v.entry.basis !== basis || v.entry.ref !== subject.id || v.entry.agency !== subject.agencyId) {
-      throw new EvidenceError(`${where}: the log entry is not a ${basis} disclosure to agency ${subject.agencyId} for ${KIND_NAME[k]} ${subject.id}`);
+      throw new EvidenceError(`${where}: the log entry is not ${basis === 'emergency' ? 'an' : 'a'} ${basis} disclosure to agency ${subject.agencyId} for ${KIND_NAME[k]} ${subject.id}`);
     }
     items.push({ file: item.file, label, index: v.index });
   }
