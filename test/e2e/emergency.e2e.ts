@@ -2,7 +2,8 @@
 // verifies the agency (and so may not judge what it asks for); an agency member
 // files an emergency request for one address; reviewer 1 records the callback and a
 // first approval; the page shows it waits for a different reviewer; reviewer 2
-// approves; the one clip in scope is released to the agency and logged; the
+// approves; the one clip in scope is released to the agency and logged (and
+// its evidence ZIP downloads, as does the follow-up warrant's); the
 // public log page verifies the log that now holds its entry.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
