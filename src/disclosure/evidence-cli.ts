@@ -59,7 +59,7 @@ export interface EvidenceReport {
   subjectId: string;
   /** `label` is the pseudonym in a request's package, the disclosure id otherwise. */
   items: { file: string; label: string; index: number }[];
-  /** Clips shared, then deleted by their owner: listed in the package, with no bytes to check. */
+  /** Clips shared or released, then deleted by their owner: listed in the package, with no bytes to check. */
   withdrawn: number;
 }
 
@@ -138,7 +138,7 @@ export async function runEvidenceCli(argv: string[], out: (s: string) => void = 
     const r = verifyEvidence(files, verifier);
     out(`OK evidence for ${KIND_NAME[r.kind]} ${r.subjectId}: ${r.items.length} clip(s) verified`);
     for (const it of r.items) out(`   ${it.label}: ${it.file} (log index ${it.index})`);
-    if (r.withdrawn) out(`   ${r.withdrawn} shared clip(s) withdrawn: deleted by their owners after sharing (no bytes in the package)`);
+    if (r.withdrawn) out(`   ${r.withdrawn} ${r.kind === 'request' ? 'shared' : 'released'} clip(s) withdrawn: deleted by their owners afterwards (no bytes in the package)`);
     if (parsed.values['agency-key']) await openSealed(files, parsed.values as OpenOptions, out);
     return 0;
   } catch (err) {

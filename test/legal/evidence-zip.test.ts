@@ -97,4 +97,21 @@ forEachEngine('warrant evidence ZIP', (getDb) => {
     assert.equal(otherAgency.code, 1);
     assert.match(otherAgency.out, /not a warrant disclosure to agency/);
   });
+
+  test('a clip its owner deleted after the release is listed as withdrawn, with no bytes, and the package still verifies', async () => {
+    const withdrawnId = await demand('search_warrant', { cameraIds: [s.cams.b], ranges: around(s.clips.b1) });
+    await approve(s.reviewer1, withdrawnId);
+    await t.ctx.workers.runAll('ledger.integrate');
+    const del = await as(t, s.owner, { method: 'DELETE', url: `/api/v1/clips/${s.clips.b1.id}` });
+    assert.ok(del.statusCode < 300, del.body);
+    const res = await getZip(t, s.officer, url(withdrawnId));
+    assert.equal(res.statusCode, 200, 'released, then deleted: the package still says so');
+    const files = unzipSync(res.rawPayload);
+    const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json']));
+    assert.deepEqual([manifest.items.length, manifest.withdrawn.length], [0, 1]);
+    assert.ok(!Object.keys(files).some((f) => f.startsWith('clips/')), 'no bytes of the deleted clip');
+    const ok = await verifyOffline(t, res.rawPayload);
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /0 clip\(s\) verified[\s\S]*1 released clip\(s\) withdrawn/);
+  });
 });
