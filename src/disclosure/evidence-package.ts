@@ -86,11 +86,15 @@ export async function evidencePackage(ctx: AppContext, disclosure: DisclosureSer
   return { filename: spec.filename, body: zip.out };
 }
 
+const TAIL = `the device signature and key, the camera-reported times,
+                and its disclosure-log entry with index, inclusion proof and
+                signed checkpoint.`;
+
 const SUBJECT: Record<PackageKind, { manifest: string; clips: string }> = {
   request: {
     manifest: `manifest.json   the request, and for each clip: its pseudonymous neighbour, the
                 SHA-256 of the original and of the delivered (privacy-redacted)
-                copy,`,
+                copy, ${TAIL}`,
     clips: `clips/          the delivered copies, one folder per neighbour. A .envelope file
                 is an end-to-end encrypted clip: it opens with the sealed key in
                 its manifest item (e2ee) and your agency's private key, in a
@@ -98,12 +102,14 @@ const SUBJECT: Record<PackageKind, { manifest: string; clips: string }> = {
   },
   emergency: {
     manifest: `manifest.json   the emergency request, and for each clip its two reviewers
-                released: the SHA-256 of the original and of the delivered bytes,`,
+                released: the SHA-256 of the original and of the delivered bytes,
+                ${TAIL}`,
     clips: `clips/          the released clips (original bytes).`,
   },
   warrant: {
     manifest: `manifest.json   the search warrant, and for each clip it released: the SHA-256
-                of the original and of the delivered bytes,`,
+                of the original and of the delivered bytes,
+                ${TAIL}`,
     clips: `clips/          the released clips (original bytes).`,
   },
 };
@@ -111,9 +117,7 @@ const SUBJECT: Record<PackageKind, { manifest: string; clips: string }> = {
 function readme(kind: PackageKind): string {
   return `Porchlight evidence package (${EVIDENCE_FORMAT}, ${kind})
 
-${SUBJECT[kind].manifest} the device signature and key,
-                the camera-reported times, and its disclosure-log entry with
-                index, inclusion proof and signed checkpoint.
+${SUBJECT[kind].manifest}
 ${SUBJECT[kind].clips}
 proofs/         the log entry, index, inclusion proof and checkpoint per clip.
 checkpoint.txt  the log's latest signed checkpoint when the package was made.
@@ -121,8 +125,8 @@ checkpoint.txt  the log's latest signed checkpoint when the package was made.
 Verify offline, with the log's public key:
   porchlight log verify-evidence evidence.zip --key <verifier key>
 This checks every clip's SHA-256, each checkpoint's Ed25519 signature, each
-RFC 9162 inclusion proof, that each entry is a ${BASIS_OF_KIND[kind]} disclosure to your
-agency for this ${kind}, and that it commits to the original clip.
+RFC 9162 inclusion proof, that each entry is ${kind === 'emergency' ? 'an' : 'a'} ${BASIS_OF_KIND[kind]} disclosure to
+your agency for this ${kind}, and that it commits to the original clip.
 Add --agency-key <backup file> --out <folder> to also decrypt each .envelope
 and check it against the SHA-256 its camera sealed (the backup's passphrase
 comes from --passphrase-file or PORCHLIGHT_KEY_PASSPHRASE).
