@@ -5,6 +5,6 @@ import type { Command } from './command.ts';
 export const logCommand: Command = {
   usage: 'porchlight log <verify|verify-receipt|verify-evidence> --help',
   run: async (argv) => (argv[0] === 'verify-evidence'
-    ? (await import('../requests/evidence-cli.ts')).runEvidenceCli(argv.slice(1))
+    ? (await import('../disclosure/evidence-cli.ts')).runEvidenceCli(argv.slice(1))
     : (await import('../ledger/cli.ts')).runLogCli(argv)),
 };

@@ -14,7 +14,9 @@ import { newId } from '../platform/crypto.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import { HttpError, badRequest, conflict, notFound } from '../platform/http/errors.ts';
 import { HOUR } from '../platform/clock.ts';
+import type { Readable } from 'node:stream';
 import type { DisclosureService } from '../disclosure/service.ts';
+import { evidencePackage, toPackageItem } from '../disclosure/evidence-package.ts';
 import type { EmergencyBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../platform/audit.ts';
 import type { NoticeTimeline, Notices } from '../disclosure/notices.ts';
@@ -52,6 +54,8 @@ export async function findEmergencyOr404(db: DbHandle, id: string, agencyId?: st
   if (!e || (agencyId !== undefined && e.agency_id !== agencyId)) throw notFound('no such emergency request');
   return e;
 }
+
+const iso = (t: number | null) => (t === null ? null : new Date(Number(t)).toISOString());
 
 export class EmergencyService {
   readonly #ctx: AppContext;
@@ -191,6 +195,24 @@ export class EmergencyService {
     requireMember(actor, agencyId);
     await findEmergencyOr404(this.#db, id, agencyId);
     return this.#disclosure.evidenceFor('emergency', id);
+  }
+
+  /**
+   * The evidence package (disclosure/evidence-package.ts) of what this
+   * emergency released to its agency. 404 to anyone but the agency's members,
+   * and until clips were actually released to it.
+   */
+  async evidenceZip(actor: Actor, agencyId: string, id: string): Promise<{ filename: string; body: Readable }> {
+    requireMember(actor, agencyId);
+    const e = await findEmergencyOr404(this.#db, id, agencyId);
+    const records = (await this.#disclosure.evidenceRecordsFor('emergency', e.id)).filter((r) => r.row.recipient === e.agency_id);
+    if (records.length === 0) throw notFound('no clips have been released for this emergency request');
+    return evidencePackage(this.#ctx, this.#disclosure, actor, {
+      kind: 'emergency',
+      subject: { id: e.id, agencyId: e.agency_id, nature: e.nature, decidedAt: iso(e.decided_at), disclosedAt: iso(e.disclosed_at) },
+      groups: [{ folder: 'clips', label: {}, items: records.map(toPackageItem) }],
+      filename: `evidence-emergency-${e.id}.zip`,
+    });
   }
 
   #reviewer(actor: Actor): UserActor {

@@ -50,6 +50,14 @@ export function legalRoutes(legal: LegalService, disclosure: DisclosureService):
       schema: { tags, summary: 'Clips an approved search warrant released, each with its evidence manifest', params: AgencyItemParams, response: { 200: Type.Array(Manifest), ...errorResponses(400, 401, 403, 404) } },
     }, async (req) => legal.evidence(req.actor, req.params.itemId, req.params.id));
 
+    app.get(`${base}/:itemId/evidence.zip`, {
+      config: { access: 'legal.agency' },
+      schema: { tags, summary: 'The evidence package (ZIP) of the clips a search warrant released: manifest, clips, checkpoint, proofs; verifies offline (porchlight log verify-evidence)', params: AgencyItemParams, response: { 200: Binary('application/zip'), ...errorResponses(400, 401, 403, 404) } },
+    }, async (req, reply) => {
+      const z = await legal.evidenceZip(req.actor, req.params.id, req.params.itemId);
+      return reply.type('application/zip').header('content-disposition', `attachment; filename="${z.filename}"`).header('cache-control', 'private, no-store').send(z.body);
+    });
+
     app.get(`${base}/:itemId/evidence/:disclosureId/video`, {
       config: { access: 'legal.agency' },
       schema: { tags, summary: 'The original bytes of a released clip, with HTTP ranges; every read is in the owner\'s access log', params: AgencyEvidenceParams, response: { 200: Binary('the whole clip'), 206: Binary('the requested range'), ...errorResponses(400, 401, 403, 404, 410, 416) } },

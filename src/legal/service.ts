@@ -8,7 +8,9 @@ import type { DbHandle } from '../platform/db/db.ts';
 import { newId } from '../platform/crypto.ts';
 import { HttpError, badRequest, conflict, forbidden, notFound } from '../platform/http/errors.ts';
 import type { ClipsService } from '../clips/service.ts';
+import type { Readable } from 'node:stream';
 import type { DisclosureService } from '../disclosure/service.ts';
+import { evidencePackage, toPackageItem } from '../disclosure/evidence-package.ts';
 import { E2EE_REFUSAL, type Scope, type WarrantBasis } from '../disclosure/policy.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { conflictRefusal } from '../disclosure/conflict.ts';
@@ -212,6 +214,25 @@ export class LegalService {
     const d = await this.#visible(actor, id, agencyId);
     if (d.type !== 'search_warrant') throw notFound('only a search warrant releases content');
     return this.#deps.disclosure.evidenceFor('warrant', d.id);
+  }
+
+  /**
+   * The evidence package (disclosure/evidence-package.ts) of what a search
+   * warrant released to its agency. 404 to anyone but the agency's members,
+   * for any other type of demand, and until clips were actually released.
+   */
+  async evidenceZip(actor: Actor, agencyId: string, id: string): Promise<{ filename: string; body: Readable }> {
+    const d = await this.#visible(actor, id, agencyId);
+    if (d.type !== 'search_warrant') throw notFound('only a search warrant releases content');
+    const disclosure = this.#deps.disclosure;
+    const records = (await disclosure.evidenceRecordsFor('warrant', d.id)).filter((r) => r.row.recipient === d.agency_id);
+    if (records.length === 0) throw notFound('no clips have been released under this warrant');
+    return evidencePackage(this.#ctx, disclosure, actor, {
+      kind: 'warrant',
+      subject: { id: d.id, agencyId: d.agency_id, issuingAuthority: d.issuing_authority, caseNumber: d.case_number, reviewedAt: iso(d.reviewed_at) },
+      groups: [{ folder: 'clips', label: {}, items: records.map(toPackageItem) }],
+      filename: `evidence-warrant-${d.id}.zip`,
+    });
   }
 
   /** A reviewer's decision, with written reasons. Approval releases what the type releases, in the same transaction. */

@@ -1,6 +1,7 @@
 // The agency's evidence locker for one community request (issue 5 §5): shared
 // clips grouped by pseudonym, each with its evidence manifest; video reads with
-// byte ranges; and a ZIP package that verifies offline (evidence-cli.ts).
+// byte ranges; and a ZIP package that verifies offline (disclosure/evidence-package.ts
+// builds it, disclosure/evidence-cli.ts verifies it).
 // Bytes are read only through the disclosure service, which checks the reader
 // is the recipient agency and writes every read into the owner's access log.
 //
@@ -9,27 +10,17 @@
 // requests. Nothing here names an owner, counts recipients or tells who declined,
 // except the contact details an owner chose to share (issue 14 §3).
 import type { Readable } from 'node:stream';
-import { zipWriter } from '../platform/zip.ts';
 import type { UserActor } from '../platform/access.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DbHandle } from '../platform/db/db.ts';
 import { notFound } from '../platform/http/errors.ts';
 import type { DisclosureService } from '../disclosure/service.ts';
-import type { EvidenceManifest } from '../disclosure/manifest.ts';
+import { evidencePackage, toPackageItem, type AgencyManifest } from '../disclosure/evidence-package.ts';
 import type { VideoAnswer } from '../clips/service.ts';
 import type { SealedKeyView } from '../e2ee/service.ts';
-import { latestCheckpoint } from '../ledger/repository.ts';
 import { isMemberOf } from '../agencies/policy.ts';
 import * as repo from './repository.ts';
 import { recordAnswer } from './answers.ts';
-
-export const EVIDENCE_FORMAT = 'porchlight-evidence-v1';
-
-/** The manifest as an agency gets it: no clip id (it would link shares of one clip across requests). */
-export type AgencyManifest = Omit<EvidenceManifest, 'clipId'> & {
-  /** Opens the log entry's commitment to sha256.original (src/ledger/entry.ts). */
-  commitmentSalt: string;
-};
 
 export interface EvidenceItem {
   id: string;
@@ -92,17 +83,11 @@ export class EvidenceService {
     }
     const groups = new Map<number, EvidenceItem[]>();
     const owners = new Map<number, { ownerId: string; clipId: string }>();
-    for (const { row: d, manifest: m, clipLive } of records) {
+    for (const record of records) {
+      const d = record.row;
       const n = numbers.get(d.owner_id);
       if (n === undefined) continue;
-      const { clipId: _clipId, ...rest } = m;
-      const available = clipLive && (d.content !== 'derived' || (d.copy_wrapped_key !== null && d.copy_blob_key !== null));
-      const item: EvidenceItem = {
-        id: d.id,
-        available,
-        videoUrl: `/api/v1/agencies/${r.agency_id}/requests/${r.id}/evidence/${d.id}/video`,
-        manifest: { ...rest, commitmentSalt: d.salt },
-      };
+      const item: EvidenceItem = { ...toPackageItem(record), videoUrl: `/api/v1/agencies/${r.agency_id}/requests/${r.id}/evidence/${d.id}/video` };
       groups.set(n, [...(groups.get(n) ?? []), item]);
       if (!owners.has(n)) owners.set(n, { ownerId: d.owner_id, clipId: d.clip_id });
     }
@@ -132,65 +117,15 @@ export class EvidenceService {
     return this.#disclosure.sealedKeyOf(actor, d.id);
   }
 
-  /**
-   * The evidence package, streamed as it is built: manifest.json, the clips,
-   * the signed checkpoint, one proof file per clip and a README. Clips are
-   * stored uncompressed (MP4 does not compress); a slow reader pauses the
-   * clip reads instead of filling memory.
-   */
+  /** The evidence package (disclosure/evidence-package.ts): one folder of clips per pseudonymous neighbour. */
   async zip(actor: UserActor, agencyId: string, rid: string): Promise<{ filename: string; body: Readable }> {
     const r = await this.#request(actor, agencyId, rid);
     const groups = await this.#groups(r);
-    const cp = await latestCheckpoint(this.#db);
-    const zip = zipWriter();
-    const addText = zip.addText;
-    // A sealed item is the envelope, not an MP4: it opens with manifest.e2ee and the agency's key.
-    const all = groups.flatMap((g) => g.items.map((it) => ({ pseudonym: g.pseudonym, file: `clips/neighbor-${g.n}/${it.id}.${it.manifest.content === 'sealed' ? 'envelope' : 'mp4'}`, proofFile: `proofs/${it.id}.json`, ...it })));
-    const items = all.filter((it) => it.available);
-    const manifest = {
-      format: EVIDENCE_FORMAT,
-      request: { id: r.id, agencyId: r.agency_id, caseNumber: r.case_number, incidentType: r.incident_type, window: { start: new Date(Number(r.window_start)).toISOString(), end: new Date(Number(r.window_end)).toISOString() } },
-      generatedAt: new Date(this.#ctx.clock.now()).toISOString(),
-      log: { origin: this.#ctx.config.logOrigin, checkpoint: cp?.note ?? null },
-      items: items.map((it) => ({ pseudonym: it.pseudonym, file: it.file, proofFile: it.proofFile, ...it.manifest })),
-      // Shared, then deleted by the owner: the log entry stays (it is public), the bytes do not.
-      withdrawn: all.filter((it) => !it.available).map((it) => ({ pseudonym: it.pseudonym, disclosureId: it.id, logEntry: it.manifest.log.entry, reason: 'the owner deleted the clip; the shared copy was destroyed with it' })),
-    };
-    const pump = async () => {
-      addText('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
-      addText('README.txt', README);
-      if (cp) addText('checkpoint.txt', cp.note);
-      for (const it of items) {
-        addText(it.proofFile, JSON.stringify({ entry: it.manifest.log.entry, index: it.manifest.log.index, checkpoint: it.manifest.log.checkpoint, proof: it.manifest.log.proof }, null, 2) + '\n');
-        const video = await this.#disclosure.openDisclosedClip(actor, it.id, undefined);
-        await zip.addStream(it.file, video.body);
-      }
-      zip.end();
-    };
-    pump().catch(zip.fail);
-    return { filename: `evidence-${r.id}.zip`, body: zip.out };
+    return evidencePackage(this.#ctx, this.#disclosure, actor, {
+      kind: 'request',
+      subject: { id: r.id, agencyId: r.agency_id, caseNumber: r.case_number, incidentType: r.incident_type, window: { start: new Date(Number(r.window_start)).toISOString(), end: new Date(Number(r.window_end)).toISOString() } },
+      groups: groups.map((g) => ({ folder: `clips/neighbor-${g.n}`, label: { pseudonym: g.pseudonym }, items: g.items })),
+      filename: `evidence-${r.id}.zip`,
+    });
   }
 }
-
-const README = `Porchlight evidence package (${EVIDENCE_FORMAT})
-
-manifest.json   the request, and for each clip: its pseudonymous neighbour, the
-                SHA-256 of the original and of the delivered (privacy-redacted)
-                copy, the device signature and key, the camera-reported times,
-                and its disclosure-log entry with index, inclusion proof and
-                signed checkpoint.
-clips/          the delivered copies, one folder per neighbour. A .envelope file
-                is an end-to-end encrypted clip: it opens with the sealed key in
-                its manifest item (e2ee) and your agency's private key, in a
-                member's browser that holds it, or offline (below).
-proofs/         the log entry, index, inclusion proof and checkpoint per clip.
-checkpoint.txt  the log's latest signed checkpoint when the package was made.
-
-Verify offline, with the log's public key:
-  porchlight log verify-evidence evidence.zip --key <verifier key>
-This checks every clip's SHA-256, each checkpoint's Ed25519 signature, each
-RFC 9162 inclusion proof, and that each entry commits to the original clip.
-Add --agency-key <backup file> --out <folder> to also decrypt each .envelope
-and check it against the SHA-256 its camera sealed (the backup's passphrase
-comes from --passphrase-file or PORCHLIGHT_KEY_PASSPHRASE).
-`;

@@ -2,15 +2,28 @@
 // verifies the agency (and so may not judge what it asks for); an agency member
 // files an emergency request for one address; reviewer 1 records the callback and a
 // first approval; the page shows it waits for a different reviewer; reviewer 2
-// approves; the one clip in scope is released to the agency and logged; the
+// approves; the one clip in scope is released to the agency and logged (and
+// its evidence ZIP downloads, as does the follow-up warrant's); the
 // public log page verifies the log that now holds its entry.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { unzipSync } from 'fflate';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureWebBuilt, launchBrowser, startServer, Visitor, type Server } from './harness.ts';
 import { agentEnrolAndUpload, checkPage, createAgencyViaUi, createStaffCli, fillWarrantForm, firstStaffSignIn, inviteMemberViaUi, PASSWORD, signIn, signUpResident } from './steps.ts';
 
 const HOME = { lat: 45.5152, lon: -122.6784 };
+
+/** Clicks a download link and reads the evidence ZIP it serves: its manifest's kind, and each clip checked against its SHA-256. */
+async function downloadEvidence(p: Page, testId: string): Promise<{ kind: string; clips: number }> {
+  const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId(testId).click()]);
+  const files = unzipSync(new Uint8Array(fs.readFileSync(await download.path())));
+  const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as { kind: string; items: { file: string; sha256: { delivered: string } }[] };
+  for (const it of manifest.items) assert.equal(createHash('sha256').update(files[it.file]).digest('hex'), it.sha256.delivered, it.file);
+  return { kind: manifest.kind, clips: manifest.items.length };
+}
 
 describe('the two-reviewer emergency flow', { concurrency: false }, () => {
   let server: Server;
@@ -138,6 +151,7 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
     await officer.goto('/agency/emergency');
     await p.getByText(/callback confirmed · 2 of 2 · 1 clip\(s\) released/).waitFor();
     await checkPage(officer, 'agency-emergency-approved');
+    assert.deepEqual(await downloadEvidence(p, 'emergency-evidence-zip'), { kind: 'emergency', clips: 1 });
   });
 
   it('the officer files a search warrant as follow-up and reviewer 2 approves it with reasons', async () => {
@@ -163,6 +177,8 @@ describe('the two-reviewer emergency flow', { concurrency: false }, () => {
     await checkPage(reviewer2, 'reviewer-legal-approved');
     await officer.goto('/agency/legal');
     await p.getByText(/approve: Valid process/).waitFor();
+    await p.getByText('1 clip released').waitFor();
+    assert.deepEqual(await downloadEvidence(p, 'warrant-evidence-zip'), { kind: 'warrant', clips: 1 });
   });
 
   it('the officer links the warrant as follow-up, plays the released clip, and marks the emergency resolved', async () => {

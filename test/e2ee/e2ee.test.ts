@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import { makeBackup } from '../../src/platform/sealed/keybackup.ts';
-import { runEvidenceCli } from '../../src/requests/evidence-cli.ts';
+import { runEvidenceCli } from '../../src/disclosure/evidence-cli.ts';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
 import { enrolOwnerKey, fixture, newCamera, times, upload, uploadSealed, type Owner, type OwnerKey } from '../clips/helpers.ts';

@@ -82,11 +82,11 @@ const EXPECTED: Record<string, Caller[]> = {
   'GET /api/v1/agencies/:id/requests/:rid/evidence.zip': AGENCY, 'GET /api/v1/agencies/:id/requests/:rid/evidence/:item/video': AGENCY,
   'GET /api/v1/agencies/:id/legal-demands': AGENCY, 'POST /api/v1/agencies/:id/legal-demands': AGENCY,
   'GET /api/v1/agencies/:id/legal-demands/:itemId': AGENCY, 'GET /api/v1/agencies/:id/legal-demands/:itemId/document': AGENCY,
-  'GET /api/v1/agencies/:id/legal-demands/:itemId/evidence': AGENCY, 'GET /api/v1/agencies/:id/legal-demands/:itemId/evidence/:disclosureId/video': AGENCY,
+  'GET /api/v1/agencies/:id/legal-demands/:itemId/evidence': AGENCY, 'GET /api/v1/agencies/:id/legal-demands/:itemId/evidence.zip': AGENCY, 'GET /api/v1/agencies/:id/legal-demands/:itemId/evidence/:disclosureId/video': AGENCY,
   'GET /api/v1/agencies/:id/legal-demands/:itemId/records': AGENCY,
   'GET /api/v1/agencies/:id/emergency-requests': AGENCY, 'POST /api/v1/agencies/:id/emergency-requests': AGENCY,
   'GET /api/v1/agencies/:id/emergency-requests/:itemId': AGENCY, 'GET /api/v1/agencies/:id/emergency-requests/:itemId/evidence': AGENCY,
-  'GET /api/v1/agencies/:id/emergency-requests/:itemId/evidence/:disclosureId/video': AGENCY,
+  'GET /api/v1/agencies/:id/emergency-requests/:itemId/evidence/:disclosureId/video': AGENCY, 'GET /api/v1/agencies/:id/emergency-requests/:itemId/evidence.zip': AGENCY,
   'POST /api/v1/agencies/:id/emergency-requests/:itemId/follow-up': AGENCY, 'POST /api/v1/agencies/:id/emergency-requests/:itemId/notice-delay': AGENCY,
   'POST /api/v1/agencies/:id/emergency-requests/:itemId/resolve': AGENCY,
   // reviewers and administrators decide

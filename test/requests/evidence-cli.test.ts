@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { zipSync } from 'fflate';
 import { tempDir } from '../helpers/db.ts';
 import { generateSigner, formatVerifierKey } from '../../src/ledger/note.ts';
-import { runEvidenceCli } from '../../src/requests/evidence-cli.ts';
+import { runEvidenceCli } from '../../src/disclosure/evidence-cli.ts';
 
 const key = formatVerifierKey(generateSigner('porchlight.test/log'));
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -11,7 +11,7 @@ import { forEachEngine, tempDir } from '../helpers/db.ts';
 import { as, buildTestApp, createStaff, type TestApp, type TestUser } from '../helpers/app.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { times, upload, type Owner } from '../clips/helpers.ts';
-import { runEvidenceCli } from '../../src/requests/evidence-cli.ts';
+import { runEvidenceCli } from '../../src/disclosure/evidence-cli.ts';
 import { agencyMember, createAgency, offset, ownerAt, requestBody } from './helpers.ts';
 
 forEachEngine('community request story', (getDb) => {

@@ -148,6 +148,11 @@ function EmergencyCard({ e, agencyId }: { e: EmergencyRequest; agencyId: string 
               </>
             )}
           </Group>
+          {e.released.length > 0 && (
+            <Button component="a" href={`/api/v1/agencies/${agencyId}/emergency-requests/${e.id}/evidence.zip`} download size="xs" variant="default" w="fit-content" data-testid="emergency-evidence-zip">
+              Download evidence ZIP (verifies offline)
+            </Button>
+          )}
           {(evidence.data ?? []).map((m) => (
             <Group key={m.disclosureId} gap="xs">
               <Text size="sm">Clip {formatTime(m.cameraReported.startedAt)} · SHA-256 <span className="mono">{m.sha256.original.slice(0, 16)}…</span>{m.log.index !== null ? ` · log entry #${m.log.index}` : ''}</Text>

@@ -104,6 +104,7 @@ export function LegalPage() {
                     <Table.Td>{d.type.replace(/_/g, ' ')}</Table.Td>
                     <Table.Td>{d.caseNumber}</Table.Td>
                     <Table.Td>{d.review ? `${d.review.decision}: ${d.review.reason}` : 'waiting'}{d.hold ? ` · hold until ${formatTime(d.hold.until)}` : ''}
+                      {d.type === 'search_warrant' && d.status === 'approved' && id && <WarrantEvidence agencyId={id} demandId={d.id} />}
                       {d.refused && <Text size="sm" data-testid="refused-e2ee">{d.refused.clips} end-to-end encrypted clip{d.refused.clips === 1 ? '' : 's'} in scope not released ({d.refused.reason}); the refusal is on the public log.</Text>}
                     </Table.Td>
                     <Table.Td><StatusBadge status={d.status} /></Table.Td>
@@ -115,5 +116,23 @@ export function LegalPage() {
         )}
       </QueryState>
     </Container>
+  );
+}
+
+/** What an approved warrant released: the count, and the evidence ZIP once there is anything in it. */
+function WarrantEvidence({ agencyId, demandId }: { agencyId: string; demandId: string }) {
+  const evidence = useQuery({
+    queryKey: ['legal-evidence', demandId],
+    queryFn: () => unwrap(api.GET('/api/v1/agencies/{id}/legal-demands/{itemId}/evidence', { params: { path: { id: agencyId, itemId: demandId } } })),
+  });
+  const n = evidence.data?.length ?? 0;
+  if (n === 0) return null;
+  return (
+    <Group gap="xs" mt={4}>
+      <Text size="sm">{n} clip{n === 1 ? '' : 's'} released</Text>
+      <Button component="a" href={`/api/v1/agencies/${agencyId}/legal-demands/${demandId}/evidence.zip`} download size="compact-xs" variant="default" data-testid="warrant-evidence-zip">
+        Download evidence ZIP
+      </Button>
+    </Group>
   );
 }

@@ -1,6 +1,7 @@
 // `porchlight log verify-evidence ZIP --key VKEY`: checks an evidence package
-// offline. It reads only the ZIP and the key, and imports only the ledger's
-// pure verification modules: no server, no database. The package is
+// offline, whatever its kind (a community request's, an emergency's or a
+// warrant's). It reads only the ZIP and the key, and imports only the ledger's
+// pure verification modules and the package's format: no server, no database. The package is
 // attacker-controlled input: every field is checked before use, and the clips
 // are hashed from the bytes in the package, never trusted from the manifest.
 import fs from 'node:fs';
@@ -13,13 +14,16 @@ import { VerifyError, openSignedCheckpoint, verifyReceipt } from '../ledger/veri
 import { importKeyPair } from '../platform/sealed/hpke.ts';
 import { openBackup, parseBackup } from '../platform/sealed/keybackup.ts';
 import { openSealedItems } from './evidence-open.ts';
+import { BASIS_OF_KIND, EVIDENCE_FORMAT, type PackageKind } from './evidence-format.ts';
 
 const USAGE = `porchlight log verify-evidence ZIP --key VKEY
 
-  Checks an evidence package (GET …/requests/{id}/evidence.zip) offline: each
-  clip's SHA-256 against its manifest, each checkpoint's Ed25519 signature, each
-  RFC 9162 inclusion proof, that each log entry names this request and agency on
-  the consent basis, and that it commits to the original clip's SHA-256.
+  Checks an evidence package offline (GET …/requests/{id}/evidence.zip,
+  …/emergency-requests/{id}/evidence.zip or …/legal-demands/{id}/evidence.zip):
+  each clip's SHA-256 against its manifest, each checkpoint's Ed25519 signature,
+  each RFC 9162 inclusion proof, that each log entry names this request,
+  emergency or warrant and its agency on the matching basis (consent, emergency,
+  warrant), and that it commits to the original clip's SHA-256.
 
   --key VKEY   the log's verifier key (GET /log/key), or a file holding it
 
@@ -47,10 +51,15 @@ function loadKey(value: string): Verifier {
   return parseVerifierKey(text.trim());
 }
 
+const KIND_NAME: Record<PackageKind, string> = { request: 'request', emergency: 'emergency request', warrant: 'search warrant' };
+
 export interface EvidenceReport {
-  requestId: string;
-  items: { file: string; pseudonym: string; index: number }[];
-  /** Clips shared, then deleted by their owner: listed in the package, with no bytes to check. */
+  kind: PackageKind;
+  /** The request's, emergency's or warrant's id. */
+  subjectId: string;
+  /** `label` is the pseudonym in a request's package, the disclosure id otherwise. */
+  items: { file: string; label: string; index: number }[];
+  /** Clips shared or released, then deleted by their owner: listed in the package, with no bytes to check. */
   withdrawn: number;
 }
 
@@ -64,17 +73,24 @@ export function verifyEvidence(files: Record<string, Uint8Array>, verifier: Veri
   } catch {
     throw new EvidenceError('manifest.json is not JSON');
   }
-  if (!isObj(manifest) || manifest.format !== 'porchlight-evidence-v1' || !isObj(manifest.request) || !Array.isArray(manifest.items)) {
-    throw new EvidenceError('manifest.json is not a porchlight-evidence-v1 manifest');
+  if (!isObj(manifest) || manifest.format !== EVIDENCE_FORMAT || !Array.isArray(manifest.items)) {
+    throw new EvidenceError(`manifest.json is not a ${EVIDENCE_FORMAT} manifest`);
   }
-  const req = manifest.request;
-  if (!str(req.id) || !str(req.agencyId)) throw new EvidenceError('the manifest names no request or agency');
+  // Packages made before kinds existed were all community requests; a missing
+  // kind is checked as one, the strictest reading (consent entries only).
+  const kind = manifest.kind ?? 'request';
+  if (!str(kind) || !Object.hasOwn(BASIS_OF_KIND, kind)) throw new EvidenceError(`manifest.json has an unknown kind ${JSON.stringify(kind)}`);
+  const k = kind as PackageKind;
+  const subject = manifest[k];
+  if (!isObj(subject) || !str(subject.id) || !str(subject.agencyId)) throw new EvidenceError(`the manifest names no ${KIND_NAME[k]} or agency`);
+  const basis = BASIS_OF_KIND[k];
   if (files['checkpoint.txt']) openSignedCheckpoint(files['checkpoint.txt'], verifier);
 
   const items: EvidenceReport['items'] = [];
   for (const [i, item] of manifest.items.entries()) {
     const where = `item ${i + 1}`;
-    if (!isObj(item) || !str(item.file) || !str(item.pseudonym) || !isObj(item.sha256) || !isObj(item.log) || !str(item.commitmentSalt)) {
+    const label = isObj(item) ? (k === 'request' ? item.pseudonym : item.disclosureId) : undefined;
+    if (!isObj(item) || !str(item.file) || !str(label) || !isObj(item.sha256) || !isObj(item.log) || !str(item.commitmentSalt)) {
       throw new EvidenceError(`${where}: malformed`);
     }
     const { original, delivered } = item.sha256;
@@ -88,12 +104,12 @@ export function verifyEvidence(files: Record<string, Uint8Array>, verifier: Veri
     }
     // The receipt check: checkpoint signature, inclusion of the entry, and the entry's commitment to the original clip.
     const v = verifyReceipt({ entry: log.entry, index: log.index, checkpoint: log.checkpoint, proof: log.proof, clips: [{ id: item.file, sha256: original, salt: item.commitmentSalt }] }, verifier);
-    if (v.entry.basis !== 'consent' || v.entry.ref !== req.id || v.entry.agency !== req.agencyId) {
-      throw new EvidenceError(`${where}: the log entry is not a consent disclosure to agency ${req.agencyId} for request ${req.id}`);
+    if (v.entry.basis !== basis || v.entry.ref !== subject.id || v.entry.agency !== subject.agencyId) {
+      throw new EvidenceError(`${where}: the log entry is not ${basis === 'emergency' ? 'an' : 'a'} ${basis} disclosure to agency ${subject.agencyId} for ${KIND_NAME[k]} ${subject.id}`);
     }
-    items.push({ file: item.file, pseudonym: item.pseudonym, index: v.index });
+    items.push({ file: item.file, label, index: v.index });
   }
-  return { requestId: req.id, items, withdrawn: Array.isArray(manifest.withdrawn) ? manifest.withdrawn.length : 0 };
+  return { kind: k, subjectId: subject.id, items, withdrawn: Array.isArray(manifest.withdrawn) ? manifest.withdrawn.length : 0 };
 }
 
 export async function runEvidenceCli(argv: string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
@@ -120,9 +136,9 @@ export async function runEvidenceCli(argv: string[], out: (s: string) => void = 
       },
     });
     const r = verifyEvidence(files, verifier);
-    out(`OK evidence for request ${r.requestId}: ${r.items.length} clip(s) verified`);
-    for (const it of r.items) out(`   ${it.pseudonym}: ${it.file} (log index ${it.index})`);
-    if (r.withdrawn) out(`   ${r.withdrawn} shared clip(s) withdrawn: deleted by their owners after sharing (no bytes in the package)`);
+    out(`OK evidence for ${KIND_NAME[r.kind]} ${r.subjectId}: ${r.items.length} clip(s) verified`);
+    for (const it of r.items) out(`   ${it.label}: ${it.file} (log index ${it.index})`);
+    if (r.withdrawn) out(`   ${r.withdrawn} ${r.kind === 'request' ? 'shared' : 'released'} clip(s) withdrawn: deleted by their owners afterwards (no bytes in the package)`);
     if (parsed.values['agency-key']) await openSealed(files, parsed.values as OpenOptions, out);
     return 0;
   } catch (err) {
