@@ -113,6 +113,7 @@ export function UploadClip({ cameras }: { cameras: Camera[] }) {
             placeholder="Choose an MP4"
             accept="video/mp4"
             clearable
+            clearButtonProps={{ 'aria-label': 'Clear the chosen file' }}
             miw={180}
             description={file ? bytes(file.size) : undefined}
             {...form.getInputProps('file')}
