@@ -58,7 +58,7 @@ export function ClipsPage() {
         />
       </Group>
       {cameras.data && <UploadClip cameras={cameras.data} />}
-      <QueryState q={{ ...clips, data: items }} empty={(list) => (list.length ? null : <Empty title="No clips yet">Clips appear here once an enrolled camera uploads them, or once you upload one above.</Empty>)}>
+      <QueryState q={{ ...clips, data: items }} empty={(list) => (list.length ? null : <Empty title="No clips yet">Clips appear here once an enrolled camera uploads them{cameras.data?.some((c) => !c.e2ee) ? ', or once you upload one above' : ''}.</Empty>)}>
         {(list) => (
           <Stack>
             <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }}>
