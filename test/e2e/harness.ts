@@ -30,7 +30,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<Server> {
+/** startMs: how long to wait for "running at"; seeding the demo on a loaded 2-core machine can take over a minute. */
+export async function startServer(extraEnv: Record<string, string> = {}, { startMs = 60_000 } = {}): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-e2e-'));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -47,7 +48,11 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}\n${stderr}`)), 60_000);
+    // On a timeout the child is killed too, so a failed start leaves no server behind to hold the test run open.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${startMs / 1000} s:\n${out}\n${stderr}`));
+    }, startMs);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /running at (http:\/\/\S+)/.exec(out);

@@ -31,12 +31,24 @@ api.use(csrf);
 export class ApiError extends Error {
   readonly status: number;
   readonly fieldErrors: { field: string; message: string }[];
-  constructor(status: number, message: string, fieldErrors: { field: string; message: string }[] = []) {
+  /** Seconds the server asked us to wait (Retry-After, RFC 9110 §10.2.3), when it said. */
+  readonly retryAfter: number | null;
+  constructor(status: number, message: string, fieldErrors: { field: string; message: string }[] = [], retryAfter: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.fieldErrors = fieldErrors;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in seconds from now. */
+function retryAfterOf(res: Response): number | null {
+  const v = res.headers.get('retry-after');
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim());
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : null;
 }
 
 type Problemish = { title?: string; detail?: string; errors?: { field: string; message: string }[] } | undefined;
@@ -51,7 +63,7 @@ export async function unwrap<T>(p: Promise<{ data?: T; error?: unknown; response
   }
   if (r.response.ok) return r.data as T;
   const e = r.error as Problemish;
-  throw new ApiError(r.response.status, e?.detail ?? e?.title ?? `request failed (${r.response.status})`, e?.errors ?? []);
+  throw new ApiError(r.response.status, e?.detail ?? e?.title ?? `request failed (${r.response.status})`, e?.errors ?? [], retryAfterOf(r.response));
 }
 
 /** For routes outside the JSON API (log tiles, checkpoints): plain fetch with the same error type. */
@@ -94,7 +106,7 @@ export async function send<T>(method: string, path: string, body?: unknown): Pro
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
     const e = data as Problemish;
-    throw new ApiError(res.status, e?.detail ?? e?.title ?? `request failed (${res.status})`, e?.errors ?? []);
+    throw new ApiError(res.status, e?.detail ?? e?.title ?? `request failed (${res.status})`, e?.errors ?? [], retryAfterOf(res));
   }
   return data as T;
 }

@@ -3,12 +3,14 @@
 // you type, before anything is sent. The server checks them all again.
 import { Alert, Button, Container, Group, List, NumberInput, Paper, Select, SimpleGrid, Stack, Text, TextInput, Textarea, ThemeIcon, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useForm } from '@mantine/form';
+import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { DrawAreaMap } from '../../components/DrawAreaMap';
 import type { LatLon } from '../../components/MapView';
 import { areaSqMi, checkArea, checkJurisdiction, checkWindow, circleRing, fromPolygon, toPolygon, type Check } from '../../lib/area';
 import { toLocalInput } from '../../lib/format';
+import { applyServerErrors } from '../../lib/forms';
 import { createRequest, INCIDENT_TYPES, useAgencyId, useMyAgency, useRequestQuota } from './agencyApi';
 
 function CheckLine({ check, testId }: { check: Check; testId: string }) {
@@ -23,6 +25,9 @@ function CheckLine({ check, testId }: { check: Check; testId: string }) {
   );
 }
 
+// No value for the area: the ring lives on the map, and the server's body.area error is set on 'area' all the same.
+type Values = { caseNumber: string; incidentType: string; description: string; investigatorContact: string; window: { start: string; end: string } };
+
 export function RequestFormPage() {
   const agency = useMyAgency();
   const agencyId = useAgencyId();
@@ -32,33 +37,44 @@ export function RequestFormPage() {
   const now = useMemo(() => new Date(), []);
   const [ring, setRing] = useState<LatLon[]>([]);
   const [centre, setCentre] = useState<{ lat: number | ''; lon: number | ''; radius: number | '' }>({ lat: '', lon: '', radius: 250 });
-  const [form, setForm] = useState({ caseNumber: '', incidentType: 'burglary', description: '', investigatorContact: '' });
-  const [start, setStart] = useState(toLocalInput(new Date(now.getTime() - 3 * 3600_000)));
-  const [end, setEnd] = useState(toLocalInput(new Date(now.getTime() - 60 * 60_000)));
+  // The typed fields on @mantine/form, so the server's RFC 9457 field errors
+  // (body.caseNumber, body.window.end, …) land on the fields that caused them;
+  // body.area and body.window, which have no single input, show under their sections.
+  const form = useForm<Values>({
+    initialValues: {
+      caseNumber: '', incidentType: 'burglary', description: '', investigatorContact: '',
+      window: { start: toLocalInput(new Date(now.getTime() - 3 * 3600_000)), end: toLocalInput(new Date(now.getTime() - 60 * 60_000)) },
+    },
+    validate: {
+      caseNumber: (v) => (v.trim() ? null : 'Enter the case number'),
+      investigatorContact: (v) => (v.trim() ? null : 'Enter how the investigator can be reached'),
+    },
+  });
+  const { window: win, caseNumber, investigatorContact, description } = form.values;
 
   const jurisdiction = agency.data?.jurisdiction ?? null;
   const areaCheck = checkArea(ring);
   const jurCheck = checkJurisdiction(ring, jurisdiction);
-  const windowCheck = checkWindow(start ? new Date(start) : null, end ? new Date(end) : null);
-  const ready = areaCheck.ok && jurCheck.ok && windowCheck.ok && form.caseNumber.trim() && form.investigatorContact.trim();
+  const windowCheck = checkWindow(win.start ? new Date(win.start) : null, win.end ? new Date(win.end) : null);
+  const ready = areaCheck.ok && jurCheck.ok && windowCheck.ok && caseNumber.trim() && investigatorContact.trim();
 
   const submit = useMutation({
-    mutationFn: () =>
+    mutationFn: (v: Values) =>
       createRequest(agencyId!, {
-        ...form,
+        caseNumber: v.caseNumber, incidentType: v.incidentType, description: v.description, investigatorContact: v.investigatorContact,
         area: toPolygon(ring),
-        window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+        window: { start: new Date(v.window.start).toISOString(), end: new Date(v.window.end).toISOString() },
       }),
     onSuccess: async (r) => {
       await qc.invalidateQueries({ queryKey: ['agency-requests'] });
       await qc.invalidateQueries({ queryKey: ['agency-quota'] });
       navigate(`/agency/requests/${r.id}`);
     },
+    onError: (err) => void applyServerErrors(form, err),
   });
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (ready) submit.mutate();
-  };
+  const onSubmit = form.onSubmit((v) => {
+    if (ready) submit.mutate(v);
+  });
   const useCircle = () => {
     if (centre.lat === '' || centre.lon === '' || centre.radius === '') return;
     setRing(circleRing({ lat: centre.lat, lon: centre.lon }, centre.radius));
@@ -74,22 +90,23 @@ export function RequestFormPage() {
           {quota.left} of {quota.limit} requests left in the last 24 hours{quota.left ? '.' : ': the next one can be made once the oldest of today\'s is 24 hours old.'}
         </Alert>
       )}
-      <form onSubmit={onSubmit} aria-label="New community request">
+      <form onSubmit={onSubmit} noValidate aria-label="New community request">
         <Stack>
           {submit.isError && <Alert color="red" role="alert" title="The request was not accepted">{submit.error.message}</Alert>}
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <Paper withBorder p="md">
               <Stack>
                 <Title order={2} size="h4">Case</Title>
-                <TextInput label="Case number" required value={form.caseNumber} onChange={(e) => setForm({ ...form, caseNumber: e.currentTarget.value })} />
-                <Select label="Incident type" data={INCIDENT_TYPES} value={form.incidentType} onChange={(v) => v && setForm({ ...form, incidentType: v })} allowDeselect={false} />
-                <Textarea label="Description" description={`${form.description.length} / 2,000 characters`} maxLength={2000} autosize minRows={3} value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} />
-                <TextInput label="Investigator contact" required value={form.investigatorContact} onChange={(e) => setForm({ ...form, investigatorContact: e.currentTarget.value })} />
+                <TextInput label="Case number" required {...form.getInputProps('caseNumber')} />
+                <Select label="Incident type" data={INCIDENT_TYPES} allowDeselect={false} {...form.getInputProps('incidentType')} />
+                <Textarea label="Description" description={`${description.length} / 2,000 characters`} maxLength={2000} autosize minRows={3} {...form.getInputProps('description')} />
+                <TextInput label="Investigator contact" required {...form.getInputProps('investigatorContact')} />
                 <Title order={2} size="h4" mt="sm">Time window</Title>
                 <Group grow>
-                  <TextInput type="datetime-local" label="From" required value={start} onChange={(e) => setStart(e.currentTarget.value)} />
-                  <TextInput type="datetime-local" label="To" required value={end} onChange={(e) => setEnd(e.currentTarget.value)} />
+                  <TextInput type="datetime-local" label="From" required {...form.getInputProps('window.start')} />
+                  <TextInput type="datetime-local" label="To" required {...form.getInputProps('window.end')} />
                 </Group>
+                {form.errors.window && <Text c="red.8" size="sm" role="alert">Time window: {form.errors.window}</Text>}
               </Stack>
             </Paper>
             <Paper withBorder p="md">
@@ -104,6 +121,7 @@ export function RequestFormPage() {
                 </Group>
                 <Button variant="default" onClick={useCircle} w="fit-content">Use centre and radius</Button>
                 <Text fw={700} aria-live="polite" data-testid="live-area">Area: {areaSqMi(ring).toFixed(3)} sq mi</Text>
+                {form.errors.area && <Text c="red.8" size="sm" role="alert">Area: {form.errors.area}</Text>}
               </Stack>
             </Paper>
           </SimpleGrid>

@@ -1,11 +1,13 @@
 // Sign-in (with the TOTP step when the account has it), resident sign-up, and
 // TOTP enrolment, which agency members, reviewers and admins must finish first.
 import { Alert, Anchor, Button, Code, Container, Group, NumberInput, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { useForm } from '@mantine/form';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api, unwrap } from '../../api/client';
 import { usePublicConfig } from '../../lib/config';
+import { applyServerErrors } from '../../lib/forms';
 import { MapView } from '../../components/MapView';
 import { Loading } from '../../components/States';
 import { QrCode } from '../../components/QrCode';
@@ -23,44 +25,63 @@ const TOTP_NEEDED = 'TOTP code required';
 /** Only same-site paths are followed after sign-in, never another origin. */
 const safeNext = (next: string | null) => (next && next.startsWith('/') && !next.startsWith('//') ? next : null);
 
+/** The sign-in refusal in words; a 429 also says at what time to try again (its Retry-After). */
+function signInProblem(err: unknown): { title: string; text: string; retryAt: Date | null } {
+  const text = err instanceof Error ? err.message : String(err);
+  if (err instanceof ApiError && err.status === 429) {
+    const retryAt = err.retryAfter !== null ? new Date(Date.now() + err.retryAfter * 1000) : null;
+    return { title: 'Too many failed sign-ins', text, retryAt };
+  }
+  return { title: 'Could not sign in', text, retryAt: null };
+}
+
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
 function SignIn() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [totp, setTotp] = useState('');
   const [needTotp, setNeedTotp] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const out = await unwrap(api.POST('/api/v1/auth/login', { body: { email, password, ...(totp ? { totp } : {}) } }));
+  const [problem, setProblem] = useState<ReturnType<typeof signInProblem> | null>(null);
+  const form = useForm({
+    initialValues: { email: '', password: '', totp: '' },
+    transformValues: (v) => ({ ...v, totp: v.totp.trim() }),
+    validate: {
+      email: (v) => (v.trim() ? null : 'Enter your e-mail address'),
+      password: (v) => (v ? null : 'Enter your password'),
+      totp: (v) => (needTotp && !v.trim() ? 'Enter the code from your authenticator app, or a recovery code' : null),
+    },
+  });
+  const login = useMutation({
+    mutationFn: (v: { email: string; password: string; totp: string }) =>
+      unwrap(api.POST('/api/v1/auth/login', { body: { email: v.email, password: v.password, ...(v.totp ? { totp: v.totp } : {}) } })),
+    onMutate: () => setProblem(null),
+    onSuccess: (out) => {
       qc.clear();
       qc.setQueryData(['me'], out.user);
       navigate(safeNext(params.get('next')) ?? homeFor(out.user), { replace: true });
-    } catch (err) {
+    },
+    onError: (err) => {
       if (err instanceof ApiError && err.status === 401 && err.message === TOTP_NEEDED) {
         setNeedTotp(true);
-        setError(null);
-      } else setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+        form.setFieldError('totp', 'Enter the code from your authenticator app, or a recovery code');
+      } else if (!applyServerErrors(form, err)) setProblem(signInProblem(err));
+    },
+  });
 
   return (
     <Container size={420}>
       <Title order={1} mb="md">Sign in</Title>
-      <Paper withBorder p="lg" component="form" onSubmit={submit} aria-label="Sign in">
+      <Paper withBorder p="lg" component="form" onSubmit={form.onSubmit((v) => login.mutate(v))} noValidate aria-label="Sign in">
         <Stack>
-          {error && <Alert color="red" role="alert" title="Could not sign in">{error}</Alert>}
-          <TextInput label="E-mail" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-          <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          {problem && (
+            <Alert color="red" role="alert" title={problem.title} data-testid="signin-problem">
+              {problem.text}
+              {problem.retryAt && <Text size="sm" mt={4} data-testid="retry-at">You can try again at {clock.format(problem.retryAt)}.</Text>}
+            </Alert>
+          )}
+          <TextInput label="E-mail" type="email" autoComplete="username" required {...form.getInputProps('email')} />
+          <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
           {/* Asked up front, so staff sign in with one request; the server says when it is missing. */}
           <TextInput
             label="Authenticator code"
@@ -69,11 +90,9 @@ function SignIn() {
               : 'Agency and reviewer accounts, or if you turned on two-factor sign-in; a recovery code works here too'}
             autoComplete="one-time-code"
             required={needTotp}
-            error={needTotp && !totp ? 'Enter the code from your authenticator app, or a recovery code' : undefined}
-            value={totp}
-            onChange={(e) => setTotp(e.currentTarget.value.trim())}
+            {...form.getInputProps('totp')}
           />
-          <Button type="submit" loading={busy}>Sign in</Button>
+          <Button type="submit" loading={login.isPending}>Sign in</Button>
           <Text size="sm">
             New here? <Anchor component={Link} to="/signup">Create a resident account</Anchor>
           </Text>
@@ -83,53 +102,60 @@ function SignIn() {
   );
 }
 
+type SignUpValues = { displayName: string; email: string; password: string; home: { lat: number | ''; lon: number | '' } };
+
 function SignUp() {
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const [form, setForm] = useState({ displayName: '', email: '', password: '' });
-  const [home, setHome] = useState<{ lat: number; lon: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  // The server's own rules (GET /api/v1/public/config), so the hint is what registration checks.
+  // The server's own rules (GET /api/v1/public/config, from src/accounts/policy.ts), so the hint is what registration checks.
   const config = usePublicConfig().data;
   const rules = config?.password.rules ?? 'Checked when you create the account';
   const minLength = config?.password.minLength;
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (!home) return setError('Choose your home on the map or enter its coordinates.');
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(api.POST('/api/v1/auth/register', { body: { ...form, home } }));
-      const out = await unwrap(api.POST('/api/v1/auth/login', { body: { email: form.email, password: form.password } }));
+  const form = useForm<SignUpValues>({
+    initialValues: { displayName: '', email: '', password: '', home: { lat: '', lon: '' } },
+    validate: {
+      displayName: (v) => (v.trim() ? null : 'Enter your name'),
+      email: (v) => (/^\S+@\S+$/.test(v.trim()) ? null : 'Enter an e-mail address'),
+      // Only the length, from the server's number; the server checks the rest and its answer lands on this field.
+      password: (v) => (minLength && v.length < minLength ? `must be at least ${minLength} characters` : null),
+      home: { lat: (v) => (v === '' ? 'Choose your home on the map or enter its coordinates' : null), lon: (v) => (v === '' ? 'Enter the longitude too' : null) },
+    },
+  });
+  const { lat, lon } = form.values.home;
+  const home = lat === '' || lon === '' ? null : { lat, lon };
+  const register = useMutation({
+    mutationFn: async (v: SignUpValues) => {
+      const body = { displayName: v.displayName, email: v.email, password: v.password, home: { lat: Number(v.home.lat), lon: Number(v.home.lon) } };
+      await unwrap(api.POST('/api/v1/auth/register', { body }));
+      return unwrap(api.POST('/api/v1/auth/login', { body: { email: v.email, password: v.password } }));
+    },
+    onSuccess: (out) => {
       qc.clear();
       qc.setQueryData(['me'], out.user);
       navigate('/home', { replace: true });
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+    onError: (err) => void applyServerErrors(form, err),
+  });
+  // A field error is shown on its field; the alert only when the server named none.
+  const shownOnFields = register.error instanceof ApiError && register.error.fieldErrors.length > 0;
 
   return (
     <Container size="sm">
       <Title order={1} mb="xs">Create a resident account</Title>
       <Text mb="md">Your clips stay yours. Nothing you record reaches anyone unless you share it, a reviewed warrant covers it, or two reviewers approve an emergency, and every such disclosure is on a public log.</Text>
-      <Paper withBorder p="lg" component="form" onSubmit={submit} aria-label="Create an account">
+      <Paper withBorder p="lg" component="form" onSubmit={form.onSubmit((v) => register.mutate(v))} noValidate aria-label="Create an account">
         <Stack>
-          {error && <Alert color="red" role="alert" title="Could not create the account">{error}</Alert>}
-          <TextInput label="Your name" required value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.currentTarget.value })} />
-          <TextInput label="E-mail" type="email" autoComplete="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-          <PasswordInput label="Password" description={rules} autoComplete="new-password" required minLength={minLength} value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+          {register.isError && !shownOnFields && <Alert color="red" role="alert" title="Could not create the account">{register.error.message}</Alert>}
+          <TextInput label="Your name" required {...form.getInputProps('displayName')} />
+          <TextInput label="E-mail" type="email" autoComplete="email" required {...form.getInputProps('email')} />
+          <PasswordInput label="Password" description={rules} autoComplete="new-password" required minLength={minLength} {...form.getInputProps('password')} />
           <Text fw={500} size="sm">Home location (used only to find requests near you; never shown to agencies)</Text>
-          <MapView label="Map: click to set your home" height={240} markers={home ? [{ id: 'home', label: 'Home', ...home }] : []} onMapClick={setHome} />
+          <MapView label="Map: click to set your home" height={240} markers={home ? [{ id: 'home', label: 'Home', ...home }] : []} onMapClick={(p) => form.setFieldValue('home', p)} />
           <Group grow>
-            <NumberInput label="Latitude" decimalScale={6} min={-90} max={90} value={home?.lat ?? ''} onChange={(v) => setHome({ lat: Number(v), lon: home?.lon ?? 0 })} />
-            <NumberInput label="Longitude" decimalScale={6} min={-180} max={180} value={home?.lon ?? ''} onChange={(v) => setHome({ lat: home?.lat ?? 0, lon: Number(v) })} />
+            <NumberInput label="Latitude" decimalScale={6} min={-90} max={90} {...form.getInputProps('home.lat')} />
+            <NumberInput label="Longitude" decimalScale={6} min={-180} max={180} {...form.getInputProps('home.lon')} />
           </Group>
-          <Button type="submit" loading={busy}>Create account</Button>
+          <Button type="submit" loading={register.isPending}>Create account</Button>
         </Stack>
       </Paper>
     </Container>

@@ -8,6 +8,7 @@ import { SealedClipPlayer, type SealedClip } from '../../components/SealedClipPl
 import { Empty, QueryState } from '../../components/States';
 import { bytes, duration, formatTime } from '../../lib/format';
 import { useCameras } from './cameraApi';
+import { UploadClip } from './UploadClip';
 import { useMe } from '../../lib/session';
 
 const listClips = (cameraId: string | null, cursor: string | undefined) =>
@@ -56,7 +57,8 @@ export function ClipsPage() {
           w={220}
         />
       </Group>
-      <QueryState q={{ ...clips, data: items }} empty={(list) => (list.length ? null : <Empty title="No clips yet">Clips appear here once an enrolled camera uploads them.</Empty>)}>
+      {cameras.data && <UploadClip cameras={cameras.data} />}
+      <QueryState q={{ ...clips, data: items }} empty={(list) => (list.length ? null : <Empty title="No clips yet">Clips appear here once an enrolled camera uploads them{cameras.data?.some((c) => !c.e2ee) ? ', or once you upload one above' : ''}.</Empty>)}>
         {(list) => (
           <Stack>
             <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }}>

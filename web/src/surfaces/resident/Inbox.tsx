@@ -37,13 +37,14 @@ export function InboxPage() {
       <Text my="sm">Agencies ask residents near an incident for footage. You decide: share some clips, all of them, or none. The agency never learns who declined.</Text>
       <QueryState q={items} empty={(l) => (l.length ? null : <Empty title="No requests">When an approved request covers one of your cameras, it appears here.</Empty>)}>
         {(items) => (
-          <TableScroll minWidth={520}>
+          <TableScroll minWidth={640}>
             <Table striped>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Request</Table.Th>
                   <Table.Th>Agency</Table.Th>
                   <Table.Th>Window</Table.Th>
+                  <Table.Th>Status</Table.Th>
                   <Table.Th>Your answer</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -53,10 +54,14 @@ export function InboxPage() {
                     <Table.Td><Link to={`/home/requests/${r.id}`}>{r.incidentType.replace(/_/g, ' ')}</Link></Table.Td>
                     <Table.Td>{agencyName(r)}</Table.Td>
                     <Table.Td>{formatTime(r.window.start)} – {formatTime(r.window.end)}</Table.Td>
-                    <Table.Td>
-                      {answered(r) ? <Badge color="gray" variant="filled">{r.answer}</Badge>
+                    <Table.Td data-testid="inbox-status">
+                      {/* A closed request reads as closed, whatever was answered, so nobody tries to share into it. */}
+                      <Badge color={takesAnswers(r) ? 'teal' : 'gray'} variant={takesAnswers(r) ? 'filled' : 'outline'}>{takesAnswers(r) ? 'open' : r.status}</Badge>
+                    </Table.Td>
+                    <Table.Td data-testid="inbox-answer">
+                      {answered(r) ? <Badge color="gray" variant="filled">{r.answer === 'shared' ? 'you shared footage' : 'you declined'}</Badge>
                         : takesAnswers(r) ? <Badge color="indigo" variant="filled">waiting for you</Badge>
-                          : <Badge color="gray" variant="outline">{r.status}: not answered</Badge>}
+                          : <Badge color="gray" variant="outline">not answered</Badge>}
                     </Table.Td>
                   </Table.Tr>
                 ))}

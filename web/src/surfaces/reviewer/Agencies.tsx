@@ -4,9 +4,11 @@
 import { Alert, Anchor, Button, Code, Container, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { TableScroll } from '../../components/TableScroll';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useForm } from '@mantine/form';
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
+import { applyServerErrors } from '../../lib/forms';
 import type { LatLon } from '../../components/MapView';
 import { Empty, Loading, QueryState } from '../../components/States';
 import { areaSqMi, circleRing, toPolygon } from '../../lib/area';
@@ -97,16 +99,15 @@ export function AgencyAdminPage() {
   const qc = useQueryClient();
   const agency = useQuery({ queryKey: ['staff-agencies', id], queryFn: () => unwrap(api.GET('/api/v1/agencies/{id}', { params: { path: { id } } })) });
   const members = useQuery({ queryKey: ['staff-agencies', id, 'members'], queryFn: () => unwrap(api.GET('/api/v1/agencies/{id}/members', { params: { path: { id } } })) });
-  const [email, setEmail] = useState('');
-  const [displayName, setDisplayName] = useState('');
-  const invite = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/agencies/{id}/members', { params: { path: { id } }, body: { email, displayName } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['staff-agencies', id, 'members'] }),
+  const form = useForm({
+    initialValues: { email: '', displayName: '' },
+    validate: { email: (v) => (v.trim() ? null : 'Enter the member\'s e-mail'), displayName: (v) => (v.trim() ? null : 'Enter the member\'s name') },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    invite.mutate();
-  };
+  const invite = useMutation({
+    mutationFn: (body: { email: string; displayName: string }) => unwrap(api.POST('/api/v1/agencies/{id}/members', { params: { path: { id } }, body })),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['staff-agencies', id, 'members'] }),
+    onError: (err) => void applyServerErrors(form, err),
+  });
   return (
     <Container size="md">
       <Anchor component={Link} to="/review/agencies" size="sm">← Agencies</Anchor>
@@ -128,7 +129,7 @@ export function AgencyAdminPage() {
                 </Table>
               )}
             </QueryState>
-            <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Invite a member">
+            <Paper withBorder p="md" component="form" onSubmit={form.onSubmit((v) => invite.mutate(v))} noValidate aria-label="Invite a member">
               <Stack>
                 {invite.isError && <Alert color="red" role="alert">{invite.error.message}</Alert>}
                 {invite.data && (
@@ -138,8 +139,8 @@ export function AgencyAdminPage() {
                   </Alert>
                 )}
                 <SimpleGrid cols={{ base: 1, sm: 2 }}>
-                  <TextInput label="Member e-mail" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-                  <TextInput label="Member name" required value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} />
+                  <TextInput label="Member e-mail" type="email" required {...form.getInputProps('email')} />
+                  <TextInput label="Member name" required {...form.getInputProps('displayName')} />
                 </SimpleGrid>
                 <Button type="submit" loading={invite.isPending} w="fit-content">Invite member</Button>
               </Stack>
