@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { wirePrepared } from '../app/prepare.ts';
 import { totpCode } from '../accounts/totp.ts';
 import { DEMO_STAFF, demoSignIns, seedDemo } from '../demo/seed.ts';
+import { demoLines, terminalQr } from './banner.ts';
 import { configFrom, parse, printUsage, settingOptions, settingsHelp, type Command } from './command.ts';
 
 export const demoCommand: Command = {
@@ -40,7 +41,8 @@ export async function runDemoCommand(config: Config, opts: { reset: boolean; cod
       return 1;
     }
     await seedDemo(built);
-    console.log(demoSignIns(() => Date.now()).signInLines().join('\n'));
+    const demo = demoSignIns(() => Date.now());
+    console.log(demoLines(demo, process.stdout.isTTY ? await terminalQr(demo.agencyTotp.otpauthUri) : null).join('\n'));
     return 0;
   } finally {
     await built.app.close();
