@@ -38,7 +38,7 @@ function makeClip(size: number): Buffer {
 }
 
 async function startServer(dataDir: string, nodeArgs: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', 'serve', '--init'], {
     cwd: repoRoot,
     env: { RATE_LIMIT_PER_MINUTE: '1000000000', ...process.env, DATA_DIR: dataDir, PORT: '0', DEMO: 'false', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -7,15 +7,18 @@ import { start } from '../app/start.ts';
 import { DataDirLocked } from '../app/lock.ts';
 import { seedDemoIfEmpty, type SeededDemo } from '../demo/seed.ts';
 import { serveBanner, terminalQr } from './banner.ts';
+import { initHelp, initOption, openDataDir } from './data-dir.ts';
 import { configFrom, parse, printUsage, settingOptions, settingsHelp, type Command } from './command.ts';
 
 export const serveCommand: Command = {
-  usage: `porchlight serve [settings]\n\nSettings:\n${settingsHelp}`,
+  usage: `porchlight serve [--init] [settings]\n\n${initHelp}\n\nSettings:\n${settingsHelp}`,
   async run(argv) {
-    const { values } = parse(argv, settingOptions);
+    const { values } = parse(argv, { ...settingOptions, ...initOption });
     if (values.help) return printUsage(serveCommand);
     try {
-      await serve(configFrom(values));
+      const config = configFrom(values);
+      await openDataDir(config, { init: Boolean(values.init) });
+      await serve(config);
     } catch (err) {
       if (!(err instanceof DataDirLocked)) throw err;
       // One line that names the directory and the holder (issue 17, defect 1).

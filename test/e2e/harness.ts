@@ -42,7 +42,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     LOG_BATCH_MS: '100',
     ...extraEnv,
   };
-  const child: ChildProcess = spawn(node, [path.join(repoRoot, 'src', 'main.ts'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
+  const child: ChildProcess = spawn(node, [path.join(repoRoot, 'src', 'main.ts'), 'serve', '--init'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
