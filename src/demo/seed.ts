@@ -3,6 +3,7 @@
 // Demo only: every demo account shares one password and known TOTP secrets.
 import type { BuiltApp } from '../app/wire.ts';
 import { newId } from '../platform/crypto.ts';
+import { progressBar } from '../platform/progress.ts';
 import { insertUser } from '../accounts/repository.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import { sealTotpSecret, totpCode, totpUri } from '../accounts/totp.ts';
@@ -21,17 +22,10 @@ export const DEMO_STEPS: DemoStep[] = [camerasStep, footageStep, requestsDemoSte
   // Keep last: it uses the agencies, cameras and clips the steps above seed.
   legalDemoStep];
 
-function progressBar(label: string) {
-  const tty = process.stderr.isTTY;
-  let last = -1;
-  return (done: number, total: number) => {
-    const pct = total ? Math.floor((done / total) * 100) : 100;
-    if (pct === last) return;
-    last = pct;
-    const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
-    if (tty) process.stderr.write(`\r  ${label.padEnd(28)} [${bar}] ${pct}%${done >= total ? '\n' : ''}`);
-    else if (done >= total) process.stderr.write(`  ${label} done\n`);
-  };
+/** A step's progress as the steps report it, drawn on a terminal only (platform/progress.ts). */
+function stepBar(label: string): { report: (done: number, total: number) => void; done: () => void } {
+  const bar = progressBar(label);
+  return { report: (d, t) => bar.update(d, t), done: () => bar.done() };
 }
 
 export async function seedDemo(built: BuiltApp): Promise<DemoState> {
@@ -41,7 +35,7 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
   const hash = await hashPassword(DEMO_PASSWORD);
   const master = built.ctx.masterKey;
   const state: DemoState = { userIds: {}, homes: [], extra: {} };
-  const staffBar = progressBar('staff sign-ins');
+  const staffBar = stepBar('staff sign-ins');
   for (const [i, s] of DEMO_STAFF.entries()) {
     const id = newId();
     await insertUser(db, {
@@ -49,10 +43,11 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
       home_lat: null, home_lon: null, totp_secret: sealTotpSecret(master, id, s.totp), totp_enabled: 1, totp_last_step: null, created_at: now,
     });
     state.userIds[s.key] = id;
-    staffBar(i + 1, DEMO_STAFF.length);
+    staffBar.report(i + 1, DEMO_STAFF.length);
   }
+  staffBar.done();
   const homes = demoHomes();
-  const homeBar = progressBar(`${homes.length} homes`);
+  const homeBar = stepBar(`${homes.length} homes`);
   await db.transaction().execute(async (tx) => {
     for (const [i, h] of homes.entries()) {
       const id = newId();
@@ -61,10 +56,15 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
         home_lat: h.lat, home_lon: h.lon, totp_secret: null, totp_enabled: 0, totp_last_step: null, created_at: now,
       });
       state.homes.push({ ...h, userId: id });
-      homeBar(i + 1, homes.length);
+      homeBar.report(i + 1, homes.length);
     }
   });
-  for (const step of DEMO_STEPS) await step.run(built, state, progressBar(step.name));
+  homeBar.done();
+  for (const step of DEMO_STEPS) {
+    const bar = stepBar(step.name);
+    await step.run(built, state, bar.report);
+    bar.done();
+  }
   return state;
 }
 
