@@ -22,12 +22,6 @@ export const DEMO_STEPS: DemoStep[] = [camerasStep, footageStep, requestsDemoSte
   // Keep last: it uses the agencies, cameras and clips the steps above seed.
   legalDemoStep];
 
-/** A step's progress as the steps report it, drawn on a terminal only (platform/progress.ts). */
-function stepBar(label: string): { report: (done: number, total: number) => void; done: () => void } {
-  const bar = progressBar(label);
-  return { report: (d, t) => bar.update(d, t), done: () => bar.done() };
-}
-
 export async function seedDemo(built: BuiltApp): Promise<DemoState> {
   const db = built.ctx.db.kysely;
   const now = built.ctx.clock.now();
@@ -35,7 +29,8 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
   const hash = await hashPassword(DEMO_PASSWORD);
   const master = built.ctx.masterKey;
   const state: DemoState = { userIds: {}, homes: [], extra: {} };
-  const staffBar = stepBar('staff sign-ins');
+  // Bars on a terminal only (platform/progress.ts).
+  const staffBar = progressBar('staff sign-ins');
   for (const [i, s] of DEMO_STAFF.entries()) {
     const id = newId();
     await insertUser(db, {
@@ -43,11 +38,11 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
       home_lat: null, home_lon: null, totp_secret: sealTotpSecret(master, id, s.totp), totp_enabled: 1, totp_last_step: null, created_at: now,
     });
     state.userIds[s.key] = id;
-    staffBar.report(i + 1, DEMO_STAFF.length);
+    staffBar.update(i + 1, DEMO_STAFF.length);
   }
   staffBar.done();
   const homes = demoHomes();
-  const homeBar = stepBar(`${homes.length} homes`);
+  const homeBar = progressBar(`${homes.length} homes`);
   await db.transaction().execute(async (tx) => {
     for (const [i, h] of homes.entries()) {
       const id = newId();
@@ -56,13 +51,13 @@ export async function seedDemo(built: BuiltApp): Promise<DemoState> {
         home_lat: h.lat, home_lon: h.lon, totp_secret: null, totp_enabled: 0, totp_last_step: null, created_at: now,
       });
       state.homes.push({ ...h, userId: id });
-      homeBar.report(i + 1, homes.length);
+      homeBar.update(i + 1, homes.length);
     }
   });
   homeBar.done();
   for (const step of DEMO_STEPS) {
-    const bar = stepBar(step.name);
-    await step.run(built, state, bar.report);
+    const bar = progressBar(step.name);
+    await step.run(built, state, (done, total) => bar.update(done, total));
     bar.done();
   }
   return state;
