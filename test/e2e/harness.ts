@@ -47,7 +47,12 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}\n${stderr}`)), 60_000);
+    // Seeding the demo (DEMO=true) alone takes ~45 s on a loaded 2-core machine.
+    // A server that never started is killed, not left running under the test runner.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 180 s:\n${out}\n${stderr}`));
+    }, 180_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /running at (http:\/\/\S+)/.exec(out);
