@@ -40,7 +40,7 @@ async function broker(): Promise<{ url: string; child: ChildProcess | null }> {
 }
 
 async function server(work: string): Promise<{ child: ChildProcess; base: string; session: string }> {
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/node'), ['src/main.ts', 'serve'], {
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/node'), ['src/main.ts', 'serve', '--init'], {
     cwd: repoRoot, env: { ...process.env, DATA_DIR: path.join(work, 'data'), PORT: '0', DEMO: 'false', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = await new Promise<string>((resolve, reject) => {

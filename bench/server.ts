@@ -41,7 +41,7 @@ export interface Server { child: ChildProcess; base: string; account: { email: s
 
 /** Starts `porchlight serve` on DATA_DIR and resolves with its address once it listens. */
 async function serve(dataDir: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/node'), [...SERVER_NODE_FLAGS, ...nodeArgs, 'src/main.ts', 'serve'], {
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/node'), [...SERVER_NODE_FLAGS, ...nodeArgs, 'src/main.ts', 'serve', '--init'], {
     cwd: repoRoot,
     // 200 concurrent uploads from one device: the limiter runs but never trips.
     env: { RATE_LIMIT_PER_MINUTE: '1000000000', ...process.env, DATA_DIR: dataDir, PORT: '0', DEMO: 'false', LOG_LEVEL: 'warn', MAX_UPLOAD_BYTES: String(2 * 1024 * MB) },

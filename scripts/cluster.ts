@@ -83,7 +83,7 @@ async function startNode(env: Record<string, string>): Promise<{ child: ChildPro
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   env = { ...env, PORT: String(port) };
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'src/main.ts', 'serve'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'src/main.ts', 'serve', '--init'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b) => {

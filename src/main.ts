@@ -2,6 +2,7 @@
 // Every command has --help.
 import { ConfigError } from './config.ts';
 import { COMMANDS, help } from './cli/index.ts';
+import { FreshDataDirRefused } from './cli/data-dir.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -19,7 +20,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) {
+    if (err instanceof FreshDataDirRefused) {
+      console.error(err.message);
+      process.exitCode = 2;
+    } else if (err instanceof ConfigError) {
       console.error(`porchlight: bad setting ${err.message}`);
       process.exitCode = 2;
     } else if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -164,7 +164,7 @@ test('every sh block of the README is either run here or listed with why it is n
 
 test('the README\'s log, receipt, evidence, witness and recount commands work as written against a live demo server', { timeout: 600_000 }, async () => {
   const dataDir = path.join(work, 'data');
-  const first = await background('porchlight serve', SERVING, { DATA_DIR: dataDir, PORT: '0', DEMO: 'true' });
+  const first = await background('porchlight serve --init', SERVING, { DATA_DIR: dataDir, PORT: '0', DEMO: 'true' });
   const base = first.match[1]!;
   const key = (await (await fetch(`${base}/log/key`)).text()).trim();
   const origin = (await (await fetch(`${base}/log/checkpoint`)).text()).split('\n')[0]!;

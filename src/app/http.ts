@@ -14,12 +14,14 @@ import { SESSION_COOKIE } from '../platform/http/auth.ts';
 import { errorHandler, errorResponses, problem } from '../platform/http/errors.ts';
 import { installMetrics } from '../platform/http/metrics.ts';
 import { installSecurityHeaders } from '../platform/http/security.ts';
+import { createLogger } from './logger.ts';
 
 export const JSON_BODY_LIMIT = 64 * 1024;
 
 export function createHttpApp(config: Config, logger?: boolean): FastifyInstance {
+  const instance = logger === false ? null : createLogger(config.LOG_LEVEL);
   const app = Fastify({
-    logger: logger === false || config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    ...(instance ? { loggerInstance: instance } : { logger: false }),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: false,
     // A request must arrive whole within 15 minutes (Fastify's default is no limit): a

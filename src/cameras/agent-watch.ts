@@ -18,6 +18,7 @@ import { clipTimes, type ClipKind } from './agent-clip.ts';
 import { AgentError, Journal, journalKey } from './agent-state.ts';
 import { backoffMs, describeFailure, isRetryable, NetworkError, sleep, uploadClip, type UploadTarget } from './agent-upload.ts';
 import { SealRefused } from './agent-e2ee.ts';
+import type { Progress } from '../platform/progress.ts';
 
 export interface WatchOptions {
   dir: string;
@@ -34,6 +35,8 @@ export interface WatchOptions {
   backoffMaxMs: number;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /** A progress bar for one file's upload (platform/progress.ts; draws only on a terminal). */
+  progress?: (name: string) => Progress;
   /** Called before each scan of the directory, with its number from 1. */
   onScan?: (scan: number) => void | Promise<void>;
 }
@@ -127,7 +130,13 @@ async function sendOne(o: WatchOptions, file: string, id: { name: string; size: 
   }
   const kind = times.kind ?? o.kind;
   try {
-    const r = await uploadClip(o.target, { file, startedAt: times.startedAt, endedAt: times.endedAt, kind, signal: o.signal });
+    const bar = o.progress?.(id.name);
+    let r: Awaited<ReturnType<typeof uploadClip>>;
+    try {
+      r = await uploadClip(o.target, { file, startedAt: times.startedAt, endedAt: times.endedAt, kind, signal: o.signal, onProgress: bar && ((sent, total) => bar.update(sent, total)) });
+    } finally {
+      bar?.done();
+    }
     const entry = { ...id, sha256: r.sha256, at: new Date().toISOString() };
     if (r.status === 200 || r.status === 201) {
       const clipId = typeof r.body?.id === 'string' ? r.body.id : undefined;

@@ -11,6 +11,7 @@ import { AgentError, DEFAULT_STATE_DIR, hasState, loadState, saveEnrolment, save
 import { describeFailure, isRetryable, NetworkError, renderProgress, backoffMs, sleep, uploadClip, type UploadTarget } from './agent-upload.ts';
 import { SealRefused } from './agent-e2ee.ts';
 import { watchDirectory } from './agent-watch.ts';
+import { progressBar } from '../platform/progress.ts';
 import { canonicalTime, exportDevicePublicKey } from './signature.ts';
 
 export interface AgentIo {
@@ -233,6 +234,7 @@ async function watch(argv: string[], io: AgentIo): Promise<number> {
     backoffMaxMs: 5 * 60_000,
     signal,
     log: (l) => io.out(l),
+    progress: (name) => progressBar(name, { unit: 'bytes' }),
   });
   io.out(`watch ended: ${summary.uploaded} uploaded, ${summary.rejected} rejected, ${summary.failed} left for later`);
   return summary.failed > 0 ? 1 : 0;

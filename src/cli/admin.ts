@@ -5,12 +5,13 @@ import type { Config } from '../config.ts';
 import { wirePrepared } from '../app/prepare.ts';
 import type { Role } from '../platform/access.ts';
 import { HttpError } from '../platform/http/errors.ts';
+import { initOption, openDataDir } from './data-dir.ts';
 import { configFrom, parse, printUsage, settingOptions, type Command } from './command.ts';
 
 const STAFF_ROLES = ['reviewer', 'admin', 'agency'] as const;
 
 export const adminCommand: Command = {
-  usage: 'porchlight admin create-user --role reviewer|admin|agency --email EMAIL --password PASSWORD --name NAME [--agency AGENCY_ID] [settings]',
+  usage: 'porchlight admin create-user --role reviewer|admin|agency --email EMAIL --password PASSWORD --name NAME [--agency AGENCY_ID] [--init] [settings]\n\n  --init    create DATA_DIR and the database if they do not exist yet',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub !== 'create-user') return printUsage(adminCommand);
@@ -21,13 +22,20 @@ export const adminCommand: Command = {
       password: { type: 'string' },
       name: { type: 'string' },
       agency: { type: 'string' },
+      ...initOption,
     });
     if (values.help) return printUsage(adminCommand);
-    return createUserCommand(configFrom(values), values as Record<string, string | undefined>);
+    const config = configFrom(values);
+    const v = values as Record<string, string | undefined>;
+    // The arguments first: a mistyped command says what is missing before it looks at DATA_DIR.
+    const bad = checkArguments(v);
+    if (bad) return bad;
+    await openDataDir(config, { init: Boolean(values.init) });
+    return createUserCommand(config, v);
   },
 };
 
-export async function createUserCommand(config: Config, v: Record<string, string | undefined>): Promise<number> {
+function checkArguments(v: Record<string, string | undefined>): number {
   const missing = ['role', 'email', 'password', 'name'].filter((k) => !v[k]);
   if (missing.length) {
     console.error(`missing --${missing.join(', --')}; see "porchlight admin --help"`);
@@ -37,6 +45,12 @@ export async function createUserCommand(config: Config, v: Record<string, string
     console.error(`--role must be one of ${STAFF_ROLES.join(', ')}`);
     return 2;
   }
+  return 0;
+}
+
+export async function createUserCommand(config: Config, v: Record<string, string | undefined>): Promise<number> {
+  const bad = checkArguments(v);
+  if (bad) return bad;
   const { app, services } = await wirePrepared({ ...config, LOG_LEVEL: 'silent' });
   try {
     const user = await services.accounts.createUser({

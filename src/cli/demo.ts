@@ -6,22 +6,26 @@ import type { Config } from '../config.ts';
 import { wirePrepared } from '../app/prepare.ts';
 import { totpCode } from '../accounts/totp.ts';
 import { DEMO_STAFF, demoSignIns, seedDemo } from '../demo/seed.ts';
+import { demoLines, terminalQr } from './banner.ts';
+import { initHelp, initOption, openDataDir } from './data-dir.ts';
 import { configFrom, parse, printUsage, settingOptions, settingsHelp, type Command } from './command.ts';
 
 export const demoCommand: Command = {
-  usage: `porchlight demo [--reset] [--codes] [settings]\n\n  --reset   wipe the embedded database and re-seed\n  --codes   print current TOTP codes of the demo staff\n\nSettings:\n${settingsHelp}`,
+  usage: `porchlight demo [--init] [--reset] [--codes] [settings]\n\n  --reset   wipe the embedded database and re-seed\n  --codes   print current TOTP codes of the demo staff\n${initHelp}\n\nSettings:\n${settingsHelp}`,
   async run(argv) {
-    const { values } = parse(argv, { ...settingOptions, reset: { type: 'boolean' }, codes: { type: 'boolean' } });
+    const { values } = parse(argv, { ...settingOptions, ...initOption, reset: { type: 'boolean' }, codes: { type: 'boolean' } });
     if (values.help) return printUsage(demoCommand);
-    return runDemoCommand(configFrom(values), { reset: Boolean(values.reset), codes: Boolean(values.codes) });
+    return runDemoCommand(configFrom(values), { reset: Boolean(values.reset), codes: Boolean(values.codes), init: Boolean(values.init) });
   },
 };
 
-export async function runDemoCommand(config: Config, opts: { reset: boolean; codes?: boolean }): Promise<number> {
+export async function runDemoCommand(config: Config, opts: { reset: boolean; codes?: boolean; init?: boolean }): Promise<number> {
   if (opts.codes) {
     for (const s of DEMO_STAFF) console.log(`${s.email.padEnd(36)} ${totpCode(s.totp, Date.now())}`);
     return 0;
   }
+  // Before --reset: wiping an instance is no way to make one where there was none.
+  await openDataDir(config, { init: Boolean(opts.init) });
   if (opts.reset) {
     if (config.database.kind !== 'sqlite') {
       console.error('demo --reset wipes only the embedded SQLite database; drop the PostgreSQL database yourself');
@@ -40,7 +44,8 @@ export async function runDemoCommand(config: Config, opts: { reset: boolean; cod
       return 1;
     }
     await seedDemo(built);
-    console.log(demoSignIns(() => Date.now()).signInLines().join('\n'));
+    const demo = demoSignIns(() => Date.now());
+    console.log(demoLines(demo, process.stdout.isTTY ? await terminalQr(demo.agencyTotp.otpauthUri) : null).join('\n'));
     return 0;
   } finally {
     await built.app.close();

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCosignerVerifierKey } from './cosignature.ts';
 import { NoteError, type Verifier, parseVerifierKey } from './note.ts';
+import { progressBar } from '../platform/progress.ts';
 import { type Fetcher, VerifyError, type WitnessPolicy, checkCosignatures, verifyLog, verifyReceipt } from './verify.ts';
 
 const USAGE = `porchlight log verify --url URL --key VKEY [--state FILE] [--witness VKEY ... --min-witnesses N]
@@ -98,7 +99,13 @@ async function verify(values: VerifyFlags, out: (s: string) => void): Promise<nu
   const verifier = loadKey(values.key);
   const previous = values.state && fs.existsSync(values.state) ? fs.readFileSync(values.state, 'utf8') : undefined;
   const started = performance.now();
-  const r = await verifyLog({ verifier, fetch: httpFetcher(await resolveLogPrefix(values.url)), previous, witnesses });
+  const bar = progressBar('log entries checked');
+  let r: Awaited<ReturnType<typeof verifyLog>>;
+  try {
+    r = await verifyLog({ verifier, fetch: httpFetcher(await resolveLogPrefix(values.url)), previous, witnesses, onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.done();
+  }
   const secs = (performance.now() - started) / 1000;
   if (values.state) writeState(values.state, r.checkpointText);
   out(`OK ${r.checkpoint.origin}: ${r.leaves} entries, ${r.tiles} tiles recomputed and matching the signed root`);

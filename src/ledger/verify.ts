@@ -112,6 +112,8 @@ export async function verifyLog(opts: {
   verifier: Verifier; fetch: Fetcher; previous?: string; concurrency?: number; witnesses?: WitnessPolicy;
   /** Called with each entry, in log order, once it is parsed; it is checked against its hash before the next bundle is read. */
   onEntry?: (index: number, entry: LogEntry) => void;
+  /** Called after each entry bundle is checked, with the entries checked so far and the checkpoint's size. */
+  onProgress?: (done: number, total: number) => void;
 }): Promise<LogVerification> {
   const { verifier, fetch } = opts;
   const raw = await fetch('checkpoint');
@@ -167,6 +169,7 @@ export async function verifyLog(opts: {
       opts.onEntry?.(index, entry);
     }
     tiles += 2;
+    opts.onProgress?.(i * TILE_WIDTH + w, n);
     if (keep.has(tileKey(0, i))) kept.set(tileKey(0, i), tileBytes);
     if (w === TILE_WIDTH) above.push(perfectRoot(hashes));
   }

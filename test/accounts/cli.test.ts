@@ -10,7 +10,7 @@ const main = path.resolve(import.meta.dirname, '../../src/main.ts');
 test('admin create-user makes a staff account that must enrol TOTP', async () => {
   const dir = tempDir();
   const run = (...args: string[]) => spawnSync(process.execPath, [main, 'admin', 'create-user', ...args], { encoding: 'utf8', env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent' } });
-  const ok = run('--role', 'reviewer', '--email', 'Rev@Example.test', '--password', 'a-long-reviewer-pass', '--name', 'Rev');
+  const ok = run('--role', 'reviewer', '--email', 'Rev@Example.test', '--password', 'a-long-reviewer-pass', '--name', 'Rev', '--init');
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /created reviewer rev@example\.test/);
   const dup = run('--role', 'reviewer', '--email', 'rev@example.test', '--password', 'a-long-reviewer-pass', '--name', 'Rev');

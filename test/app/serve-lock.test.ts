@@ -109,10 +109,12 @@ describe('one server per DATA_DIR', () => {
     });
     assert.ok(second);
     assert.notEqual(second.code, 0);
+    // The DATA_DIR line every command prints, then one line naming the directory and the holder.
     const lines = second.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, `one line, got: ${second.stderr}`);
-    assert.ok(lines[0].includes(dataDir), lines[0]);
-    assert.ok(lines[0].includes(`PID ${server.child.pid}`), lines[0]);
+    assert.equal(lines.length, 2, `two lines, got: ${second.stderr}`);
+    assert.match(lines[0], /^porchlight: DATA_DIR /);
+    assert.ok(lines[1].includes(dataDir), lines[1]);
+    assert.ok(lines[1].includes(`PID ${server.child.pid}`), lines[1]);
     assert.equal(second.stdout.includes('running at'), false, 'the second server never listened');
     assert.equal(up.status, 201, up.body);
     const clip = JSON.parse(up.body) as { id: string; sha256: string };

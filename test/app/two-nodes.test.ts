@@ -62,7 +62,7 @@ describe('two nodes on one PostgreSQL and one bucket', { skip: PG_UP ? false : '
   /** A staff member made with the CLI, signed in on `base`, with TOTP enrolled. */
   const staff = async (base: string, role: string, extra: string[] = []) => {
     const email = `${role}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-    const made = await runPorchlight(['admin', 'create-user', '--role', role, '--email', email, '--password', PASSWORD, '--name', role, ...extra], { ...env, DATA_DIR: tempDir('porchlight-cli-') });
+    const made = await runPorchlight(['admin', 'create-user', '--role', role, '--email', email, '--password', PASSWORD, '--name', role, '--init', ...extra], { ...env, DATA_DIR: tempDir('porchlight-cli-') });
     assert.equal(made.code, 0, made.stderr);
     const token = await signIn(base, email);
     const enrol = await call(base, 'POST', '/api/v1/auth/totp/enroll', { token });

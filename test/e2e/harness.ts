@@ -31,7 +31,7 @@ export interface Server {
 }
 
 /** startMs: how long to wait for "running at"; seeding the demo on a loaded 2-core machine can take over a minute. */
-export async function startServer(extraEnv: Record<string, string> = {}, { startMs = 60_000 } = {}): Promise<Server> {
+export async function startServer(extraEnv: Record<string, string> = {}, { startMs = 180_000 } = {}): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-e2e-'));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -43,7 +43,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, { start
     LOG_BATCH_MS: '100',
     ...extraEnv,
   };
-  const child: ChildProcess = spawn(node, [path.join(repoRoot, 'src', 'main.ts'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
+  const child: ChildProcess = spawn(node, [path.join(repoRoot, 'src', 'main.ts'), 'serve', '--init'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {

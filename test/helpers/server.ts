@@ -20,7 +20,8 @@ export function spawnPorchlight(args: string[], env: Record<string, string>): Ch
 }
 
 export async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawnPorchlight(['serve'], env);
+  // --init: the tests start servers on fresh directories (and restart them on the same).
+  const child = spawnPorchlight(['serve', '--init'], env);
   let out = '';
   let err = '';
   child.stderr!.on('data', (b) => (err += b));

@@ -17,7 +17,7 @@ const ROUNDS = process.env.DEEP ? 20 : 6;
 interface Server { proc: ChildProcess; url: string }
 
 async function startServer(dataDir: string): Promise<Server> {
-  const proc = spawn(process.execPath, ['src/main.ts', 'serve'], {
+  const proc = spawn(process.execPath, ['src/main.ts', 'serve', '--init'], {
     cwd: repoRoot,
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', DEMO: 'false', LOG_LEVEL: 'silent', LOG_BATCH_MS: '20', LOG_BATCH_SIZE: '16', LOG_ORIGIN: 'crash.test/log', DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

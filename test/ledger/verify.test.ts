@@ -67,6 +67,14 @@ test('an honest log verifies, as a monitor across growth', async () => {
   for (const old of states) assert.equal((await verifyLog({ verifier, fetch: log.fetch, previous: old })).leaves, log.size);
 });
 
+test('verification reports its progress bundle by bundle, ending at the checkpoint size', async () => {
+  const log = new MemoryLog(generateSigner('porchlight.example/log'));
+  log.append(TILE_WIDTH * 2 + 10);
+  const seen: [number, number][] = [];
+  await verifyLog({ verifier: log.signer, fetch: log.fetch, onProgress: (done, total) => seen.push([done, total]) });
+  assert.deepEqual(seen, [[TILE_WIDTH, log.size], [TILE_WIDTH * 2, log.size], [log.size, log.size]]);
+});
+
 test('a changed entry, tile or checkpoint makes verification fail', async () => {
   const signer = generateSigner('porchlight.example/log');
   const fresh = () => {

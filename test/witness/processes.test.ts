@@ -72,7 +72,7 @@ let witnesses: { proc: ChildProcess; url: string; vkey: string }[] = [];
 test('serve + two witness processes + log verify, then one witness killed', { timeout: 180_000 }, async () => {
   witnesses = [await witness('processes.test/w1'), await witness('processes.test/w2')];
   const dataDir = tmp('porchlight-proc-log-');
-  const { match } = await start(['serve'], {
+  const { match } = await start(['serve', '--init'], {
     DATA_DIR: dataDir, PORT: '0', DEMO: 'false', LOG_LEVEL: 'silent', LOG_BATCH_MS: '50', LOG_ORIGIN: ORIGIN, LOG_SIGNING_KEY: SEED_HEX, DATABASE_URL: '',
     LOG_WITNESSES: witnesses.map((w) => `${w.url} ${w.vkey}`).join(','),
   }, /running at (http:\/\/\S+)/);
