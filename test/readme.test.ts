@@ -43,7 +43,15 @@ const block = (firstLineStart: string): Block => {
   // In a clone, `npx porchlight` runs the package's own bin; the work directory is outside the clone, so the bin is on PATH.
   return { ...b, text: b.text.replaceAll('npx porchlight', 'porchlight') };
 };
-const RUN = ['npx porchlight log verify --url http://127.0.0.1:8080', '# On the witness', 'npx porchlight log verify --url https://porchlight.example', 'npx porchlight report recount', 'porchlight keys > node.env'];
+/** The blocks run here, by how each begins. */
+const RUN = {
+  verify: 'npx porchlight log verify --url http://127.0.0.1:8080',
+  dataDir: 'porchlight admin create-user --role admin',
+  witness: '# On the witness',
+  verifyWitnessed: 'npx porchlight log verify --url https://porchlight.example',
+  recount: 'npx porchlight report recount',
+  scaleOut: 'porchlight keys > node.env',
+};
 
 /** The block's commands: comments dropped, backslash continuations joined. */
 const commands = (text: string) => text.replace(/\\\n\s*/g, '').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l && !l.startsWith('#'));
@@ -66,16 +74,22 @@ after(async () => {
 
 const baseEnv = (env: Record<string, string>) => ({ ...process.env, PATH, LOG_LEVEL: 'warn', ...env });
 
-/** Runs a shell script to its end in the work directory; it must succeed. */
-async function sh(script: string, env: Record<string, string> = {}): Promise<string> {
-  const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: work, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a shell script to its end in `cwd` (the work directory). */
+async function exec(script: string, env: Record<string, string> = {}, cwd = work): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (b) => (out += b));
   child.stderr.on('data', (b) => (err += b));
   const [code] = (await once(child, 'exit')) as [number | null];
-  assert.equal(code, 0, `${script}\nexited ${code}\nstdout: ${out}\nstderr: ${err}`);
-  return out;
+  return { code, out, err };
+}
+
+/** The same, and it must succeed; resolves with its stdout. */
+async function sh(script: string, env: Record<string, string> = {}): Promise<string> {
+  const r = await exec(script, env);
+  assert.equal(r.code, 0, `${script}\nexited ${r.code}\nstdout: ${r.out}\nstderr: ${r.err}`);
+  return r.out;
 }
 
 /** Starts a long-running command (its own process group, killed at the end) and waits for `ready` on its stdout. */
@@ -157,9 +171,24 @@ async function fetchReceiptAndEvidence(base: string): Promise<void> {
 test('every sh block of the README is either run here or listed with why it is not', () => {
   for (const b of blocks) {
     const first = b.text.split('\n')[0]!;
-    const known = RUN.some((r) => first.startsWith(r)) || Object.keys(NOT_RUN).some((r) => first.startsWith(r));
+    const known = Object.values(RUN).some((r) => first.startsWith(r)) || Object.keys(NOT_RUN).some((r) => first.startsWith(r));
     assert.ok(known, `README line ${b.line}: "${first}" is neither run by test/readme.test.ts nor listed in NOT_RUN`);
   }
+});
+
+test('the README\'s data-directory commands: a command refuses a fresh ./data, and serve --init creates one', async () => {
+  const [refused, init] = commands(block(RUN.dataDir).text);
+  const empty = path.join(work, 'empty');
+  fs.mkdirSync(empty);
+  // "..." stands for the account's details.
+  const r = await exec(refused!.replace('...', "--email admin@example.test --password 'a long admin password 7' --name Admin"), { DATA_DIR: '' }, empty);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /--init/);
+  assert.deepEqual(fs.readdirSync(empty), [], 'nothing created');
+  const dir = path.join(work, 'srv');
+  const { child } = await background(init!.replace('/srv/porchlight', dir), SERVING, { PORT: '0', DEMO: 'false' });
+  assert.ok(fs.existsSync(path.join(dir, 'porchlight.db')));
+  await stop(child);
 });
 
 test('the README\'s log, receipt, evidence, witness and recount commands work as written against a live demo server', { timeout: 600_000 }, async () => {
@@ -172,16 +201,16 @@ test('the README\'s log, receipt, evidence, witness and recount commands work as
   const live = (text: string) =>
     text.replaceAll('http://127.0.0.1:8080', base).replaceAll('https://porchlight.example', base).replaceAll('"origin":"porchlight.example/log"', `"origin":"${origin}"`).replace(/\bVKEY\b|\bLOG_VKEY\b/g, key);
 
-  const verify = commands(live(block(RUN[0]!).text));
+  const verify = commands(live(block(RUN.verify).text));
   assert.equal(verify.length, 3);
   assert.match(await sh(verify[0]!), /\d+ entries/);
   assert.ok(fs.existsSync(path.join(work, 'log-state.txt')), '--state writes the verified checkpoint');
   await sh(verify[1]!);
   await sh(verify[2]!);
-  assert.match(await sh(commands(live(block(RUN[3]!).text)).join('\n')), /^OK all \d+ figures match at tree size \d+/m);
+  assert.match(await sh(commands(live(block(RUN.recount).text)).join('\n')), /^OK all \d+ figures match at tree size \d+/m);
 
   // Two witnesses, each set up by the README's three lines, then the server restarted with LOG_WITNESSES.
-  const witness = commands(live(block(RUN[1]!).text));
+  const witness = commands(live(block(RUN.witness).text));
   assert.equal(witness.length, 4);
   const witnesses: { url: string; vkey: string }[] = [];
   for (const n of [1, 2]) {
@@ -204,7 +233,7 @@ test('the README\'s log, receipt, evidence, witness and recount commands work as
     assert.ok(i < 120, `no cosignatures from both witnesses after 60 s:\n${cp}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const withWitnesses = live(block(RUN[2]!).text).replaceAll(base, base2).replace('W1_VKEY', witnesses[0]!.vkey).replace('W2_VKEY', witnesses[1]!.vkey);
+  const withWitnesses = live(block(RUN.verifyWitnessed).text).replaceAll(base, base2).replace('W1_VKEY', witnesses[0]!.vkey).replace('W2_VKEY', witnesses[1]!.vkey);
   assert.match(await sh(commands(withWitnesses).join('\n')), /\d+ entries/);
 });
 
@@ -218,7 +247,7 @@ test('the README\'s scale-out recipe starts two nodes on one PostgreSQL database
   assert.equal(db.target.kind, 'postgres');
   const s3env = s3.env();
   const [portA, portB] = [await freePort(), await freePort()];
-  const recipe = block(RUN[4]!).text
+  const recipe = block(RUN.scaleOut).text
     .replace('postgres://porchlight@db.internal/porchlight', db.target.kind === 'postgres' ? db.target.url : '')
     .replace(/s3:\/\/porch-clips\/city AWS_REGION=us-east-1/, `${s3env.BLOB_URL} AWS_REGION=${s3env.AWS_REGION}`)
     .replace('https://watch.example.org', `http://127.0.0.1:${portA}`)
