@@ -142,6 +142,20 @@ export async function loadPostgresCity(db: Db, cameras: number) {
   return clusterMs;
 }
 
+/**
+ * The same polygons timed inside the server (EXPLAIN ANALYZE's execution time,
+ * per-node timing off): the database's share of each query, without the round
+ * trip, the row transfer and the client's parsing, which a loaded machine delays most.
+ */
+async function serverSide(db: Db, queries: number) {
+  const ms: number[] = [];
+  for (const p of polygons(queries)) {
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, timing off) ${postgisTargeting(p, 'law_enforcement')}`.execute(db.kysely);
+    ms.push(Number(/Execution Time: ([\d.]+) ms/.exec(rows.map((r) => r['QUERY PLAN']).join('\n'))?.[1]));
+  }
+  return stats(ms);
+}
+
 /** The plan of the exact SQL targeting runs, with the pages it touched (warm: after the timed queries). */
 async function plan(db: Db, area: Polygon) {
   const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${postgisTargeting(area, 'law_enforcement')}`.execute(db.kysely);
@@ -253,12 +267,14 @@ export async function run(opts: { cameras?: number; queries?: number } = {}) {
       const [pgLoad, clusterMs] = await timed(() => loadPostgresCity(pgdb, cameras));
       const p = await targeting(pgdb, queries, 20);
       const explained = await plan(pgdb, polygons(1)[0]);
+      const inServer = await serverSide(pgdb, queries);
       console.log(`   loaded in ${fmt(pgLoad / 1000)} s, of which CLUSTER camera_points ${fmt(clusterMs / 1000)} s; ${fmt(p.camerasPerQuery, 0)} cameras per polygon`);
       console.log(`   PostGIS ST_Covers on GiST, table clustered on it: p50 ${fmt(p.indexedMs.p50, 2)} ms, p99 ${fmt(p.indexedMs.p99, 2)} ms (goal ≤ 10), ${p.indexedMs.n} queries`);
+      console.log(`   inside the server (EXPLAIN ANALYZE execution time, same polygons): p50 ${fmt(inServer.p50, 2)} ms, p99 ${fmt(inServer.p99, 2)} ms`);
       console.log(`   plan: ${explained.filter((l) => /Heap Blocks|Execution Time/.test(l)).map((l) => l.trim()).join('; ')}`);
       console.log(`   baseline full scan: p50 ${fmt(p.bruteForceMs.p50, 0)} ms; ratio ${fmt(p.bruteForceMs.p50 / p.indexedMs.p50, 0)}×`);
       if (keep) console.log(`   kept: ${fresh.target.kind === 'postgres' ? new URL(fresh.target.url).pathname.slice(1) : ''}`);
-      result.postgis = { loadSeconds: pgLoad / 1000, clusterSeconds: clusterMs / 1000, ...p, plan: explained };
+      result.postgis = { loadSeconds: pgLoad / 1000, clusterSeconds: clusterMs / 1000, ...p, serverExecutionMs: inServer, plan: explained };
     } finally {
       await pgdb.close();
       if (!keep) await fresh.drop();
