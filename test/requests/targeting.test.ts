@@ -2,10 +2,11 @@
 // inserts, moves and deletions (triggers), and always agrees with a plain scan.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { forEachEngine } from '../helpers/db.ts';
 import { as, buildTestApp, createResident, type TestApp, type TestUser } from '../helpers/app.ts';
 import { containsPoint } from '../../src/agencies/geo.ts';
-import { hasPostgis, targetCameras, targetOwners } from '../../src/requests/targeting.ts';
+import { hasPostgis, postgisTargeting, targetCameras, targetOwners } from '../../src/requests/targeting.ts';
 import { offset, square } from './helpers.ts';
 
 forEachEngine('targeting', (getDb, engine) => {
@@ -80,5 +81,37 @@ forEachEngine('targeting', (getDb, engine) => {
       const expected = all.filter((c) => c.community_requests === 1 && containsPoint(area, Number(c.lat), Number(c.lon))).map((c) => c.id).sort();
       assert.deepEqual(await ids(area), expected);
     }
+  });
+
+  // Issue 16 item 4: what the p99 over 1,000,000 cameras depends on (bench/requests.ts measures it).
+  test('PostgreSQL: the exact targeting SQL takes the GiST index, serially, on a table clustered on it', { skip: engine !== 'postgres' }, async () => {
+    const k = t.ctx.db.kysely;
+    const marked = await sql<{ indexrelid: string }>`select indexrelid::regclass::text as indexrelid from pg_index where indrelid = 'camera_points'::regclass and indisclustered`.execute(k);
+    assert.deepEqual(marked.rows.map((r) => r.indexrelid), ['camera_points_geom'], 'CLUSTER camera_points sorts by the GiST index');
+    const settings = await sql<{ jit: string; workers: string }>`select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers`.execute(k);
+    assert.deepEqual(settings.rows[0], { jit: 'off', workers: '0' }, 'the pool connections plan for short queries');
+    // 20,000 cameras on a grid far from the other tests' neighbourhood, inserted in scrambled order.
+    await sql`insert into users (id, email, password_hash, display_name, role, totp_enabled, created_at)
+      select 'bulk' || g, 'bulk' || g || '@test.invalid', 'x', 'Bulk', 'resident', 0, 0 from generate_series(0, 999) g`.execute(k);
+    await sql`insert into cameras (id, owner_id, name, lat, lon, kind, community_requests, created_at)
+      select 'bulkcam' || g, 'bulk' || (g % 1000), 'Cam', 10 + (g / 200) * 0.001, 20 + (g % 200) * 0.001, 'doorbell', 1, 0
+      from generate_series(0, 19999) g order by md5(g::text)`.execute(k);
+    await sql`analyze camera_points`.execute(k);
+    const area = { type: 'Polygon' as const, coordinates: [[[20.0505, 10.0205], [20.0595, 10.0205], [20.0595, 10.0295], [20.0505, 10.0295], [20.0505, 10.0205]]] };
+    const explain = async () => {
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${postgisTargeting(area, 'fire')}`.execute(k);
+      const text = rows.map((r) => r['QUERY PLAN']).join('\n');
+      assert.match(text, /Bitmap Index Scan on camera_points_geom\s[^]*Index Cond: \(geom @/, text);
+      assert.doesNotMatch(text, /Gather|JIT|Seq Scan/, text);
+      return Number(/Heap Blocks: exact=(\d+)/.exec(text)?.[1]);
+    };
+    const scattered = await explain();
+    await sql`cluster camera_points`.execute(k);
+    await sql`analyze camera_points`.execute(k);
+    const clustered = await explain();
+    // 9 × 9 grid points inside: one page each in insertion order, a few pages once clustered.
+    assert.equal((await targetCameras(t.ctx.db, k, area, 'fire')).length, 81);
+    assert.ok(scattered >= 40, `heap blocks before CLUSTER: ${scattered}`);
+    assert.ok(clustered * 3 <= scattered, `heap blocks ${scattered} before CLUSTER, ${clustered} after`);
   });
 });

@@ -23,7 +23,12 @@ export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boo
     if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
     kysely = new Kysely<Database>({ dialect: new NodeSqliteDialect(target.file) });
   } else {
-    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // Planner settings for short OLTP queries, on every connection. PostGIS
+    // declares its functions at cost 10,000, so request targeting (a few ms of
+    // work) is planned as if it were costly: ST_Intersects got a parallel worker,
+    // whose start took the query to 65-90 ms on a busy 2-core machine, and JIT,
+    // once over its threshold, compiled for 4-50 ms (docs/scale-out.md, "Targeting").
+    const pool = new pg.Pool({ connectionString: target.url, max: 10, options: '-c jit=off -c max_parallel_workers_per_gather=0' });
     // An idle client error (the server restarting) must not crash the process.
     pool.on('error', () => {});
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -23,6 +23,7 @@ import { m0016_clips_sha256 } from './0016_clips_sha256.ts';
 import { m0017_contact_and_channels } from './0017_contact_and_channels.ts';
 import { m0018_camera_retention } from './0018_camera_retention.ts';
 import { m0019_suspension } from './0019_suspension.ts';
+import { m0020_camera_points_cluster } from './0020_camera_points_cluster.ts';
 
 export const migrations: Record<string, EngineMigration> = {
   '0001_accounts': m0001_accounts,
@@ -48,4 +49,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0017_contact_and_channels': m0017_contact_and_channels,
   '0018_camera_retention': m0018_camera_retention,
   '0019_suspension': m0019_suspension,
+  '0020_camera_points_cluster': m0020_camera_points_cluster,
 };
