@@ -39,9 +39,17 @@ export function leafHash(data: Uint8Array): Hash {
   return sha256(LEAF_PREFIX, data);
 }
 
+// The 65-byte input of an interior node hash, reused: sha256 is synchronous, and
+// verifying a log hashes one node per leaf (no concatenation per node).
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 0x01;
+
 /** RFC 9162 §2.1.1: interior node SHA-256(0x01 || left || right). */
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return sha256(NODE_PREFIX, left, right);
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_SIZE);
+  return sha256(NODE_INPUT);
 }
 
 /** RFC 9162 §2.1.1: the hash of an empty tree is the hash of the empty string. */

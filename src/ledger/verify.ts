@@ -7,7 +7,7 @@ import { openCosignedCheckpoint } from './cosignature.ts';
 import { EntryError, type LogEntry, entryCommitsTo, parseEntry } from './entry.ts';
 import { EMPTY_ROOT, type Hash, MerkleError, leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { NoteError, type Verifier } from './note.ts';
-import { bytesEqual, fromBase64, utf8 } from './primitives.ts';
+import { bytesEqual, fromBase64, sha256, utf8 } from './primitives.ts';
 import {
   ENTRIES_LEVEL, TILE_WIDTH, TileError, type TileCoord, consistencyProofFromTiles, consistencyProofTiles, decodeEntryBundle, levelCount,
   perfectRoot, rootFromTiles, rootTiles, tileHashes, tileKey, tilePath, tileWidth,
@@ -64,6 +64,22 @@ async function fetchTile(fetch: Fetcher, t: TileCoord): Promise<Uint8Array> {
   if (!bytes && t.width < TILE_WIDTH) bytes = await fetch(tilePath({ ...t, width: TILE_WIDTH }));
   if (!bytes) throw new VerifyError('fetch_failed', `${tilePath(t)} is missing`);
   return bytes;
+}
+
+/**
+ * RFC 9162 §2.1.1 leaf hashes SHA-256(0x00 || entry) of a bundle's first `count`
+ * entries (subarrays of `bundle`) without a copy per entry: in one copy of the
+ * bundle, the length byte just before each entry becomes the 0x00 prefix.
+ */
+function bundleLeafHashes(bundle: Uint8Array, entries: readonly Uint8Array[], count: number): Hash[] {
+  const work = new Uint8Array(bundle); // a copy (Buffer#slice would be a view)
+  const out: Hash[] = new Array(count);
+  for (let j = 0; j < count; j++) {
+    const at = entries[j].byteOffset - bundle.byteOffset - 1;
+    work[at] = 0x00;
+    out[j] = sha256(work.subarray(at, at + 1 + entries[j].length));
+  }
+  return out;
 }
 
 export interface LogVerification {
@@ -157,6 +173,7 @@ export async function verifyLog(opts: {
       throw wrap('entry_mismatch', err);
     }
     if (entries.length < w) throw new VerifyError('entry_mismatch', `${tilePath({ level: ENTRIES_LEVEL, index: i, width: w })} has ${entries.length} entries, not ${w}`);
+    const leaves = bundleLeafHashes(bundleBytes, entries, w);
     for (let j = 0; j < w; j++) {
       const index = i * TILE_WIDTH + j;
       let entry: LogEntry;
@@ -165,7 +182,7 @@ export async function verifyLog(opts: {
       } catch (err) {
         throw new VerifyError('bad_entry', `entry ${index}: ${(err as Error).message}`);
       }
-      if (!bytesEqual(leafHash(entries[j]), hashes[j])) throw new VerifyError('entry_mismatch', `entry ${index} does not match its hash in ${tilePath({ level: 0, index: i, width: w })}`);
+      if (!bytesEqual(leaves[j], hashes[j])) throw new VerifyError('entry_mismatch', `entry ${index} does not match its hash in ${tilePath({ level: 0, index: i, width: w })}`);
       opts.onEntry?.(index, entry);
     }
     tiles += 2;

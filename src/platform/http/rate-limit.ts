@@ -49,9 +49,16 @@ export function pgStoreClass(db: Db) {
   };
 }
 
+// The log's published files (C2SP tlog-tiles: checkpoint, key, tiles) are what every verifier
+// fetches by the thousand (a 1,000,000-entry log is ~8,000 tiles), immutable and cacheable, made
+// to be served by any static server or CDN: limiting them would only stop honest verification.
+const isLogFile = (req: FastifyRequest) => req.method === 'GET' && req.url.startsWith('/log/');
+
 /** The limited key: the account, the device, or (anonymous) the address; hashed so no address is stored. */
 function keyOf(masterKey: Buffer) {
   return (req: FastifyRequest): string => {
+    // The plugin asks for the key before its allow list; a log file is never counted, so skip the HMAC.
+    if (isLogFile(req)) return 'log-file';
     const a = req.actor;
     const raw = a?.kind === 'user' ? `user:${a.userId}` : a?.kind === 'device' ? `device:${a.tokenId}` : `addr:${req.ip}`;
     return keyedHash(masterKey, 'porchlight-rate-limit', raw);
@@ -81,10 +88,7 @@ export async function installRateLimit(app: FastifyInstance, deps: { config: Con
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: WINDOW_MS,
     keyGenerator: keyOf(deps.masterKey),
-    // The log's published files (C2SP tlog-tiles: checkpoint, key, tiles) are what every verifier
-    // fetches by the thousand (a 1,000,000-entry log is ~8,000 tiles), immutable and cacheable, made
-    // to be served by any static server or CDN: limiting them would only stop honest verification.
-    allowList: (req) => req.method === 'GET' && req.url.startsWith('/log/'),
+    allowList: isLogFile,
     // A store outage must not take the API down with it: count nothing and log.
     skipOnError: true,
     ...(redis ? { redis, nameSpace: 'porchlight-rl-' } : db.engine === 'postgres' ? { store: pgStoreClass(db) } : {}),
