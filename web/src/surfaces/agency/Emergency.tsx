@@ -3,48 +3,79 @@
 // process cannot be had in time, an address within 100 m or named cameras, at
 // most 6 hours), and the status of each, which two reviewers decide.
 import { Alert, Button, Card, Container, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { MapView } from '../../components/MapView';
 import { Empty, QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
 import { circleRing } from '../../lib/area';
 import { formatTime, toLocalInput } from '../../lib/format';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { api, unwrap } from '../../api/client';
 import { ClipPlayer } from '../../components/ClipPlayer';
 import { createEmergency, listEmergencies, useAgencyId, type EmergencyRequest } from './agencyApi';
 
 const MAX_MS = 6 * 3600_000;
 
+type Values = {
+  officerName: string; callbackPhone: string; nature: string; imminentDanger: string; whyNoProcess: string;
+  lat: number | ''; lon: number | ''; radiusM: number | ''; from: string; to: string;
+};
+const radiusRule = (r: number | '') => (r === '' || r > 100 ? 'The radius is at most 100 m.' : null);
+const windowRule = (from: string, to: string) => {
+  const span = new Date(to).getTime() - new Date(from).getTime();
+  return !(span > 0) ? 'The window must end after it starts.' : span > MAX_MS ? 'An emergency window is at most 6 hours.' : null;
+};
+const required = (message: string) => (v: string) => (v.trim() ? null : message);
+// The body nests the address and window under "scope"; the form keeps them flat.
+const RENAME: Record<string, string> = {
+  'scope.address.lat': 'lat', 'scope.address.lon': 'lon', 'scope.address.radiusM': 'radiusM',
+  'scope.ranges': 'to', 'scope.ranges.0.from': 'from', 'scope.ranges.0.to': 'to',
+};
+
 export function EmergencyPage() {
   const id = useAgencyId();
   const qc = useQueryClient();
   const items = useQuery({ queryKey: ['emergencies', id], enabled: !!id, queryFn: () => listEmergencies(id!) });
-  const now = useMemo(() => new Date(), []);
-  const [f, setF] = useState({ officerName: '', callbackPhone: '', nature: '', imminentDanger: '', whyNoProcess: '' });
-  const [where, setWhere] = useState<{ lat: number | ''; lon: number | ''; radiusM: number | '' }>({ lat: '', lon: '', radiusM: 50 });
-  const [start, setStart] = useState(toLocalInput(new Date(now.getTime() - 2 * 3600_000)));
-  const [end, setEnd] = useState(toLocalInput(new Date(now.getTime() - 10 * 60_000)));
-  const span = new Date(end).getTime() - new Date(start).getTime();
-  const windowProblem = !(span > 0) ? 'The window must end after it starts.' : span > MAX_MS ? 'An emergency window is at most 6 hours.' : null;
-  const radiusProblem = where.radiusM === '' || where.radiusM > 100 ? 'The radius is at most 100 m.' : null;
+  const form = useForm<Values>({
+    initialValues: (() => {
+      const now = Date.now();
+      return {
+        officerName: '', callbackPhone: '', nature: '', imminentDanger: '', whyNoProcess: '',
+        lat: '', lon: '', radiusM: 50,
+        from: toLocalInput(new Date(now - 2 * 3600_000)), to: toLocalInput(new Date(now - 10 * 60_000)),
+      };
+    })(),
+    validate: {
+      officerName: required('Name the requesting officer'),
+      callbackPhone: required('Give a number a reviewer can call back'),
+      nature: required('Describe the emergency'),
+      imminentDanger: required('Say why the danger is imminent'),
+      whyNoProcess: required('Say why legal process cannot be obtained in time'),
+      lat: (v) => (v === '' ? 'Click the map or enter the latitude' : null),
+      lon: (v) => (v === '' ? 'Enter the longitude too' : null),
+      radiusM: radiusRule,
+      to: (v, all) => windowRule(all.from, v),
+    },
+  });
+  const v = form.values;
   const create = useMutation({
-    mutationFn: () =>
+    mutationFn: (x: Values) =>
       createEmergency(id!, {
-        ...f,
+        officerName: x.officerName, callbackPhone: x.callbackPhone, nature: x.nature, imminentDanger: x.imminentDanger, whyNoProcess: x.whyNoProcess,
         scope: {
-          address: { lat: Number(where.lat), lon: Number(where.lon), radiusM: Number(where.radiusM) },
-          ranges: [{ from: new Date(start).toISOString(), to: new Date(end).toISOString() }],
+          address: { lat: Number(x.lat), lon: Number(x.lon), radiusM: Number(x.radiusM) },
+          ranges: [{ from: new Date(x.from).toISOString(), to: new Date(x.to).toISOString() }],
         },
       }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['emergencies'] }),
+    onError: (err) => void applyServerErrors(form, err, RENAME),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!windowProblem && !radiusProblem) create.mutate();
-  };
-  const set = (k: keyof typeof f) => (e: { currentTarget: { value: string } }) => setF({ ...f, [k]: e.currentTarget.value });
-  const point = where.lat !== '' && where.lon !== '' ? { lat: where.lat, lon: where.lon } : null;
+  // The window and radius rules show as soon as they are broken; the other fields' on submit, or from the server.
+  const radiusProblem = form.errors.radiusM ?? radiusRule(v.radiusM);
+  const windowProblem = form.errors.to ?? windowRule(v.from, v.to);
+  const point = v.lat !== '' && v.lon !== '' ? { lat: v.lat, lon: v.lon } : null;
 
   return (
     <Container size="lg">
@@ -53,34 +84,34 @@ export function EmergencyPage() {
         Only for an imminent danger of death or serious physical injury when legal process cannot be obtained in time. Two different reviewers must each approve; a reviewer calls
         the callback number first. The owners are told, and a warrant must follow within 7 days.
       </Text>
-      <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="New emergency request">
+      <Paper withBorder p="md" component="form" onSubmit={form.onSubmit((x) => create.mutate(x))} noValidate aria-label="New emergency request">
         <Stack>
-          {create.isError && <Alert color="red" role="alert" title="Not accepted">{create.error.message}</Alert>}
+          {create.isError && !shownOnFields(form, create.error, RENAME) && <Alert color="red" role="alert" title="Not accepted">{create.error.message}</Alert>}
           {create.isSuccess && <Alert color="green" role="status">Submitted. A reviewer will call the callback number.</Alert>}
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput label="Requesting officer" required value={f.officerName} onChange={set('officerName')} />
-            <TextInput label="Callback phone number" type="tel" required value={f.callbackPhone} onChange={set('callbackPhone')} />
+            <TextInput label="Requesting officer" required {...form.getInputProps('officerName')} />
+            <TextInput label="Callback phone number" type="tel" required {...form.getInputProps('callbackPhone')} />
           </SimpleGrid>
-          <Textarea label="Nature of the emergency" required autosize minRows={2} maxLength={2000} value={f.nature} onChange={set('nature')} />
-          <Textarea label="Why there is an imminent danger of death or serious physical injury" required autosize minRows={2} maxLength={2000} value={f.imminentDanger} onChange={set('imminentDanger')} />
-          <Textarea label="Why legal process cannot be obtained in time" required autosize minRows={2} maxLength={2000} value={f.whyNoProcess} onChange={set('whyNoProcess')} />
+          <Textarea label="Nature of the emergency" required autosize minRows={2} maxLength={2000} {...form.getInputProps('nature')} />
+          <Textarea label="Why there is an imminent danger of death or serious physical injury" required autosize minRows={2} maxLength={2000} {...form.getInputProps('imminentDanger')} />
+          <Textarea label="Why legal process cannot be obtained in time" required autosize minRows={2} maxLength={2000} {...form.getInputProps('whyNoProcess')} />
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <NumberInput label="Address latitude" required decimalScale={6} value={where.lat} onChange={(v) => setWhere({ ...where, lat: v === '' ? '' : Number(v) })} />
-            <NumberInput label="Address longitude" required decimalScale={6} value={where.lon} onChange={(v) => setWhere({ ...where, lon: v === '' ? '' : Number(v) })} />
-            <NumberInput label="Radius (m, at most 100)" required min={1} max={100} value={where.radiusM} error={radiusProblem} onChange={(v) => setWhere({ ...where, radiusM: v === '' ? '' : Number(v) })} />
+            <NumberInput label="Address latitude" required decimalScale={6} {...form.getInputProps('lat')} />
+            <NumberInput label="Address longitude" required decimalScale={6} {...form.getInputProps('lon')} />
+            <NumberInput label="Radius (m, at most 100)" required min={1} max={100} {...form.getInputProps('radiusM')} error={radiusProblem} />
           </SimpleGrid>
           <MapView
             label="Map: click to set the address"
             height={240}
             markers={point ? [{ id: 'addr', label: 'Address', ...point }] : []}
-            polygons={point && where.radiusM ? [{ id: 'r', ring: circleRing(point, Number(where.radiusM)), label: 'Scope' }] : []}
-            onMapClick={(p) => setWhere({ ...where, lat: Number(p.lat.toFixed(6)), lon: Number(p.lon.toFixed(6)) })}
+            polygons={point && v.radiusM ? [{ id: 'r', ring: circleRing(point, Number(v.radiusM)), label: 'Scope' }] : []}
+            onMapClick={(p) => form.setValues({ lat: Number(p.lat.toFixed(6)), lon: Number(p.lon.toFixed(6)) })}
           />
           <Group grow>
-            <TextInput type="datetime-local" label="From" required value={start} onChange={(e) => setStart(e.currentTarget.value)} />
-            <TextInput type="datetime-local" label="To" required value={end} onChange={(e) => setEnd(e.currentTarget.value)} error={windowProblem} />
+            <TextInput type="datetime-local" label="From" required {...form.getInputProps('from')} />
+            <TextInput type="datetime-local" label="To" required {...form.getInputProps('to')} error={windowProblem} />
           </Group>
-          <Button type="submit" color="red" loading={create.isPending} disabled={!id || !!windowProblem || !!radiusProblem} w="fit-content">Submit emergency request</Button>
+          <Button type="submit" color="red" loading={create.isPending} disabled={!id} w="fit-content">Submit emergency request</Button>
         </Stack>
       </Paper>
       <Title order={2} size="h3" mt="xl" mb="sm">Status</Title>

@@ -4,12 +4,13 @@
 // and the status of each demand with the reviewer's reasons.
 import { Alert, Button, Container, FileInput, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { TableScroll } from '../../components/TableScroll';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
 import { api, send, unwrap } from '../../api/client';
 import { Empty, QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatTime, toLocalInput } from '../../lib/format';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { useAgencyId } from './agencyApi';
 
 const TYPES = [
@@ -23,70 +24,92 @@ const MAX_DAYS = 31;
 type Demand = Awaited<ReturnType<typeof list>>[number];
 const list = (agencyId: string) => unwrap(api.GET('/api/v1/agencies/{id}/legal-demands', { params: { path: { id: agencyId } } }));
 
+type Values = {
+  type: string; issuingAuthority: string; caseNumber: string; nondisclosureUntil: string; document: File | null;
+  lat: number | ''; lon: number | ''; radiusM: number | ''; from: string; to: string;
+};
+const radiusRule = (r: number | '') => (r === '' || r > 100 ? 'At most 100 m.' : null);
+const rangeRule = (from: string, to: string) => {
+  const days = (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;
+  return !(days > 0) ? 'The range must end after it starts.' : days > MAX_DAYS ? `At most ${MAX_DAYS} days in total.` : null;
+};
+// The scope is sent as one JSON field; the form keeps its parts flat (src/legal/policy.ts names them).
+const RENAME: Record<string, string> = {
+  'scope.address': 'lat', 'scope.address.radiusM': 'radiusM', 'scope.ranges': 'to', 'scope.ranges.0': 'to',
+};
+
 export function LegalPage() {
   const id = useAgencyId();
   const qc = useQueryClient();
   const demands = useQuery({ queryKey: ['legal-demands', id], enabled: !!id, queryFn: () => list(id!) });
-  const now = useMemo(() => new Date(), []);
-  const [type, setType] = useState('search_warrant');
-  const [issuingAuthority, setAuthority] = useState('');
-  const [caseNumber, setCase] = useState('');
-  const [ndo, setNdo] = useState('');
-  const [file, setFile] = useState<File | null>(null);
-  const [where, setWhere] = useState<{ lat: number | ''; lon: number | ''; radiusM: number | '' }>({ lat: '', lon: '', radiusM: 50 });
-  const [from, setFrom] = useState(toLocalInput(new Date(now.getTime() - 24 * 3600_000)));
-  const [to, setTo] = useState(toLocalInput(new Date(now.getTime() - 5 * 60_000)));
-  const days = (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;
-  const rangeProblem = !(days > 0) ? 'The range must end after it starts.' : days > MAX_DAYS ? `At most ${MAX_DAYS} days in total.` : null;
-  const radiusProblem = where.radiusM === '' || where.radiusM > 100 ? 'At most 100 m.' : null;
+  const form = useForm<Values>({
+    initialValues: (() => {
+      const now = Date.now();
+      return {
+        type: 'search_warrant', issuingAuthority: '', caseNumber: '', nondisclosureUntil: '', document: null,
+        lat: '', lon: '', radiusM: 50,
+        from: toLocalInput(new Date(now - 24 * 3600_000)), to: toLocalInput(new Date(now - 5 * 60_000)),
+      };
+    })(),
+    validate: {
+      issuingAuthority: (v) => (v.trim() ? null : 'Name the court or authority'),
+      caseNumber: (v) => (v.trim() ? null : 'Give the case number'),
+      document: (v) => (v ? null : 'Attach the PDF'),
+      lat: (v) => (v === '' ? 'Enter the latitude' : null),
+      lon: (v) => (v === '' ? 'Enter the longitude' : null),
+      radiusM: radiusRule,
+      to: (v, all) => rangeRule(all.from, v),
+    },
+  });
+  const v = form.values;
+  // The range and radius rules show as soon as they are broken; the other fields' on submit, or from the server.
+  const rangeProblem = form.errors.to ?? rangeRule(v.from, v.to);
+  const radiusProblem = form.errors.radiusM ?? radiusRule(v.radiusM);
 
   const submit = useMutation({
-    mutationFn: () => {
+    mutationFn: (x: Values) => {
       const fd = new FormData();
-      fd.set('type', type);
-      fd.set('issuingAuthority', issuingAuthority);
-      fd.set('caseNumber', caseNumber);
-      if (ndo) fd.set('nondisclosureUntil', new Date(ndo).toISOString());
+      fd.set('type', x.type);
+      fd.set('issuingAuthority', x.issuingAuthority);
+      fd.set('caseNumber', x.caseNumber);
+      if (x.nondisclosureUntil) fd.set('nondisclosureUntil', new Date(x.nondisclosureUntil).toISOString());
       fd.set('scope', JSON.stringify({
-        address: { lat: Number(where.lat), lon: Number(where.lon), radiusM: Number(where.radiusM) },
-        ranges: [{ from: new Date(from).toISOString(), to: new Date(to).toISOString() }],
+        address: { lat: Number(x.lat), lon: Number(x.lon), radiusM: Number(x.radiusM) },
+        ranges: [{ from: new Date(x.from).toISOString(), to: new Date(x.to).toISOString() }],
       }));
       // The file goes last: the server streams it after reading the fields.
-      fd.set('document', file!);
+      fd.set('document', x.document!);
       return send<Demand>('POST', `/api/v1/agencies/${id}/legal-demands`, fd);
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ['legal-demands'] }),
+    onError: (err) => void applyServerErrors(form, err, RENAME),
   });
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (file && !rangeProblem && !radiusProblem) submit.mutate();
-  };
 
   return (
     <Container size="lg">
       <Title order={1}>Legal demands</Title>
       <Text my="sm">Only a search warrant, or the owner&apos;s consent, releases video. A reviewer checks each demand and approves, narrows or rejects it with written reasons. Owners are told before anything is released unless a nondisclosure order applies.</Text>
-      <Paper withBorder p="md" component="form" onSubmit={onSubmit} aria-label="Submit a legal demand">
+      <Paper withBorder p="md" component="form" onSubmit={form.onSubmit((x) => submit.mutate(x))} noValidate aria-label="Submit a legal demand">
         <Stack>
-          {submit.isError && <Alert color="red" role="alert" title="Not accepted">{submit.error.message}</Alert>}
+          {submit.isError && !shownOnFields(form, submit.error, RENAME) && <Alert color="red" role="alert" title="Not accepted">{submit.error.message}</Alert>}
           {submit.isSuccess && <Alert color="green" role="status">Submitted for review.</Alert>}
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <NativeSelect label="Type" data={TYPES} value={type} onChange={(e) => setType(e.currentTarget.value)} />
-            <TextInput label="Issuing court or authority" required value={issuingAuthority} onChange={(e) => setAuthority(e.currentTarget.value)} />
-            <TextInput label="Case number" required value={caseNumber} onChange={(e) => setCase(e.currentTarget.value)} />
-            <TextInput label="Nondisclosure order ends (optional)" type="date" value={ndo} onChange={(e) => setNdo(e.currentTarget.value)} />
+            <NativeSelect label="Type" data={TYPES} {...form.getInputProps('type')} />
+            <TextInput label="Issuing court or authority" required {...form.getInputProps('issuingAuthority')} />
+            <TextInput label="Case number" required {...form.getInputProps('caseNumber')} />
+            <TextInput label="Nondisclosure order ends (optional)" type="date" {...form.getInputProps('nondisclosureUntil')} />
           </SimpleGrid>
-          <FileInput label="The document (PDF, at most 20 MB)" required accept="application/pdf" value={file} onChange={setFile} clearable clearButtonProps={{ "aria-label": "Remove the chosen file" }} />
+          <FileInput label="The document (PDF, at most 20 MB)" required accept="application/pdf" {...form.getInputProps('document')} clearable clearButtonProps={{ "aria-label": "Remove the chosen file" }} />
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <NumberInput label="Address latitude" required decimalScale={6} value={where.lat} onChange={(v) => setWhere({ ...where, lat: v === '' ? '' : Number(v) })} />
-            <NumberInput label="Address longitude" required decimalScale={6} value={where.lon} onChange={(v) => setWhere({ ...where, lon: v === '' ? '' : Number(v) })} />
-            <NumberInput label="Radius (m, at most 100)" required min={1} max={100} error={radiusProblem} value={where.radiusM} onChange={(v) => setWhere({ ...where, radiusM: v === '' ? '' : Number(v) })} />
+            <NumberInput label="Address latitude" required decimalScale={6} {...form.getInputProps('lat')} />
+            <NumberInput label="Address longitude" required decimalScale={6} {...form.getInputProps('lon')} />
+            <NumberInput label="Radius (m, at most 100)" required min={1} max={100} {...form.getInputProps('radiusM')} error={radiusProblem} />
           </SimpleGrid>
           <Group grow>
-            <TextInput type="datetime-local" label="From" required value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
-            <TextInput type="datetime-local" label="To" required value={to} error={rangeProblem} onChange={(e) => setTo(e.currentTarget.value)} />
+            <TextInput type="datetime-local" label="From" required {...form.getInputProps('from')} />
+            <TextInput type="datetime-local" label="To" required {...form.getInputProps('to')} error={rangeProblem} />
           </Group>
-          <Button type="submit" loading={submit.isPending} disabled={!id || !file || !!rangeProblem || !!radiusProblem} w="fit-content">Submit for review</Button>
+          <Button type="submit" loading={submit.isPending} disabled={!id} w="fit-content">Submit for review</Button>
         </Stack>
       </Paper>
       <Title order={2} size="h3" mt="xl" mb="sm">Status</Title>

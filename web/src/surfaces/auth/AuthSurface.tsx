@@ -3,7 +3,7 @@
 import { Alert, Anchor, Button, Code, Container, Group, NumberInput, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api, unwrap } from '../../api/client';
 import { usePublicConfig } from '../../lib/config';
@@ -167,10 +167,25 @@ function TotpEnrol() {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [secret, setSecret] = useState<{ secret: string; otpauthUri: string } | null>(null);
-  const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [enrolled, setEnrolled] = useState<{ user: Me; codes: string[] } | null>(null);
+  const form = useForm({
+    initialValues: { code: '' },
+    // Authenticator apps show the code with a space in the middle; the server wants the digits.
+    transformValues: (v) => ({ code: v.code.replace(/\s/g, '') }),
+    validate: { code: (v) => (/^\d{6}$/.test(v.replace(/\s/g, '')) ? null : 'Enter the six digits your authenticator app shows') },
+  });
+  const start = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/auth/totp/enroll')),
+    onSuccess: setSecret,
+  });
+  const confirm = useMutation({
+    mutationFn: (v: { code: string }) => unwrap(api.POST('/api/v1/auth/totp/verify', { body: v })),
+    onSuccess: ({ recoveryCodes, ...user }) => setEnrolled({ user, codes: recoveryCodes }),
+    // A wrong code is the server's answer about this one field, with or without a field name.
+    onError: (err) => {
+      if (!applyServerErrors(form, err)) form.setFieldError('code', err instanceof Error ? err.message : String(err));
+    },
+  });
 
   // Before the redirect below: the user is enrolled by now, but the codes must be seen first.
   if (enrolled) {
@@ -188,31 +203,6 @@ function TotpEnrol() {
   if (!me.data) return <Navigate to="/signin?next=/account/totp" replace />;
   if (me.data.totpEnabled) return <Navigate to={homeFor(me.data)} replace />;
 
-  async function start() {
-    setBusy(true);
-    setError(null);
-    try {
-      setSecret(await unwrap(api.POST('/api/v1/auth/totp/enroll')));
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-  async function confirm(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { recoveryCodes, ...user } = await unwrap(api.POST('/api/v1/auth/totp/verify', { body: { code } }));
-      setEnrolled({ user, codes: recoveryCodes });
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
     <Container size={520}>
       <Title order={1} mb="xs">Set up two-factor sign-in</Title>
@@ -223,18 +213,18 @@ function TotpEnrol() {
       </Text>
       <Paper withBorder p="lg">
         <Stack>
-          {error && <Alert color="red" role="alert">{error}</Alert>}
+          {start.isError && <Alert color="red" role="alert">{start.error.message}</Alert>}
           {!secret ? (
-            <Button onClick={() => void start()} loading={busy} w="fit-content">Show my secret</Button>
+            <Button onClick={() => start.mutate()} loading={start.isPending} w="fit-content">Show my secret</Button>
           ) : (
-            <form onSubmit={confirm} aria-label="Confirm authenticator">
+            <form onSubmit={form.onSubmit((v) => confirm.mutate(v))} noValidate aria-label="Confirm authenticator">
               <Stack>
                 <Text size="sm">Scan this code with your authenticator app, or type the secret below into it (or open the link on the phone that has it):</Text>
                 <QrCode text={secret.otpauthUri} label="QR code of your two-factor secret, for an authenticator app" />
                 <Code block className="mono" data-testid="totp-secret">{secret.secret}</Code>
                 <Anchor href={secret.otpauthUri} size="sm">Open in authenticator app</Anchor>
-                <TextInput label="Current code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.currentTarget.value.trim())} />
-                <Button type="submit" loading={busy} w="fit-content">Turn on two-factor sign-in</Button>
+                <TextInput label="Current code" inputMode="numeric" autoComplete="one-time-code" required {...form.getInputProps('code')} />
+                <Button type="submit" loading={confirm.isPending} w="fit-content">Turn on two-factor sign-in</Button>
               </Stack>
             </form>
           )}

@@ -2,12 +2,13 @@
 // agent), device token rotation and revocation, retention, and the way to
 // privacy zones.
 import { Alert, Anchor, Button, Checkbox, Code, Container, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { MapView } from '../../components/MapView';
 import { QueryState } from '../../components/States';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { formatTime } from '../../lib/format';
 import { CameraRetention } from './CameraRetention';
 import { KINDS, useCamera, type Camera, type CameraKind } from './cameraApi';
@@ -39,47 +40,63 @@ export function CameraDetailPage() {
   );
 }
 
+type SettingsValues = {
+  name: string;
+  kind: CameraKind;
+  location: { lat: number; lon: number };
+  heading: number | '';
+  fovDegrees: number | '';
+  communityRequests: boolean;
+};
+
 function Settings({ camera }: { camera: Camera }) {
   const qc = useQueryClient();
-  const [name, setName] = useState(camera.name);
-  const [kind, setKind] = useState<CameraKind>(camera.kind);
-  const [loc, setLoc] = useState(camera.location);
-  const [heading, setHeading] = useState<number | ''>(camera.heading ?? '');
-  const [fov, setFov] = useState<number | ''>(camera.fovDegrees ?? '');
-  const [community, setCommunity] = useState(camera.communityRequests);
+  const form = useForm<SettingsValues>({
+    initialValues: {
+      name: camera.name,
+      kind: camera.kind,
+      location: camera.location,
+      heading: camera.heading ?? '',
+      fovDegrees: camera.fovDegrees ?? '',
+      communityRequests: camera.communityRequests,
+    },
+    validate: { name: (v) => (v.trim() ? null : 'Give the camera a name') },
+  });
   const save = useMutation({
-    mutationFn: () =>
+    mutationFn: (v: SettingsValues) =>
       unwrap(api.PATCH('/api/v1/cameras/{id}', {
         params: { path: { id: camera.id } },
-        body: { name, kind, location: loc, heading: heading === '' ? null : heading, fovDegrees: fov === '' ? null : fov, communityRequests: community },
+        body: { ...v, heading: v.heading === '' ? null : v.heading, fovDegrees: v.fovDegrees === '' ? null : v.fovDegrees },
       })),
     onSuccess: (c) => {
       qc.setQueryData(['cameras', camera.id], c);
       void qc.invalidateQueries({ queryKey: ['cameras'], exact: true });
     },
+    onError: (err) => void applyServerErrors(form, err),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
+  const { name, location: loc } = form.values;
+  // A number field left empty answers ''; a location needs both numbers, so an empty one keeps the last.
+  const setCoord = (axis: 'lat' | 'lon') => (v: string | number) => {
+    if (v !== '') form.setFieldValue(`location.${axis}`, Number(v));
   };
   return (
-    <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Camera settings">
+    <Paper withBorder p="md" component="form" onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate aria-label="Camera settings">
       <Title order={2} size="h3" mb="sm">Settings</Title>
       <Stack>
-        {save.isError && <Alert color="red" role="alert">{save.error.message}</Alert>}
+        {save.isError && !shownOnFields(form, save.error) && <Alert color="red" role="alert">{save.error.message}</Alert>}
         {save.isSuccess && <Alert color="green" role="status">Saved.</Alert>}
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-          <Select label="Kind" data={KINDS} value={kind} onChange={(v) => v && setKind(v as CameraKind)} allowDeselect={false} />
-          <NumberInput label="Heading (degrees, 0 = north)" min={0} max={359} value={heading} onChange={(v) => setHeading(v === '' ? '' : Number(v))} />
-          <NumberInput label="Field of view (degrees)" min={1} max={360} value={fov} onChange={(v) => setFov(v === '' ? '' : Number(v))} />
+          <TextInput label="Name" required maxLength={100} {...form.getInputProps('name')} />
+          <Select label="Kind" data={KINDS} allowDeselect={false} {...form.getInputProps('kind')} />
+          <NumberInput label="Heading (degrees, 0 = north)" min={0} max={359} {...form.getInputProps('heading')} />
+          <NumberInput label="Field of view (degrees)" min={1} max={360} {...form.getInputProps('fovDegrees')} />
         </SimpleGrid>
-        <MapView label="Map: click to move the camera" height={220} markers={[{ id: camera.id, label: name, ...loc }]} onMapClick={setLoc} />
+        <MapView label="Map: click to move the camera" height={220} markers={[{ id: camera.id, label: name, ...loc }]} onMapClick={(p) => form.setFieldValue('location', p)} />
         <Group grow>
-          <NumberInput label="Latitude" decimalScale={6} min={-90} max={90} value={loc.lat} onChange={(v) => setLoc({ ...loc, lat: Number(v) })} />
-          <NumberInput label="Longitude" decimalScale={6} min={-180} max={180} value={loc.lon} onChange={(v) => setLoc({ ...loc, lon: Number(v) })} />
+          <NumberInput label="Latitude" decimalScale={6} min={-90} max={90} {...form.getInputProps('location.lat')} onChange={setCoord('lat')} />
+          <NumberInput label="Longitude" decimalScale={6} min={-180} max={180} {...form.getInputProps('location.lon')} onChange={setCoord('lon')} />
         </Group>
-        <Checkbox label="Receive community requests for this camera" checked={community} onChange={(e) => setCommunity(e.currentTarget.checked)} />
+        <Checkbox label="Receive community requests for this camera" {...form.getInputProps('communityRequests', { type: 'checkbox' })} />
         <Text size="sm">Mode: {camera.e2ee ? 'end-to-end encrypted (cannot be changed). Clips are sealed on the camera to your key, with privacy zones burned in by the camera first: no server thumbnails, no warrant or emergency release, and a lost key means lost clips.' : 'standard'}</Text>
         {camera.e2ee && <Anchor component={Link} to="/home/key" size="sm">Your end-to-end key: make it, back it up, or restore it in this browser</Anchor>}
         <Button type="submit" loading={save.isPending} w="fit-content">Save settings</Button>

@@ -2,12 +2,14 @@
 // map sets the new camera's location; the coordinates can also be typed.
 import { Alert, Badge, Button, Checkbox, Container, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { TableScroll } from '../../components/TableScroll';
+import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { MapView } from '../../components/MapView';
 import { Empty, QueryState } from '../../components/States';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { useMe } from '../../lib/session';
 import { KINDS, useCameras, type CameraKind } from './cameraApi';
 
@@ -63,50 +65,55 @@ export function CamerasPage() {
   );
 }
 
+type NewCamera = { name: string; kind: CameraKind; location: { lat: number | ''; lon: number | '' }; communityRequests: boolean; e2ee: boolean };
+
 function AddCamera({ home, onDone }: { home?: { lat: number; lon: number }; onDone: () => void }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [kind, setKind] = useState<CameraKind>('doorbell');
-  const [loc, setLoc] = useState<{ lat: number; lon: number } | null>(home ?? null);
-  const [communityRequests, setCommunity] = useState(true);
-  const [e2ee, setE2ee] = useState(false);
+  const form = useForm<NewCamera>({
+    initialValues: { name: '', kind: 'doorbell', location: home ?? { lat: '', lon: '' }, communityRequests: true, e2ee: false },
+    validate: {
+      name: (v) => (v.trim() ? null : 'Give the camera a name'),
+      location: {
+        lat: (v) => (v === '' ? 'Click the map or enter the latitude' : null),
+        lon: (v) => (v === '' ? 'Enter the longitude too' : null),
+      },
+    },
+  });
   const create = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/cameras', { body: { name, kind, location: loc!, communityRequests, e2ee } })),
+    mutationFn: (v: NewCamera) => unwrap(api.POST('/api/v1/cameras', { body: { ...v, location: { lat: Number(v.location.lat), lon: Number(v.location.lon) } } })),
     onSuccess: async (cam) => {
       await qc.invalidateQueries({ queryKey: ['cameras'] });
       onDone();
       navigate(`/home/cameras/${cam.id}`);
     },
+    onError: (err) => void applyServerErrors(form, err),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (loc) create.mutate();
-  };
+  const { lat, lon } = form.values.location;
+  const loc = lat === '' || lon === '' ? null : { lat, lon };
   return (
-    <Paper withBorder p="md" mb="lg" component="form" onSubmit={submit} aria-label="Add a camera">
+    <Paper withBorder p="md" mb="lg" component="form" onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate aria-label="Add a camera">
       <Title order={2} size="h3" mb="sm">Add a camera</Title>
       <Stack>
-        {create.isError && <Alert color="red" role="alert" title="Could not add the camera">{create.error.message}</Alert>}
+        {create.isError && !shownOnFields(form, create.error) && <Alert color="red" role="alert" title="Could not add the camera">{create.error.message}</Alert>}
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-          <Select label="Kind" data={KINDS} value={kind} onChange={(v) => v && setKind(v as CameraKind)} allowDeselect={false} />
+          <TextInput label="Name" required maxLength={100} {...form.getInputProps('name')} />
+          <Select label="Kind" data={KINDS} allowDeselect={false} {...form.getInputProps('kind')} />
         </SimpleGrid>
         <Text size="sm" fw={500}>Location: click the map or type the coordinates</Text>
-        <MapView label="Map: click to place the camera" height={260} center={loc ?? home} markers={loc ? [{ id: 'new', label: 'New camera', ...loc }] : []} onMapClick={setLoc} />
+        <MapView label="Map: click to place the camera" height={260} center={loc ?? home} markers={loc ? [{ id: 'new', label: 'New camera', ...loc }] : []} onMapClick={(p) => form.setFieldValue('location', p)} />
         <Group grow>
-          <NumberInput label="Latitude" required decimalScale={6} min={-90} max={90} value={loc?.lat ?? ''} onChange={(v) => setLoc({ lat: Number(v), lon: loc?.lon ?? 0 })} />
-          <NumberInput label="Longitude" required decimalScale={6} min={-180} max={180} value={loc?.lon ?? ''} onChange={(v) => setLoc({ lat: loc?.lat ?? 0, lon: Number(v) })} />
+          <NumberInput label="Latitude" required decimalScale={6} min={-90} max={90} {...form.getInputProps('location.lat')} />
+          <NumberInput label="Longitude" required decimalScale={6} min={-180} max={180} {...form.getInputProps('location.lon')} />
         </Group>
-        <Checkbox label="Receive community requests from agencies for this camera" checked={communityRequests} onChange={(e) => setCommunity(e.currentTarget.checked)} />
+        <Checkbox label="Receive community requests from agencies for this camera" {...form.getInputProps('communityRequests', { type: 'checkbox' })} />
         <Checkbox
           label="End-to-end encrypted: the camera seals each clip to your own key, so the server cannot read it"
           description="What it costs: no thumbnails and no redaction on the server (the camera burns privacy zones in itself), no release on a warrant or in an emergency, and clips you can open only with your key: lose the key and its backup, and the clips are lost. The camera uploads nothing until you have registered a key."
-          checked={e2ee}
-          onChange={(e) => setE2ee(e.currentTarget.checked)}
+          {...form.getInputProps('e2ee', { type: 'checkbox' })}
         />
         <Group>
-          <Button type="submit" loading={create.isPending} disabled={!loc || !name}>Add camera</Button>
+          <Button type="submit" loading={create.isPending}>Add camera</Button>
           <Button variant="default" onClick={onDone}>Cancel</Button>
         </Group>
       </Stack>

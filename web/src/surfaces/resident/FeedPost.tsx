@@ -2,10 +2,12 @@
 // with the agency's verified profile, its clips, comments, and the report,
 // edit and delete actions. A removed post shows only its tombstone.
 import { Alert, Anchor, Badge, Button, Card, Group, Modal, NativeSelect, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ClipPlayer } from '../../components/ClipPlayer';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { formatTime } from '../../lib/format';
 import { REASONS, categoryLabel, commentsOf, type Post, type Reason } from './feedApi';
 
@@ -64,25 +66,30 @@ export function PostCard({ post, focused }: { post: Post; focused: boolean }) {
 function EditLink({ post }: { post: Post }) {
   const qc = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const [title, setTitle] = useState(post.title);
-  const [body, setBody] = useState(post.body);
+  const form = useForm({
+    initialValues: { title: post.title, body: post.body },
+    validate: { title: (v) => (v.trim() ? null : 'Give the post a title'), body: (v) => (v.trim() ? null : 'Say what happened') },
+  });
   const save = useMutation({
-    mutationFn: () => unwrap(api.PATCH('/api/v1/feed/posts/{id}', { params: { path: { id: post.id } }, body: { title, body, category: post.category } })),
+    mutationFn: (v: { title: string; body: string }) => unwrap(api.PATCH('/api/v1/feed/posts/{id}', { params: { path: { id: post.id } }, body: { ...v, category: post.category } })),
     onSuccess: () => {
       setEditing(false);
       void qc.invalidateQueries({ queryKey: ['feed'] });
     },
+    onError: (err) => void applyServerErrors(form, err),
   });
   return (
     <>
       <Anchor component="button" type="button" size="sm" onClick={() => setEditing(true)}>Edit (until {formatTime(post.editableUntil!)})</Anchor>
       <Modal opened={editing} onClose={() => setEditing(false)} title="Edit the post">
-        <Stack>
-          {save.isError && <Alert color="red" role="alert">{save.error.message}</Alert>}
-          <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} />
-          <Textarea label="What happened" autosize minRows={3} value={body} onChange={(e) => setBody(e.currentTarget.value)} />
-          <Group><Button onClick={() => save.mutate()} loading={save.isPending}>Save</Button></Group>
-        </Stack>
+        <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
+          <Stack>
+            {save.isError && !shownOnFields(form, save.error) && <Alert color="red" role="alert">{save.error.message}</Alert>}
+            <TextInput label="Title" required {...form.getInputProps('title')} />
+            <Textarea label="What happened" required autosize minRows={3} {...form.getInputProps('body')} />
+            <Group><Button type="submit" loading={save.isPending}>Save</Button></Group>
+          </Stack>
+        </form>
       </Modal>
     </>
   );
@@ -91,11 +98,12 @@ function EditLink({ post }: { post: Post }) {
 function Comments({ post, onReport }: { post: Post; onReport: (commentId: string) => void }) {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ['feed-comments', post.id], queryFn: () => commentsOf(post.id) });
-  const [text, setText] = useState('');
+  const form = useForm({ initialValues: { body: '' }, validate: { body: (v) => (v.trim() ? null : 'Write the comment first') } });
   const add = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/feed/posts/{id}/comments', { params: { path: { id: post.id } }, body: { body: text } })),
+    mutationFn: (v: { body: string }) => unwrap(api.POST('/api/v1/feed/posts/{id}/comments', { params: { path: { id: post.id } }, body: v })),
+    onError: (err) => void applyServerErrors(form, err),
     onSuccess: () => {
-      setText('');
+      form.reset();
       void qc.invalidateQueries({ queryKey: ['feed-comments', post.id] });
       void qc.invalidateQueries({ queryKey: ['feed'] });
     },
@@ -117,12 +125,12 @@ function Comments({ post, onReport }: { post: Post; onReport: (commentId: string
         </Card>
       ))}
       {!post.removed && (
-        <form onSubmit={(e) => { e.preventDefault(); if (text.trim()) add.mutate(); }}>
+        <form onSubmit={form.onSubmit((v) => add.mutate(v))} noValidate>
           <Group align="flex-end">
-            <Textarea label="Add a comment" autosize minRows={1} maxLength={1000} value={text} onChange={(e) => setText(e.currentTarget.value)} style={{ flex: 1 }} />
-            <Button type="submit" loading={add.isPending} disabled={!text.trim()}>Comment</Button>
+            <Textarea label="Add a comment" autosize minRows={1} maxLength={1000} {...form.getInputProps('body')} style={{ flex: 1 }} />
+            <Button type="submit" loading={add.isPending}>Comment</Button>
           </Group>
-          {add.isError && <Alert color="red" role="alert" mt="xs">{add.error.message}</Alert>}
+          {add.isError && !shownOnFields(form, add.error) && <Alert color="red" role="alert" mt="xs">{add.error.message}</Alert>}
         </form>
       )}
     </Stack>
@@ -130,15 +138,20 @@ function Comments({ post, onReport }: { post: Post; onReport: (commentId: string
 }
 
 function ReportModal({ postId, target, onClose }: { postId: string; target: { commentId?: string } | null; onClose: () => void }) {
-  const [reason, setReason] = useState<Reason | null>(null);
-  const [note, setNote] = useState('');
+  const form = useForm<{ reason: Reason | ''; note: string }>({
+    initialValues: { reason: '', note: '' },
+    validate: { reason: (v) => (v ? null : 'Choose a reason') },
+  });
   const send = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/feed/posts/{id}/reports', { params: { path: { id: postId } }, body: { reason: reason!, ...(target?.commentId ? { commentId: target.commentId } : {}), ...(note.trim() ? { note } : {}) } })),
+    mutationFn: (v: { reason: Reason; note: string }) => unwrap(api.POST('/api/v1/feed/posts/{id}/reports', {
+      params: { path: { id: postId } },
+      body: { reason: v.reason, ...(target?.commentId ? { commentId: target.commentId } : {}), ...(v.note.trim() ? { note: v.note } : {}) },
+    })),
+    onError: (err) => void applyServerErrors(form, err),
   });
   const close = () => {
     send.reset();
-    setReason(null);
-    setNote('');
+    form.reset();
     onClose();
   };
   return (
@@ -149,12 +162,14 @@ function ReportModal({ postId, target, onClose }: { postId: string; target: { co
           <Group><Button onClick={close}>Close</Button></Group>
         </Stack>
       ) : (
-        <Stack>
-          {send.isError && <Alert color="red" role="alert">{send.error.message}</Alert>}
-          <NativeSelect label="Reason" required data={[{ value: '', label: 'Choose one' }, ...REASONS.map((r) => ({ value: r.value, label: r.label }))]} value={reason ?? ''} onChange={(e) => setReason((e.currentTarget.value || null) as Reason | null)} />
-          <Textarea label="Anything the reviewer should know (optional)" maxLength={500} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-          <Group><Button onClick={() => send.mutate()} disabled={!reason} loading={send.isPending}>Send the report</Button></Group>
-        </Stack>
+        <form onSubmit={form.onSubmit((v) => { if (v.reason) send.mutate({ reason: v.reason, note: v.note }); })} noValidate>
+          <Stack>
+            {send.isError && !shownOnFields(form, send.error) && <Alert color="red" role="alert">{send.error.message}</Alert>}
+            <NativeSelect label="Reason" required data={[{ value: '', label: 'Choose one' }, ...REASONS.map((r) => ({ value: r.value, label: r.label }))]} {...form.getInputProps('reason')} />
+            <Textarea label="Anything the reviewer should know (optional)" maxLength={500} {...form.getInputProps('note')} />
+            <Group><Button type="submit" loading={send.isPending}>Send the report</Button></Group>
+          </Stack>
+        </form>
       )}
     </Modal>
   );

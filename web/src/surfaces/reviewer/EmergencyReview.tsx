@@ -4,15 +4,16 @@
 // scope, to the requesting agency only. The state is always shown at the top.
 import { Alert, Anchor, Button, Checkbox, Container, Group, Paper, SegmentedControl, SimpleGrid, Stack, Stepper, Table, Text, TextInput, Title } from '@mantine/core';
 import { TableScroll } from '../../components/TableScroll';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { MapView } from '../../components/MapView';
-import { joinReason, ReasonPicker } from '../../components/ReasonPicker';
+import { joinReason, ReasonPicker, reasonRules, type ReasonValues } from '../../components/ReasonPicker';
 import { Empty, QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
 import { circleRing } from '../../lib/area';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { formatTime, toLocalInput } from '../../lib/format';
 import { useMe } from '../../lib/session';
 import { ageText } from './Queues';
@@ -148,73 +149,75 @@ function useInvalidate(id: string) {
   };
 }
 
+type CallbackValues = { numberDialled: string; calledAt: string; confirmed: boolean; notes: string };
+
 function CallbackForm({ e }: { e: Emergency }) {
-  const [number, setNumber] = useState(e.callbackPhone);
-  const [at, setAt] = useState(toLocalInput(new Date()));
-  const [confirmed, setConfirmed] = useState(false);
-  const [notes, setNotes] = useState('');
+  const form = useForm<CallbackValues>({
+    initialValues: { numberDialled: e.callbackPhone, calledAt: toLocalInput(new Date()), confirmed: false, notes: '' },
+    validate: {
+      numberDialled: (v) => (v.trim() ? null : 'Enter the number you called'),
+      calledAt: (v) => (v && !Number.isNaN(new Date(v).getTime()) ? null : 'Enter when you called'),
+    },
+  });
   const done = useInvalidate(e.id);
   const m = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/review/emergency-requests/{id}/callback', {
+    mutationFn: (v: CallbackValues) => unwrap(api.POST('/api/v1/review/emergency-requests/{id}/callback', {
       params: { path: { id: e.id } },
-      body: { numberDialled: number, calledAt: new Date(at).toISOString(), confirmed, ...(notes ? { notes } : {}) },
+      body: { numberDialled: v.numberDialled, calledAt: new Date(v.calledAt).toISOString(), confirmed: v.confirmed, ...(v.notes ? { notes: v.notes } : {}) },
     })),
     onSuccess: done,
+    onError: (err) => void applyServerErrors(form, err),
   });
-  const submit = (ev: FormEvent) => {
-    ev.preventDefault();
-    m.mutate();
-  };
   return (
-    <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Record the callback">
+    <Paper withBorder p="md" component="form" onSubmit={form.onSubmit((v) => m.mutate(v))} noValidate aria-label="Record the callback">
       <Title order={2} size="h3" mb="xs">Step 1: call the requester back</Title>
       <Text size="sm" mb="sm">Call the number on the form (or the agency&apos;s published number) and confirm the requester is who they say.</Text>
       <Stack>
-        {m.isError && <Alert color="red" role="alert">{m.error.message}</Alert>}
+        {m.isError && !shownOnFields(form, m.error) && <Alert color="red" role="alert">{m.error.message}</Alert>}
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Number dialled" type="tel" required value={number} onChange={(ev) => setNumber(ev.currentTarget.value)} />
-          <TextInput label="Time of the call" type="datetime-local" required value={at} onChange={(ev) => setAt(ev.currentTarget.value)} />
+          <TextInput label="Number dialled" type="tel" required {...form.getInputProps('numberDialled')} />
+          <TextInput label="Time of the call" type="datetime-local" required {...form.getInputProps('calledAt')} />
         </SimpleGrid>
-        <Checkbox label="The requester was confirmed on this call" checked={confirmed} onChange={(ev) => setConfirmed(ev.currentTarget.checked)} />
-        <TextInput label="Notes (optional)" value={notes} onChange={(ev) => setNotes(ev.currentTarget.value)} />
+        <Checkbox label="The requester was confirmed on this call" {...form.getInputProps('confirmed', { type: 'checkbox' })} />
+        <TextInput label="Notes (optional)" {...form.getInputProps('notes')} />
         <Button type="submit" loading={m.isPending} w="fit-content">Record callback</Button>
       </Stack>
     </Paper>
   );
 }
 
+type DeterminationValues = ReasonValues & { decision: 'approve' | 'deny' };
+// The body's one "reasons" field is made from the picker's two; what the server says of it belongs on the written text.
+const RENAME = { reasons: 'text' };
+
 function DeterminationForm({ e, second }: { e: Emergency; second: boolean }) {
-  const [decision, setDecision] = useState<'approve' | 'deny'>('approve');
-  const [reason, setReason] = useState<string | null>(null);
-  const [text, setText] = useState('');
+  const form = useForm<DeterminationValues>({ initialValues: { decision: 'approve', reason: '', text: '' }, validate: reasonRules });
+  const { decision } = form.values;
   const done = useInvalidate(e.id);
   const reasons = decision === 'approve' ? APPROVE_REASONS : DENY_REASONS;
   const m = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/review/emergency-requests/{id}/determinations', {
+    mutationFn: (v: DeterminationValues) => unwrap(api.POST('/api/v1/review/emergency-requests/{id}/determinations', {
       params: { path: { id: e.id } },
-      body: { decision, reasons: joinReason(reasons, reason, text) },
+      body: { decision: v.decision, reasons: joinReason(reasons, v.reason, v.text) },
     })),
     onSuccess: done,
+    onError: (err) => void applyServerErrors(form, err, RENAME),
   });
-  const submit = (ev: FormEvent) => {
-    ev.preventDefault();
-    if (reason && text.trim()) m.mutate();
-  };
   return (
-    <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Record a determination">
+    <Paper withBorder p="md" component="form" onSubmit={form.onSubmit((v) => m.mutate(v))} noValidate aria-label="Record a determination">
       <Title order={2} size="h3" mb="xs">Step {second ? 3 : 2}: {second ? 'second, independent' : 'first'} good-faith determination</Title>
       {!e.callback?.confirmed && <Alert color="yellow" role="note" mb="sm">The callback did not confirm the requester.</Alert>}
       <Stack>
-        {m.isError && <Alert color="red" role="alert">{m.error.message}</Alert>}
+        {m.isError && !shownOnFields(form, m.error, RENAME) && <Alert color="red" role="alert">{m.error.message}</Alert>}
         <SegmentedControl
           aria-label="Decision"
           value={decision}
-          onChange={(v) => { setDecision(v as 'approve' | 'deny'); setReason(null); }}
+          onChange={(v) => form.setValues({ decision: v as 'approve' | 'deny', reason: '' })}
           data={[{ value: 'approve', label: 'Approve' }, { value: 'deny', label: 'Deny' }]}
           w="fit-content"
         />
-        <ReasonPicker reasons={reasons} reason={reason} onReason={setReason} text={text} onText={setText} />
-        <Button type="submit" color={decision === 'deny' ? 'red' : undefined} loading={m.isPending} disabled={!reason || !text.trim()} w="fit-content">
+        <ReasonPicker reasons={reasons} reasonProps={form.getInputProps('reason')} textProps={form.getInputProps('text')} />
+        <Button type="submit" color={decision === 'deny' ? 'red' : undefined} loading={m.isPending} w="fit-content">
           Record {decision === 'approve' ? 'approval' : 'denial'}
         </Button>
       </Stack>

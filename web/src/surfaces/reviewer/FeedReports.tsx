@@ -2,9 +2,10 @@
 // and notes, oldest report first. Removing leaves a tombstone "removed by a
 // reviewer: reason" in place; keeping closes the reports. Both are audited.
 import { Alert, Badge, Button, Card, Container, Group, NativeSelect, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { Empty, QueryState } from '../../components/States';
 import { REASONS, type Reason } from '../resident/feedApi';
 import { ageText } from './Queues';
@@ -24,17 +25,22 @@ export function FeedReportsPage() {
   );
 }
 
+type Values = { reason: Reason; note: string };
+type Decision = 'remove' | 'keep';
+
 function ReportedCard({ item }: { item: Item }) {
   const qc = useQueryClient();
   const top = [...item.reasons].sort((a, b) => b.count - a.count)[0]?.reason as Reason | undefined;
-  const [reason, setReason] = useState<Reason | null>(top ?? null);
-  const [note, setNote] = useState('');
+  const form = useForm<Values>({ initialValues: { reason: top ?? 'other', note: '' } });
   const decide = useMutation({
-    mutationFn: (decision: 'remove' | 'keep') => unwrap(api.POST('/api/v1/review/feed-reports/{kind}/{id}/decision', {
-      params: { path: { kind: item.kind, id: item.id } }, body: { decision, reason: reason!, ...(note.trim() ? { note } : {}) },
+    mutationFn: (v: Values & { decision: Decision }) => unwrap(api.POST('/api/v1/review/feed-reports/{kind}/{id}/decision', {
+      params: { path: { kind: item.kind, id: item.id } }, body: { decision: v.decision, reason: v.reason, ...(v.note.trim() ? { note: v.note } : {}) },
     })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['review-feed'] }),
+    onError: (err) => void applyServerErrors(form, err),
   });
+  // Two buttons, one per decision; either sends the form's reason and note.
+  const send = (decision: Decision) => form.onSubmit((v) => decide.mutate({ ...v, decision }))();
   return (
     <Card withBorder component="article" aria-label={`Reported ${item.kind}: ${item.title || item.text.slice(0, 40)}`} data-testid="reported-item">
       <Group justify="space-between">
@@ -48,12 +54,12 @@ function ReportedCard({ item }: { item: Item }) {
       <Text size="sm" style={{ whiteSpace: 'pre-line' }}>{item.text}</Text>
       <Text size="xs" c="dimmed">by {item.author.name}</Text>
       {item.notes.map((n, i) => <Text key={i} size="sm" mt={4}>Reporter's note: {n}</Text>)}
-      {decide.isError && <Alert color="red" role="alert" mt="xs">{decide.error.message}</Alert>}
+      {decide.isError && !shownOnFields(form, decide.error) && <Alert color="red" role="alert" mt="xs">{decide.error.message}</Alert>}
       <Group align="flex-end" mt="sm">
-        <NativeSelect label="Reason" data={REASONS.map((r) => ({ value: r.value, label: r.label }))} value={reason ?? 'other'} onChange={(e) => setReason(e.currentTarget.value as Reason)} w={220} />
-        <TextInput label="Note for the audit trail (optional)" value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={500} />
-        <Button color="red" disabled={!reason} loading={decide.isPending} onClick={() => decide.mutate('remove')}>Remove</Button>
-        <Button variant="default" disabled={!reason} loading={decide.isPending} onClick={() => decide.mutate('keep')}>Keep</Button>
+        <NativeSelect label="Reason" data={REASONS.map((r) => ({ value: r.value, label: r.label }))} {...form.getInputProps('reason')} w={220} />
+        <TextInput label="Note for the audit trail (optional)" {...form.getInputProps('note')} maxLength={500} />
+        <Button color="red" loading={decide.isPending} onClick={() => send('remove')}>Remove</Button>
+        <Button variant="default" loading={decide.isPending} onClick={() => send('keep')}>Keep</Button>
       </Group>
     </Card>
   );

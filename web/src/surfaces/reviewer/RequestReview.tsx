@@ -3,8 +3,8 @@
 // Rejection reasons name what the product does not allow (protest, general
 // announcements, identifying victims) and quality problems.
 import { Alert, Anchor, Button, Container, Group, NativeSelect, Paper, SegmentedControl, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
@@ -12,6 +12,7 @@ import { MapView } from '../../components/MapView';
 import { QueryState } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
 import { fromPolygon } from '../../lib/area';
+import { applyServerErrors, shownOnFields } from '../../lib/forms';
 import { age, formatTime } from '../../lib/format';
 
 type Reason = NonNullable<NonNullable<paths['/api/v1/review/requests/{id}/decision']['post']['requestBody']>['content']['application/json']['reason']>;
@@ -25,6 +26,8 @@ export const REJECT_REASONS: { value: Reason; label: string }[] = [
   { value: 'other', label: 'Other' },
 ];
 
+type Values = { decision: 'approve' | 'reject'; reason: Reason | ''; note: string };
+
 export function RequestReviewPage() {
   const { id = '' } = useParams();
   const qc = useQueryClient();
@@ -32,20 +35,22 @@ export function RequestReviewPage() {
   const agencyId = q.data?.agency.id;
   // The jurisdiction beside the area, so "outside jurisdiction" can be judged at a glance.
   const agency = useQuery({ queryKey: ['staff-agencies', agencyId], enabled: !!agencyId, queryFn: () => unwrap(api.GET('/api/v1/agencies/{id}', { params: { path: { id: agencyId! } } })) });
-  const [decision, setDecision] = useState<'approve' | 'reject'>('approve');
-  const [reason, setReason] = useState<Reason | ''>('');
-  const [note, setNote] = useState('');
+  const form = useForm<Values>({
+    initialValues: { decision: 'approve', reason: '', note: '' },
+    validate: { reason: (v, all) => (all.decision === 'reject' && !v ? 'Choose why the request is rejected' : null) },
+  });
+  const { decision } = form.values;
   const m = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/review/requests/{id}/decision', { params: { path: { id } }, body: { decision, ...(decision === 'reject' && reason ? { reason } : {}), ...(note.trim() ? { note: note.trim() } : {}) } })),
+    mutationFn: (v: Values) => unwrap(api.POST('/api/v1/review/requests/{id}/decision', {
+      params: { path: { id } },
+      body: { decision: v.decision, ...(v.decision === 'reject' && v.reason ? { reason: v.reason } : {}), ...(v.note.trim() ? { note: v.note.trim() } : {}) },
+    })),
     onSuccess: (r) => {
       qc.setQueryData(['review-request', id], r);
       void qc.invalidateQueries({ queryKey: ['review-queues'] });
     },
+    onError: (err) => void applyServerErrors(form, err),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (decision === 'approve' || reason) m.mutate();
-  };
   return (
     <Container size="lg">
       <Anchor component={Link} to="/review" size="sm">← Queues</Anchor>
@@ -78,15 +83,15 @@ export function RequestReviewPage() {
             {r.review ? (
               <Alert color="gray" role="status" data-testid="review-done">Decided: {r.review.decision}{r.review.reason ? ` (${r.review.reason.replace(/_/g, ' ')})` : ''}{r.review.note ? `: ${r.review.note}` : ''}</Alert>
             ) : (
-              <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Decide this request">
+              <Paper withBorder p="md" component="form" onSubmit={form.onSubmit((v) => m.mutate(v))} noValidate aria-label="Decide this request">
                 <Stack>
-                  {m.isError && <Alert color="red" role="alert">{m.error.message}</Alert>}
-                  <SegmentedControl aria-label="Decision" value={decision} onChange={(v) => setDecision(v as 'approve' | 'reject')} data={[{ value: 'approve', label: 'Approve and send' }, { value: 'reject', label: 'Reject' }]} w="fit-content" />
+                  {m.isError && !shownOnFields(form, m.error) && <Alert color="red" role="alert">{m.error.message}</Alert>}
+                  <SegmentedControl aria-label="Decision" {...form.getInputProps('decision')} data={[{ value: 'approve', label: 'Approve and send' }, { value: 'reject', label: 'Reject' }]} w="fit-content" />
                   {decision === 'reject' && (
-                    <NativeSelect label="Reason" required data={[{ value: '', label: 'Choose a reason' }, ...REJECT_REASONS]} value={reason} onChange={(e) => setReason(e.currentTarget.value as Reason | '')} />
+                    <NativeSelect label="Reason" required data={[{ value: '', label: 'Choose a reason' }, ...REJECT_REASONS]} {...form.getInputProps('reason')} />
                   )}
-                  <Textarea label="Note to the agency" autosize minRows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-                  <Button type="submit" color={decision === 'reject' ? 'red' : undefined} loading={m.isPending} disabled={decision === 'reject' && !reason} w="fit-content">
+                  <Textarea label="Note to the agency" autosize minRows={2} maxLength={2000} {...form.getInputProps('note')} />
+                  <Button type="submit" color={decision === 'reject' ? 'red' : undefined} loading={m.isPending} w="fit-content">
                     {decision === 'approve' ? 'Approve request' : 'Reject request'}
                   </Button>
                 </Stack>
