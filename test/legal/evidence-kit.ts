@@ -1,6 +1,7 @@
 // Shared by the emergency and warrant evidence-ZIP tests: download a package,
 // run the offline verifier on it as an agency would (a file on disk and the
 // log's published key), flip a byte, and count what the owner's access log shows.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
@@ -18,6 +19,13 @@ export async function verifyOffline(t: TestApp, zip: Uint8Array): Promise<{ code
   const lines: string[] = [];
   const code = await runEvidenceCli([file, '--key', key], (s) => lines.push(s));
   return { code, out: lines.join('\n') };
+}
+
+/** The offline verifier refuses the package (exit 1) with a message matching `why`. */
+export async function refusedOffline(t: TestApp, zip: Uint8Array, why: RegExp): Promise<void> {
+  const r = await verifyOffline(t, zip);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, why);
 }
 
 /** The package with one byte of its first clip flipped. */
