@@ -233,7 +233,10 @@ describe('end-to-end encryption in the browser', { concurrency: false }, () => {
   it("a replaced agency key is flagged to the owner, with both fingerprints, before anything is sealed to it", async () => {
     const p = officer.page;
     await officer.goto('/agency/key');
-    const before = (await p.getByTestId('key-fingerprint').innerText()).trim();
+    // The fingerprint is computed after the key loads and reads '…' until then.
+    const fingerprint = p.getByTestId('key-fingerprint').filter({ hasNotText: '…' });
+    await fingerprint.waitFor();
+    const before = (await fingerprint.innerText()).trim();
     await p.getByLabel('Backup passphrase').fill(PASSPHRASE);
     await p.getByLabel('The passphrase again').fill(PASSPHRASE);
     await p.getByRole('button', { name: 'Make a new key' }).click();
